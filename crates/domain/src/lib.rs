@@ -1,0 +1,7 @@
+#![forbid(unsafe_code)]
+//! Kapstok's domain: the social map's types and the rules over them. No I/O lives here.
+
+pub mod geo;
+pub mod hsds;
+pub mod model;
+pub mod paging;

@@ -1,0 +1,350 @@
+//! The social map, shaped after Open Referral HSDS 3.0.
+//!
+//! The structs serialize to the HSDS JSON field names, so the export is the model itself.
+//! Kapstok's own fields travel as extra properties prefixed `kapstok_` (HSDS allows them).
+//! Categories, target groups, conditions, funding routes and provider kinds are not enums:
+//! they are taxonomy terms linked through `attributes`.
+
+use serde::{Deserialize, Serialize};
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Taxonomy {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Short URL key when this taxonomy is offered as a search facet (`functie`, `doelgroep`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kapstok_facet: Option<String>,
+    /// Order of the facet on the results page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kapstok_order: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TaxonomyTerm {
+    pub id: String,
+    /// Slug, unique within its taxonomy; used in URLs (`?functie=respijtzorg`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub name: String,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taxonomy_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term_uri: Option<String>,
+    /// Position among its siblings on pages and in facets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kapstok_order: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternate_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<Phone>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<Contact>,
+    /// Volunteer organisation (vrijwilligersorganisatie).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub kapstok_volunteer: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Phone {
+    pub id: String,
+    pub number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Contact {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<Phone>,
+}
+
+/// Opening hours: one weekly rule (RFC 5545 style, as HSDS has it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Schedule {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freq: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub byday: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closes_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Language {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CostOption {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub option: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceArea {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Accessibility {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Address {
+    pub id: String,
+    pub address_1: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_2: Option<String>,
+    pub city: String,
+    pub state_province: String,
+    pub postal_code: String,
+    pub country: String,
+    pub address_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Location {
+    pub id: String,
+    pub location_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transportation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latitude: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longitude: Option<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<Address>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<Phone>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schedules: Vec<Schedule>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accessibility: Vec<Accessibility>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<Language>,
+}
+
+impl Location {
+    /// The first physical address' postcode, as written.
+    pub fn postal_code(&self) -> Option<&str> {
+        self.addresses.first().map(|a| a.postal_code.as_str())
+    }
+    pub fn city(&self) -> Option<&str> {
+        self.addresses.first().map(|a| a.city.as_str())
+    }
+}
+
+/// A service linked to a taxonomy term (HSDS `attribute`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Attribute {
+    pub id: String,
+    pub taxonomy_term_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_entity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceAtLocation {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The location itself, nested as HSDS does.
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Service {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub status: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternate_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// How to apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_process: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fees_description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eligibility_description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_age: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_age: Option<i64>,
+    /// Last verified (HSDS `assured_date`, YYYY-MM-DD).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assured_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assurer_email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert: Option<String>,
+    /// RFC 3339 timestamp of the last change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<Phone>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schedules: Vec<Schedule>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_areas: Vec<ServiceArea>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_at_locations: Vec<ServiceAtLocation>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<Language>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cost_options: Vec<CostOption>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<Contact>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<Attribute>,
+    /// Where the information comes from (who told us, which document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kapstok_source: Option<String>,
+    /// Who may refer to this service (huisarts, wijkteam, zelf aanmelden…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kapstok_referral: Option<String>,
+}
+
+impl Service {
+    pub fn term_ids(&self) -> impl Iterator<Item = &str> {
+        self.attributes.iter().map(|a| a.taxonomy_term_id.as_str())
+    }
+    pub fn locations(&self) -> impl Iterator<Item = &Location> {
+        self.service_at_locations.iter().map(|s| &s.location)
+    }
+}
+
+/// A whole social map: what an HSDS import brings and an export writes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Directory {
+    #[serde(default)]
+    pub taxonomies: Vec<Taxonomy>,
+    #[serde(default)]
+    pub taxonomy_terms: Vec<TaxonomyTerm>,
+    #[serde(default)]
+    pub organizations: Vec<Organization>,
+    #[serde(default)]
+    pub services: Vec<Service>,
+}
+
+impl Directory {
+    /// Sort every list by id so two exports of the same data are byte-identical.
+    pub fn normalize(&mut self) {
+        self.taxonomies.sort_by(|a, b| a.id.cmp(&b.id));
+        self.taxonomy_terms.sort_by(|a, b| a.id.cmp(&b.id));
+        self.organizations.sort_by(|a, b| a.id.cmp(&b.id));
+        self.services.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+}

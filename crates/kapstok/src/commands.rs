@@ -1,0 +1,191 @@
+//! What each command does. Messages are for an administrator at a terminal, in Dutch.
+
+use crate::config::ServeArgs;
+use crate::postcode_table::{parse_areas, parse_postcodes};
+use anyhow::{Context, Result, bail};
+use kapstok_domain::hsds::parse_directory;
+use kapstok_search::SearchConfig;
+use kapstok_search::text::{CompoundSplitter, Synonyms};
+use kapstok_store::{ImportSummary, SqliteStore, Store};
+use kapstok_web::AppState;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub async fn open_store(path: &Path) -> Result<SqliteStore> {
+    SqliteStore::open(path)
+        .await
+        .with_context(|| format!("kan de database {} niet openen", path.display()))
+}
+
+/// Loads the demo social map, postcodes and areas, and marks the data as demo.
+pub async fn load_demo(store: &dyn Store) -> Result<ImportSummary> {
+    let summary = store
+        .import_directory(&kapstok_demo::emmen_directory())
+        .await?;
+    store
+        .import_postcodes(&kapstok_demo::emmen::postcodes())
+        .await?;
+    store
+        .replace_areas(
+            &kapstok_demo::emmen::areas(),
+            &kapstok_demo::emmen::area_postcodes(),
+        )
+        .await?;
+    store.set_meta("demo", "true").await?;
+    Ok(summary)
+}
+
+pub fn search_config(args: &ServeArgs) -> Result<SearchConfig> {
+    let mut config = SearchConfig::default();
+    if let Some(path) = &args.synonyms {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("kan {} niet lezen", path.display()))?;
+        config.synonyms = Synonyms::parse(&text)
+            .map_err(|e| anyhow::anyhow!("synoniemenlijst {}: {e}", path.display()))?;
+    }
+    if let Some(path) = &args.compounds {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("kan {} niet lezen", path.display()))?;
+        config.compounds = CompoundSplitter::parse(&text);
+    }
+    Ok(config)
+}
+
+pub async fn serve(db: &Path, args: ServeArgs) -> Result<()> {
+    let store = open_store(db).await?;
+    if store.is_empty().await? && !args.no_demo {
+        let s = load_demo(&store).await?;
+        tracing::info!(
+            services = s.services,
+            organizations = s.organizations,
+            "empty database: loaded the demo social map"
+        );
+    }
+    let state = AppState::new(Arc::new(store), search_config(&args)?).await?;
+    kapstok_web::spawn_refresher(
+        state.clone(),
+        Duration::from_secs(args.refresh_seconds.max(1)),
+    );
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("kan niet luisteren op {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "Kapstok is running");
+    println!("Kapstok draait op http://{addr}/  (stoppen: Ctrl+C)");
+    kapstok_web::serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+fn print_problems(
+    what: &str,
+    problems: impl IntoIterator<Item = impl std::fmt::Display>,
+) -> anyhow::Error {
+    eprintln!("{what} is niet ingelezen; er is niets veranderd. Gevonden problemen:");
+    let mut n = 0;
+    for p in problems {
+        eprintln!("  - {p}");
+        n += 1;
+    }
+    anyhow::anyhow!("{n} probleem/problemen in {what}")
+}
+
+pub async fn import_hsds(store: &dyn Store, path: &Path) -> Result<ImportSummary> {
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "kan {} niet lezen (bestaat het, en is het UTF-8?)",
+            path.display()
+        )
+    })?;
+    let known = store.known_ids().await?;
+    let started = Instant::now();
+    let dir = match parse_directory(&text, &known) {
+        Ok(d) => d,
+        Err(problems) => return Err(print_problems(&path.display().to_string(), problems)),
+    };
+    eprintln!("{} diensten gecontroleerd; opslaan…", dir.services.len());
+    let summary = store.import_directory(&dir).await?;
+    println!(
+        "Ingelezen in {:.1} s: {} taxonomieën, {} termen, {} organisaties, {} diensten, {} locaties.",
+        started.elapsed().as_secs_f64(),
+        summary.taxonomies,
+        summary.taxonomy_terms,
+        summary.organizations,
+        summary.services,
+        summary.locations
+    );
+    Ok(summary)
+}
+
+pub async fn import_postcodes(store: &dyn Store, path: &Path) -> Result<usize> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("kan {} niet lezen", path.display()))?;
+    let rows =
+        parse_postcodes(&text).map_err(|p| print_problems(&path.display().to_string(), p))?;
+    let n = store.import_postcodes(&rows).await?;
+    println!("{n} postcodes ingelezen.");
+    Ok(n)
+}
+
+pub async fn import_areas(store: &dyn Store, path: &Path) -> Result<usize> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("kan {} niet lezen", path.display()))?;
+    let (areas, mapping) =
+        parse_areas(&text).map_err(|p| print_problems(&path.display().to_string(), p))?;
+    store.replace_areas(&areas, &mapping).await?;
+    println!(
+        "{} gebieden met {} postcodes ingelezen.",
+        areas.len(),
+        mapping.len()
+    );
+    Ok(areas.len())
+}
+
+pub async fn export_hsds(store: &dyn Store, path: &Path) -> Result<()> {
+    let dir = store.load_directory().await?;
+    let json = serde_json::to_string_pretty(&dir)?;
+    if path.as_os_str() == "-" {
+        println!("{json}");
+    } else {
+        std::fs::write(path, json + "\n")
+            .with_context(|| format!("kan {} niet schrijven", path.display()))?;
+        eprintln!(
+            "{} diensten geschreven naar {}.",
+            dir.services.len(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+pub async fn reindex(store: &dyn Store, args: &ServeArgs) -> Result<()> {
+    let started = Instant::now();
+    let catalog = kapstok_web::Catalog::load(store, &search_config(args)?).await?;
+    println!(
+        "Zoekindex opgebouwd in {:.2} s: {} diensten, {} zoektermen, {} postcodes, {} gebieden.",
+        started.elapsed().as_secs_f64(),
+        catalog.index.len(),
+        catalog.index.term_count(),
+        catalog.geo.postcode_count(),
+        catalog.geo.areas.len()
+    );
+    println!(
+        "Een draaiende Kapstok bouwt zijn eigen index opnieuw op zodra de database verandert."
+    );
+    Ok(())
+}
+
+pub async fn backup(store: &SqliteStore, path: &Path) -> Result<()> {
+    if path.exists() {
+        bail!(
+            "{} bestaat al; kies een nieuwe bestandsnaam",
+            path.display()
+        );
+    }
+    store.backup_to(path).await?;
+    println!("Kopie gemaakt: {}", path.display());
+    Ok(())
+}

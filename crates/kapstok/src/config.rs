@@ -1,0 +1,101 @@
+//! Command line and environment: small, typed, with defaults that run the demo.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kapstok",
+    version,
+    about = "Kapstok: lokale mantelzorgondersteuning (Mantelzorgwijzer, HSDS API)"
+)]
+pub struct Cli {
+    /// Folder for the database; created on first start.
+    #[arg(
+        long,
+        env = "KAPSTOK_DATA_DIR",
+        default_value = "kapstok-data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+impl Cli {
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("kapstok.db")
+    }
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "KAPSTOK_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Do not load the demo social map into an empty database.
+    #[arg(long, env = "KAPSTOK_NO_DEMO")]
+    pub no_demo: bool,
+    /// Synonym list replacing the built-in one (one group per line, phrases separated by commas).
+    #[arg(long, env = "KAPSTOK_SYNONYMS")]
+    pub synonyms: Option<PathBuf>,
+    /// Compound-part dictionary replacing the built-in one (one word part per line).
+    #[arg(long, env = "KAPSTOK_COMPOUNDS")]
+    pub compounds: Option<PathBuf>,
+    /// Seconds between checks for changes made by other processes (imports).
+    #[arg(long, env = "KAPSTOK_REFRESH_SECONDS", default_value_t = 2)]
+    pub refresh_seconds: u64,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs {
+            listen: "127.0.0.1:8080".parse().expect("valid address"),
+            no_demo: false,
+            synonyms: None,
+            compounds: None,
+            refresh_seconds: 2,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web application (the default).
+    Serve(ServeArgs),
+    /// Read data into the database.
+    Import {
+        #[arg(value_enum)]
+        kind: ImportKind,
+        /// The file to read.
+        path: PathBuf,
+    },
+    /// Write the social map as an HSDS 3 JSON document ("-" for standard output).
+    Export {
+        #[arg(value_enum)]
+        kind: ExportKind,
+        path: PathBuf,
+    },
+    /// Build the search index from the database and report what it holds.
+    Reindex(ServeArgs),
+    /// Load the fictional Emmen demo (taxonomies, social map, PC4 centres, six areas).
+    Demo,
+    /// Make a consistent copy of the database, also while the app runs.
+    Backup { path: PathBuf },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportKind {
+    /// An HSDS 3 JSON document (taxonomies, taxonomy_terms, organizations, services).
+    Hsds,
+    /// A postcode table: CSV with pc4 or pc6, lat, lon (and optionally woonplaats).
+    Postcodes,
+    /// Areas: CSV with area_code, area_name, municipality, postcode. Replaces all areas.
+    Areas,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportKind {
+    Hsds,
+}

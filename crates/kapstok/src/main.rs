@@ -1,0 +1,57 @@
+#![forbid(unsafe_code)]
+
+use clap::Parser;
+use kapstok::commands;
+use kapstok::config::{Cli, Command, ExportKind, ImportKind, ServeArgs};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Fout: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let db = cli.database_path();
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => commands::serve(&db, args).await,
+        Command::Import { kind, path } => {
+            let store = commands::open_store(&db).await?;
+            match kind {
+                ImportKind::Hsds => commands::import_hsds(&store, &path).await.map(drop),
+                ImportKind::Postcodes => commands::import_postcodes(&store, &path).await.map(drop),
+                ImportKind::Areas => commands::import_areas(&store, &path).await.map(drop),
+            }
+        }
+        Command::Export {
+            kind: ExportKind::Hsds,
+            path,
+        } => commands::export_hsds(&commands::open_store(&db).await?, &path).await,
+        Command::Reindex(args) => commands::reindex(&commands::open_store(&db).await?, &args).await,
+        Command::Demo => {
+            let store = commands::open_store(&db).await?;
+            let s = commands::load_demo(&store).await?;
+            println!(
+                "Demo ingelezen: {} organisaties en {} diensten (fictief).",
+                s.organizations, s.services
+            );
+            Ok(())
+        }
+        Command::Backup { path } => {
+            commands::backup(&commands::open_store(&db).await?, &path).await
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Kapstok's integration tests: one binary (link time on 2 cores), one module per area.
+
+mod api;
+mod cli;
+mod hsds;
+mod pages;
+mod search_cases;
+mod support;

@@ -1,0 +1,205 @@
+//! From the social map to index documents.
+
+use crate::index::{FacetSpec, Index, IndexBuilder, SearchDoc};
+use crate::text::{CompoundSplitter, Synonyms};
+use kapstok_domain::geo::{GeoData, GeoPoint, Postcode};
+use kapstok_domain::model::{Directory, Location, Service};
+use std::collections::HashMap;
+
+/// The facet key of areas; the others come from taxonomies marked as facets.
+pub const AREA_FACET: &str = "gebied";
+
+/// Word lists that tune the search; defaults ship with Kapstok, a deployment may replace them.
+#[derive(Debug, Clone)]
+pub struct SearchConfig {
+    pub synonyms: Synonyms,
+    pub compounds: CompoundSplitter,
+}
+
+pub const DEFAULT_SYNONYMS: &str = include_str!("../defaults/synonyms.txt");
+pub const DEFAULT_COMPOUNDS: &str = include_str!("../defaults/compounds.txt");
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            synonyms: Synonyms::parse(DEFAULT_SYNONYMS).expect("the shipped synonym list is valid"),
+            compounds: CompoundSplitter::parse(DEFAULT_COMPOUNDS),
+        }
+    }
+}
+
+/// Facets in display order: taxonomies marked `kapstok_facet`, then areas.
+pub fn facet_specs(dir: &Directory, geo: &GeoData, area_label: &str) -> Vec<FacetSpec> {
+    let mut taxonomies: Vec<_> = dir
+        .taxonomies
+        .iter()
+        .filter(|t| t.kapstok_facet.is_some())
+        .collect();
+    taxonomies.sort_by_key(|t| (t.kapstok_order.unwrap_or(i64::MAX), t.name.clone()));
+    let mut specs: Vec<FacetSpec> = taxonomies
+        .into_iter()
+        .map(|t| {
+            let mut terms: Vec<_> = dir
+                .taxonomy_terms
+                .iter()
+                .filter(|term| term.taxonomy_id.as_ref() == Some(&t.id))
+                .collect();
+            terms.sort_by_key(|term| (term.kapstok_order.unwrap_or(i64::MAX), term.name.clone()));
+            FacetSpec {
+                key: t.kapstok_facet.clone().unwrap_or_default(),
+                label: t.name.clone(),
+                values: terms
+                    .into_iter()
+                    .map(|term| {
+                        (
+                            term.code.clone().unwrap_or_else(|| term.id.clone()),
+                            term.name.clone(),
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    if !geo.areas.is_empty() {
+        specs.push(FacetSpec {
+            key: AREA_FACET.into(),
+            label: area_label.into(),
+            values: geo
+                .areas
+                .iter()
+                .map(|a| (a.code.clone(), a.name.clone()))
+                .collect(),
+        });
+    }
+    specs
+}
+
+/// Coordinates of a location: its own, or its postcode's centre.
+pub fn location_point(location: &Location, geo: &GeoData) -> Option<GeoPoint> {
+    if let (Some(lat), Some(lon)) = (location.latitude, location.longitude) {
+        return GeoPoint::new(lat, lon);
+    }
+    let pc = Postcode::parse(location.postal_code()?).ok()?;
+    geo.locate(&pc).map(|e| e.point)
+}
+
+/// Area codes a service is offered in: its locations' areas, and service areas named after an
+/// area or after the whole municipality.
+pub fn service_area_codes(service: &Service, geo: &GeoData) -> Vec<String> {
+    let mut codes: Vec<String> = Vec::new();
+    let mut push = |c: &str| {
+        if !codes.iter().any(|x| x == c) {
+            codes.push(c.to_string());
+        }
+    };
+    for loc in service.locations() {
+        if let Some(area) = loc
+            .postal_code()
+            .and_then(|p| Postcode::parse(p).ok())
+            .and_then(|p| geo.area_of(&p))
+        {
+            push(&area.code);
+        }
+    }
+    for sa in &service.service_areas {
+        let Some(name) = sa.name.as_deref() else {
+            continue;
+        };
+        for area in &geo.areas {
+            if area.name.eq_ignore_ascii_case(name)
+                || area.municipality.eq_ignore_ascii_case(name)
+                || format!("gemeente {}", area.municipality).eq_ignore_ascii_case(name)
+            {
+                push(&area.code);
+            }
+        }
+    }
+    codes
+}
+
+fn unix_seconds(rfc3339: Option<&str>) -> i64 {
+    rfc3339
+        .and_then(|s| {
+            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+        })
+        .map_or(0, |t| t.unix_timestamp())
+}
+
+pub fn build_index(dir: &Directory, geo: &GeoData, config: &SearchConfig) -> Index {
+    let facets = facet_specs(dir, geo, "Gebied");
+    let terms: HashMap<&str, _> = dir
+        .taxonomy_terms
+        .iter()
+        .map(|t| (t.id.as_str(), t))
+        .collect();
+    let facet_of_taxonomy: HashMap<&str, &str> = dir
+        .taxonomies
+        .iter()
+        .filter_map(|t| t.kapstok_facet.as_deref().map(|k| (t.id.as_str(), k)))
+        .collect();
+    let orgs: HashMap<&str, _> = dir
+        .organizations
+        .iter()
+        .map(|o| (o.id.as_str(), o))
+        .collect();
+    let mut builder = IndexBuilder::new(config.compounds.clone(), config.synonyms.clone(), facets);
+    for s in dir.services.iter().filter(|s| s.status == "active") {
+        let org = orgs.get(s.organization_id.as_str());
+        let linked: Vec<_> = s.term_ids().filter_map(|id| terms.get(id)).collect();
+        let mut facets: Vec<(String, String)> = linked
+            .iter()
+            .filter_map(|t| {
+                let key = facet_of_taxonomy.get(t.taxonomy_id.as_deref()?)?;
+                Some((
+                    key.to_string(),
+                    t.code.clone().unwrap_or_else(|| t.id.clone()),
+                ))
+            })
+            .collect();
+        facets.extend(
+            service_area_codes(s, geo)
+                .into_iter()
+                .map(|c| (AREA_FACET.to_string(), c)),
+        );
+        let mut description = s.description.clone();
+        for extra in [&s.alternate_name, &s.eligibility_description]
+            .into_iter()
+            .flatten()
+        {
+            description.push(' ');
+            description.push_str(extra);
+        }
+        builder.add(SearchDoc {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            organization_id: s.organization_id.clone(),
+            organization_name: org.map(|o| o.name.clone()).unwrap_or_default(),
+            description,
+            tags: linked.iter().map(|t| t.name.clone()).collect(),
+            places: s
+                .locations()
+                .filter_map(|l| l.city().map(str::to_owned))
+                .collect(),
+            term_ids: linked.iter().map(|t| t.id.clone()).collect(),
+            taxonomy_ids: linked
+                .iter()
+                .filter_map(|t| t.taxonomy_id.clone())
+                .collect(),
+            facets,
+            points: s
+                .locations()
+                .filter_map(|l| {
+                    Some((
+                        location_point(l, geo)?,
+                        l.city()
+                            .or(l.name.as_deref())
+                            .unwrap_or_default()
+                            .to_string(),
+                    ))
+                })
+                .collect(),
+            modified: unix_seconds(s.last_modified.as_deref()),
+        });
+    }
+    builder.build()
+}

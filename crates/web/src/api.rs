@@ -1,0 +1,361 @@
+//! The read API, shaped after the Open Referral HSDS API reference. The route table and the
+//! OpenAPI document come from the same attributes.
+
+use crate::error::{ApiError, AppError, ErrorBody};
+use crate::params::{MAX_QUERY_CHARS, Pairs};
+use crate::state::{AppState, Catalog};
+use axum::Json;
+use axum::extract::{Path, State};
+use kapstok_domain::geo::Postcode;
+use kapstok_domain::model::{Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm};
+use kapstok_domain::paging::{Page, Paging};
+use kapstok_search::SearchQuery;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Kapstok API",
+        description = "The social map of local carer support (Mantelzorgwijzer), shaped after the Open Referral HSDS 3.0 API reference. Read-only, no sign-in.",
+        license(name = "EUPL-1.2")
+    ),
+    components(schemas(ErrorBody))
+)]
+struct ApiDoc;
+
+pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(list_services))
+        .routes(routes!(get_service))
+        .routes(routes!(list_organizations))
+        .routes(routes!(get_organization))
+        .routes(routes!(list_taxonomies))
+        .routes(routes!(get_taxonomy))
+        .routes(routes!(list_taxonomy_terms))
+        .routes(routes!(get_taxonomy_term))
+        .routes(routes!(list_service_at_locations))
+        .routes(routes!(get_service_at_location))
+        .split_for_parts()
+}
+
+fn paging(p: &Pairs) -> Result<Paging, ApiError> {
+    Paging::parse(
+        p.0.iter()
+            .find(|(k, _)| k == "page")
+            .map(|(_, v)| v.as_str()),
+        p.0.iter()
+            .find(|(k, _)| k == "per_page")
+            .map(|(_, v)| v.as_str()),
+    )
+    .map_err(|e| {
+        let parameter = match e {
+            kapstok_domain::paging::PagingError::Page => "page",
+            kapstok_domain::paging::PagingError::PerPage => "per_page",
+        };
+        ApiError(AppError::bad(parameter, e.to_string()))
+    })
+}
+
+/// `2026-11-01` or `2026-11-01T09:00:00Z` → unix seconds.
+fn parse_instant(value: &str) -> Option<i64> {
+    use time::format_description::well_known::Rfc3339;
+    if let Ok(t) = time::OffsetDateTime::parse(value, &Rfc3339) {
+        return Some(t.unix_timestamp());
+    }
+    let d = time::Date::parse(
+        value,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()?;
+    Some(d.midnight().assume_utc().unix_timestamp())
+}
+
+/// Reads the `/services` parameters into a search.
+pub fn service_query(p: &Pairs, catalog: &Catalog) -> Result<(SearchQuery, Paging), ApiError> {
+    let paging = paging(p)?;
+    let text = p.get("search").unwrap_or("").to_string();
+    if text.chars().count() > MAX_QUERY_CHARS {
+        return Err(AppError::bad(
+            "search",
+            format!("search must be at most {MAX_QUERY_CHARS} characters"),
+        )
+        .into());
+    }
+    let mut q = SearchQuery {
+        text,
+        offset: paging.offset(),
+        limit: paging.limit(),
+        ..SearchQuery::default()
+    };
+    if let Some(t) = p.get("taxonomy_term_id") {
+        if !catalog.terms.contains_key(t) {
+            return Err(
+                AppError::bad("taxonomy_term_id", format!("unknown taxonomy term '{t}'")).into(),
+            );
+        }
+        q.taxonomy_term_id = Some(t.to_string());
+    }
+    if let Some(t) = p.get("taxonomy_id") {
+        if catalog.taxonomy_name(t).is_none() {
+            return Err(AppError::bad("taxonomy_id", format!("unknown taxonomy '{t}'")).into());
+        }
+        q.taxonomy_id = Some(t.to_string());
+    }
+    if let Some(o) = p.get("organization_id") {
+        if !catalog.organizations.contains_key(o) {
+            return Err(
+                AppError::bad("organization_id", format!("unknown organization '{o}'")).into(),
+            );
+        }
+        q.organization_id = Some(o.to_string());
+    }
+    if let Some(m) = p.get("modified_after") {
+        q.modified_after = Some(parse_instant(m).ok_or_else(|| {
+            AppError::bad(
+                "modified_after",
+                "expected a date (2026-11-01) or an RFC 3339 timestamp (2026-11-01T09:00:00Z)",
+            )
+        })?);
+    }
+    if let Some(pc) = p.get("postcode") {
+        let postcode = Postcode::parse(pc).map_err(|_| {
+            AppError::bad(
+                "postcode",
+                format!("'{pc}' is not a Dutch postcode; expected 1234 or 1234 AB"),
+            )
+        })?;
+        let entry = catalog.geo.locate(&postcode).ok_or_else(|| {
+            AppError::bad(
+                "postcode",
+                format!(
+                    "postcode {} is not in the postcode table",
+                    postcode.display()
+                ),
+            )
+        })?;
+        q.near = Some(entry.point);
+    }
+    if let Some(r) = p.get("radius") {
+        let radius: f64 = r
+            .parse()
+            .ok()
+            .filter(|r: &f64| (0.1..=500.0).contains(r))
+            .ok_or_else(|| {
+                AppError::bad(
+                    "radius",
+                    "radius must be a number of kilometres from 0.1 to 500",
+                )
+            })?;
+        if q.near.is_none() {
+            return Err(AppError::bad("radius", "radius needs a postcode").into());
+        }
+        q.radius_km = Some(radius);
+    }
+    Ok((q, paging))
+}
+
+/// Services, filtered and searched; nearest first when a postcode is given.
+#[utoipa::path(
+    get,
+    path = "/api/services",
+    tag = "services",
+    params(
+        ("search" = Option<String>, Query, description = "Dutch full-text search (stemming, accents, compounds, typos, synonyms); at most 200 characters"),
+        ("taxonomy_term_id" = Option<String>, Query, description = "Only services linked to this taxonomy term"),
+        ("taxonomy_id" = Option<String>, Query, description = "Only services linked to a term of this taxonomy"),
+        ("organization_id" = Option<String>, Query, description = "Only services of this organization"),
+        ("modified_after" = Option<String>, Query, description = "Only services changed after this date or RFC 3339 timestamp"),
+        ("postcode" = Option<String>, Query, description = "Dutch postcode (PC4 or PC6); orders nearest first"),
+        ("radius" = Option<f64>, Query, description = "With postcode: only services within this many kilometres"),
+        ("page" = Option<u64>, Query, description = "Page number, from 1"),
+        ("per_page" = Option<u64>, Query, description = "Items per page, 1 to 100 (default 20)"),
+    ),
+    responses(
+        (status = 200, description = "A page of services", body = Page<Service>),
+        (status = 400, description = "A parameter is invalid", body = ErrorBody),
+    )
+)]
+async fn list_services(
+    State(state): State<AppState>,
+    pairs: Pairs,
+) -> Result<Json<Page<Service>>, ApiError> {
+    let catalog = state.catalog();
+    let (query, paging) = service_query(&pairs, &catalog)?;
+    let result = catalog.index.search(&query);
+    let ids: Vec<String> = result.hits.iter().map(|h| h.doc.id.clone()).collect();
+    let total = result.total as u64;
+    drop(result);
+    let services = state.store.services(&ids).await?;
+    Ok(Json(Page::new(services, total, paging)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/services/{id}",
+    tag = "services",
+    params(("id" = String, Path, description = "Service id")),
+    responses((status = 200, body = Service), (status = 404, body = ErrorBody))
+)]
+async fn get_service(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Service>, ApiError> {
+    state
+        .store
+        .service(&id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError(AppError::NotFound))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/organizations",
+    tag = "organizations",
+    params(("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query)),
+    responses((status = 200, body = Page<Organization>), (status = 400, body = ErrorBody))
+)]
+async fn list_organizations(
+    State(state): State<AppState>,
+    pairs: Pairs,
+) -> Result<Json<Page<Organization>>, ApiError> {
+    let paging = paging(&pairs)?;
+    let (items, total) = state.store.organizations(paging).await?;
+    Ok(Json(Page::new(items, total, paging)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/organizations/{id}",
+    tag = "organizations",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Organization), (status = 404, body = ErrorBody))
+)]
+async fn get_organization(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Organization>, ApiError> {
+    state
+        .store
+        .organization(&id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError(AppError::NotFound))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/taxonomies",
+    tag = "taxonomies",
+    params(("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query)),
+    responses((status = 200, body = Page<Taxonomy>), (status = 400, body = ErrorBody))
+)]
+async fn list_taxonomies(
+    State(state): State<AppState>,
+    pairs: Pairs,
+) -> Result<Json<Page<Taxonomy>>, ApiError> {
+    let paging = paging(&pairs)?;
+    let (items, total) = state.store.taxonomies(paging).await?;
+    Ok(Json(Page::new(items, total, paging)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/taxonomies/{id}",
+    tag = "taxonomies",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Taxonomy), (status = 404, body = ErrorBody))
+)]
+async fn get_taxonomy(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Taxonomy>, ApiError> {
+    state
+        .store
+        .taxonomy(&id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError(AppError::NotFound))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/taxonomy_terms",
+    tag = "taxonomies",
+    params(
+        ("taxonomy_id" = Option<String>, Query, description = "Only terms of this taxonomy"),
+        ("page" = Option<u64>, Query),
+        ("per_page" = Option<u64>, Query)
+    ),
+    responses((status = 200, body = Page<TaxonomyTerm>), (status = 400, body = ErrorBody))
+)]
+async fn list_taxonomy_terms(
+    State(state): State<AppState>,
+    pairs: Pairs,
+) -> Result<Json<Page<TaxonomyTerm>>, ApiError> {
+    let paging = paging(&pairs)?;
+    let taxonomy_id = pairs.get("taxonomy_id");
+    if let Some(t) = taxonomy_id
+        && state.catalog().taxonomy_name(t).is_none()
+    {
+        return Err(AppError::bad("taxonomy_id", format!("unknown taxonomy '{t}'")).into());
+    }
+    let (items, total) = state.store.taxonomy_terms(taxonomy_id, paging).await?;
+    Ok(Json(Page::new(items, total, paging)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/taxonomy_terms/{id}",
+    tag = "taxonomies",
+    params(("id" = String, Path)),
+    responses((status = 200, body = TaxonomyTerm), (status = 404, body = ErrorBody))
+)]
+async fn get_taxonomy_term(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<TaxonomyTerm>, ApiError> {
+    state
+        .store
+        .taxonomy_term(&id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError(AppError::NotFound))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/service_at_locations",
+    tag = "services",
+    params(("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query)),
+    responses((status = 200, body = Page<ServiceAtLocation>), (status = 400, body = ErrorBody))
+)]
+async fn list_service_at_locations(
+    State(state): State<AppState>,
+    pairs: Pairs,
+) -> Result<Json<Page<ServiceAtLocation>>, ApiError> {
+    let paging = paging(&pairs)?;
+    let (items, total) = state.store.service_at_locations(paging).await?;
+    Ok(Json(Page::new(items, total, paging)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/service_at_locations/{id}",
+    tag = "services",
+    params(("id" = String, Path)),
+    responses((status = 200, body = ServiceAtLocation), (status = 404, body = ErrorBody))
+)]
+async fn get_service_at_location(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ServiceAtLocation>, ApiError> {
+    state
+        .store
+        .service_at_location(&id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError(AppError::NotFound))
+}

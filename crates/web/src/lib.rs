@@ -1,0 +1,142 @@
+#![forbid(unsafe_code)]
+//! Kapstok's web layer: HTML pages for people, a JSON API for systems.
+
+pub mod api;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+pub mod params;
+pub mod state;
+
+pub use state::{AppState, Catalog};
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::header::{
+    CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use error::{ApiError, AppError};
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// No inline script or style anywhere, so the policy can be strict.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+#[derive(Clone, Default)]
+struct Counter(Arc<AtomicU64>);
+
+impl MakeRequestId for Counter {
+    fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.0.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{:x}-{n}", std::process::id()))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Er ging iets mis aan onze kant. Something went wrong on our side.",
+    )
+        .into_response()
+}
+
+async fn fallback(visitor: pages::layout::Visitor, request: Request) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        ApiError(AppError::NotFound).into_response()
+    } else {
+        pages::not_found(visitor).await.into_response()
+    }
+}
+
+/// All routes with their middleware.
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = api::router();
+    let openapi = Arc::new(openapi);
+    let header = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/zoeken", get(pages::search::search_page))
+        .route("/functies", get(pages::functions))
+        .route("/gebieden", get(pages::areas))
+        .route("/aanbod/{id}", get(pages::service::service_page))
+        .route("/organisaties/{id}", get(pages::service::organization_page))
+        .route("/afdrukken", get(pages::service::print_page))
+        .route("/taal/{lang}", get(pages::switch_language))
+        .route("/static/kapstok.css", get(pages::stylesheet))
+        .route(
+            "/api/openapi.json",
+            get(move || std::future::ready(axum::Json(openapi.as_ref().clone()))),
+        )
+        .merge(api)
+        .fallback(fallback)
+        .with_state(state)
+        .layer(header(CONTENT_SECURITY_POLICY, CSP))
+        .layer(header(X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(REFERRER_POLICY, "same-origin"))
+        .layer(header(X_FRAME_OPTIONS, "DENY"))
+        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let id = req
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                // The path only: query strings may hold postcodes or search words.
+                tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
+            }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, Counter::default()))
+}
+
+/// Keeps the catalog in step with the database (changes by `kapstok import` in another process).
+pub fn spawn_refresher(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = state.refresh().await {
+                tracing::error!(error = %e, "refreshing the search index failed");
+            }
+        }
+    })
+}
+
+/// Serves until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,454 @@
+//! The results page: one GET form (words, postcode, distance, facets), results, paging and the
+//! empty-result help. Works without JavaScript.
+
+use super::layout::{Layout, Visitor, distance};
+use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
+use crate::params::{MAX_QUERY_CHARS, Pairs, query_string};
+use crate::state::{AppState, Catalog};
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use kapstok_domain::geo::{GeoPoint, Postcode, PostcodeError};
+use kapstok_search::{AREA_FACET, Hit, SearchQuery};
+
+pub const PER_PAGE: usize = 20;
+const RADII: [u32; 6] = [2, 5, 10, 20, 50, 100];
+
+/// A problem with one form field, shown in the error summary and at the field.
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// The page's search, read from the query string.
+pub struct PageSearch {
+    pub q: String,
+    pub postcode_input: String,
+    pub point: Option<GeoPoint>,
+    pub postcode: Option<Postcode>,
+    pub radius: Option<u32>,
+    pub filters: Vec<(String, Vec<String>)>,
+    pub page: usize,
+    pub errors: Vec<FieldError>,
+}
+
+impl PageSearch {
+    pub fn parse(p: &Pairs, catalog: &Catalog, tr: Tr) -> Self {
+        let mut errors = Vec::new();
+        let mut q = p.get("q").unwrap_or("").to_string();
+        if q.chars().count() > MAX_QUERY_CHARS {
+            errors.push(FieldError {
+                field: "q",
+                message: tr.t("query-too-long"),
+            });
+            q = q.chars().take(MAX_QUERY_CHARS).collect();
+        }
+        let postcode_input = p
+            .get("postcode")
+            .unwrap_or("")
+            .chars()
+            .take(20)
+            .collect::<String>();
+        let (mut postcode, mut point) = (None, None);
+        match Postcode::parse(&postcode_input) {
+            Ok(pc) => match catalog.geo.locate(&pc) {
+                Some(entry) => {
+                    point = Some(entry.point);
+                    postcode = Some(pc);
+                }
+                None => errors.push(FieldError {
+                    field: "postcode",
+                    message: format!("{} {}", pc.display(), tr.t("postcode-unknown")),
+                }),
+            },
+            Err(PostcodeError::Empty) => {}
+            Err(PostcodeError::Malformed) => errors.push(FieldError {
+                field: "postcode",
+                message: format!("‘{postcode_input}’ {}", tr.t("postcode-invalid")),
+            }),
+        }
+        let radius = match p.get("straal") {
+            None => None,
+            Some(r) => match r.parse::<u32>() {
+                Ok(r @ 1..=200) if point.is_some() => Some(r),
+                Ok(1..=200) => {
+                    if postcode_input.is_empty() {
+                        errors.push(FieldError {
+                            field: "postcode",
+                            message: tr.t("radius-needs-postcode"),
+                        });
+                    }
+                    None
+                }
+                _ => {
+                    errors.push(FieldError {
+                        field: "straal",
+                        message: tr.t("radius-invalid"),
+                    });
+                    None
+                }
+            },
+        };
+        let mut filters = Vec::new();
+        for facet in catalog.index.facets() {
+            let mut chosen = Vec::new();
+            for code in p.all(&facet.key) {
+                if facet.values.iter().any(|(c, _)| c == code) {
+                    if !chosen.iter().any(|c| c == code) {
+                        chosen.push(code.to_string());
+                    }
+                } else {
+                    errors.push(FieldError {
+                        field: "filters",
+                        message: format!(
+                            "{} ‘{}’ {}",
+                            facet.label,
+                            code.chars().take(40).collect::<String>(),
+                            tr.t("filter-unknown")
+                        ),
+                    });
+                }
+            }
+            if !chosen.is_empty() {
+                filters.push((facet.key.clone(), chosen));
+            }
+        }
+        let page = match p.get("pagina") {
+            None => 1,
+            Some(v) => match v.parse::<usize>() {
+                Ok(n @ 1..=10_000) => n,
+                _ => {
+                    errors.push(FieldError {
+                        field: "filters",
+                        message: tr.t("page-invalid"),
+                    });
+                    1
+                }
+            },
+        };
+        PageSearch {
+            q,
+            postcode_input,
+            point,
+            postcode,
+            radius,
+            filters,
+            page,
+            errors,
+        }
+    }
+
+    pub fn query(&self) -> SearchQuery {
+        SearchQuery {
+            text: self.q.clone(),
+            filters: self.filters.clone(),
+            near: self.point,
+            radius_km: self.radius.map(f64::from),
+            offset: (self.page - 1) * PER_PAGE,
+            limit: PER_PAGE,
+            ..SearchQuery::default()
+        }
+    }
+
+    /// The query string of this search, optionally changed.
+    pub fn href(&self, change: impl FnOnce(&mut PageSearchParams)) -> String {
+        let mut p = PageSearchParams {
+            q: self.q.clone(),
+            postcode: self
+                .postcode
+                .as_ref()
+                .map(Postcode::display)
+                .unwrap_or_default(),
+            radius: self.radius,
+            filters: self.filters.clone(),
+            page: 1,
+        };
+        change(&mut p);
+        let radius = p.radius.map(|r| r.to_string());
+        let page = (p.page > 1).then(|| p.page.to_string());
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        if !p.q.is_empty() {
+            pairs.push(("q", &p.q));
+        }
+        if !p.postcode.is_empty() {
+            pairs.push(("postcode", &p.postcode));
+        }
+        if let Some(r) = &radius {
+            pairs.push(("straal", r));
+        }
+        for (k, vs) in &p.filters {
+            for v in vs {
+                pairs.push((k, v));
+            }
+        }
+        if let Some(pg) = &page {
+            pairs.push(("pagina", pg));
+        }
+        format!("/zoeken{}", query_string(pairs))
+    }
+}
+
+/// The editable form of a search, for building links.
+pub struct PageSearchParams {
+    pub q: String,
+    pub postcode: String,
+    pub radius: Option<u32>,
+    pub filters: Vec<(String, Vec<String>)>,
+    pub page: usize,
+}
+
+pub struct ResultItem {
+    pub id: String,
+    pub name: String,
+    pub organization: String,
+    pub snippet: String,
+    pub place: Option<String>,
+    pub distance: Option<String>,
+    pub badges: Vec<String>,
+}
+
+impl ResultItem {
+    pub fn from_hit(hit: &Hit<'_>, catalog: &Catalog, tr: Tr) -> Self {
+        let facets = catalog.index.facets();
+        let badges = facets
+            .iter()
+            .position(|f| f.key == "functie")
+            .map(|f| {
+                hit.doc.facet_values[f]
+                    .iter()
+                    .map(|&v| facets[f].values[v as usize].1.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        ResultItem {
+            id: hit.doc.id.clone(),
+            name: hit.doc.name.clone(),
+            organization: hit.doc.organization_name.clone(),
+            snippet: hit.doc.snippet.clone(),
+            place: hit.place.map(str::to_owned),
+            distance: hit.distance_km.map(|d| distance(d, tr.lang)),
+            badges,
+        }
+    }
+}
+
+pub struct FacetValueView {
+    pub code: String,
+    pub label: String,
+    pub count: u32,
+    pub selected: bool,
+    pub input_id: String,
+}
+
+pub struct FacetView {
+    pub key: String,
+    pub label: String,
+    pub values: Vec<FacetValueView>,
+}
+
+pub struct Link {
+    pub label: String,
+    pub href: String,
+}
+
+pub struct RadiusOption {
+    pub value: u32,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage {
+    pub l: Layout,
+    pub s: PageSearch,
+    pub total: usize,
+    pub items: Vec<ResultItem>,
+    pub facets: Vec<FacetView>,
+    pub active: Vec<Link>,
+    pub radii: Vec<RadiusOption>,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub page_count: usize,
+    pub sorted_by: String,
+    pub suggestions: Vec<Link>,
+    pub related: Vec<Link>,
+    pub corrections: Vec<String>,
+    pub unknown_words: Vec<String>,
+    pub clear_href: String,
+    pub q_error: bool,
+    pub postcode_error: bool,
+}
+
+pub async fn search_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    pairs: Pairs,
+) -> Result<Response, PageError> {
+    let catalog = state.catalog();
+    let tr = Tr { lang: visitor.lang };
+    let s = PageSearch::parse(&pairs, &catalog, tr);
+    let result = catalog.index.search(&s.query());
+    let items: Vec<ResultItem> = result
+        .hits
+        .iter()
+        .map(|h| ResultItem::from_hit(h, &catalog, tr))
+        .collect();
+    let facets: Vec<FacetView> = result
+        .facets
+        .iter()
+        .map(|f| FacetView {
+            key: f.key.to_string(),
+            label: area_label(f.key, f.label, tr),
+            values: f
+                .values
+                .iter()
+                .filter(|v| v.count > 0 || v.selected)
+                .map(|v| FacetValueView {
+                    code: v.code.to_string(),
+                    label: v.label.to_string(),
+                    count: v.count,
+                    selected: v.selected,
+                    input_id: format!("f-{}-{}", f.key, v.code),
+                })
+                .collect(),
+        })
+        .filter(|f| !f.values.is_empty())
+        .collect();
+    let label_of = |key: &str, code: &str| {
+        catalog
+            .index
+            .facets()
+            .iter()
+            .find(|f| f.key == key)
+            .and_then(|f| f.values.iter().find(|(c, _)| c == code))
+            .map(|(_, l)| l.clone())
+            .unwrap_or_else(|| code.to_string())
+    };
+    let without = |key: &str, code: &str| {
+        s.href(|p| {
+            for (k, vs) in &mut p.filters {
+                if k == key {
+                    vs.retain(|v| v != code);
+                }
+            }
+            p.filters.retain(|(_, vs)| !vs.is_empty());
+        })
+    };
+    let active: Vec<Link> = s
+        .filters
+        .iter()
+        .flat_map(|(k, vs)| vs.iter().map(move |v| (k, v)))
+        .map(|(k, v)| Link {
+            label: label_of(k, v),
+            href: without(k, v),
+        })
+        .collect();
+    let page_count = result.total.div_ceil(PER_PAGE).max(1);
+    let prev = (s.page > 1 && s.page <= page_count).then(|| s.href(|p| p.page = s.page - 1));
+    let next = (s.page < page_count).then(|| s.href(|p| p.page = s.page + 1));
+    let mut suggestions = Vec::new();
+    let mut related = Vec::new();
+    if result.total == 0 {
+        for link in &active {
+            suggestions.push(Link {
+                label: format!("{}: {}", tr.t("no-results-drop-filter"), link.label),
+                href: link.href.clone(),
+            });
+        }
+        if let Some(r) = s.radius {
+            let wider = RADII.iter().copied().find(|&x| x > r);
+            suggestions.push(Link {
+                label: match wider {
+                    Some(w) => format!("{} ({w} km)", tr.t("no-results-wider")),
+                    None => tr.t("radius-any"),
+                },
+                href: s.href(|p| p.radius = wider),
+            });
+        }
+        if !s.q.is_empty() {
+            suggestions.push(Link {
+                label: tr.t("no-results-no-text"),
+                href: s.href(|p| p.q.clear()),
+            });
+        }
+        if let Some(f) = catalog.index.facets().iter().find(|f| f.key == "functie") {
+            related = f
+                .values
+                .iter()
+                .map(|(code, label)| Link {
+                    label: label.clone(),
+                    href: format!("/zoeken{}", query_string([("functie", code.as_str())])),
+                })
+                .collect();
+        }
+    }
+    let sorted_by = if s.point.is_some() {
+        tr.t("results-sorted-distance")
+    } else if s.q.is_empty() {
+        tr.t("results-sorted-name")
+    } else {
+        tr.t("results-sorted-relevance")
+    };
+    let radii = RADII
+        .iter()
+        .map(|&value| RadiusOption {
+            value,
+            selected: s.radius == Some(value),
+        })
+        .collect();
+    let clear_href = s.href(|p| p.filters.clear());
+    let status = if s.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let title = if s.q.is_empty() {
+        tr.t("results-title")
+    } else {
+        format!(
+            "{} {} ‘{}’",
+            tr.t("results-title"),
+            tr.t("results-for"),
+            s.q
+        )
+    };
+    let page = SearchPage {
+        l: Layout::new(&visitor, title, catalog.demo),
+        total: result.total,
+        items,
+        facets,
+        active,
+        radii,
+        prev,
+        next,
+        page_count,
+        sorted_by,
+        suggestions,
+        related,
+        corrections: result
+            .corrections
+            .iter()
+            .map(|(_, used)| used.clone())
+            .collect(),
+        unknown_words: result.unknown_words.clone(),
+        clear_href,
+        q_error: s.errors.iter().any(|e| e.field == "q"),
+        postcode_error: s.errors.iter().any(|e| e.field == "postcode"),
+        s,
+    };
+    let html = page
+        .render()
+        .map_err(|e| PageError::from((AppError::from(e), visitor.lang)))?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// The area facet's label comes from the interface language; taxonomy names are data.
+fn area_label(key: &str, label: &str, tr: Tr) -> String {
+    if key == AREA_FACET {
+        tr.t("nav-areas")
+    } else {
+        label.to_string()
+    }
+}

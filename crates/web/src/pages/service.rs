@@ -1,0 +1,439 @@
+//! Service detail, organisation page and the printable selection.
+
+use super::layout::{Layout, Visitor, euro, long_date, tel_href};
+use super::search::ResultItem;
+use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
+use crate::params::{Pairs, query_string};
+use crate::state::{AppState, Catalog};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use kapstok_domain::geo::Postcode;
+use kapstok_domain::model::{Location, Organization, Schedule, Service};
+use kapstok_search::SearchQuery;
+use kapstok_search::directory::{location_point, service_area_codes};
+
+pub struct PhoneView {
+    pub number: String,
+    pub href: String,
+}
+
+pub struct LocationView {
+    pub name: String,
+    pub lines: Vec<String>,
+    pub area: Option<String>,
+    pub accessibility: Vec<String>,
+    pub transportation: Option<String>,
+    pub map_href: Option<String>,
+}
+
+pub struct TermGroup {
+    pub taxonomy: String,
+    pub terms: Vec<(String, String)>,
+}
+
+pub struct ServiceView {
+    pub id: String,
+    pub name: String,
+    pub organization_id: String,
+    pub organization_name: String,
+    pub description: String,
+    pub for_whom: Vec<String>,
+    pub ages: Option<String>,
+    pub eligibility: Option<String>,
+    pub fees: Option<String>,
+    pub funding: Vec<String>,
+    pub costs: Vec<String>,
+    pub apply: Option<String>,
+    pub referral: Option<String>,
+    pub phones: Vec<PhoneView>,
+    pub email: Option<String>,
+    pub url: Option<String>,
+    pub contacts: Vec<String>,
+    pub hours: Vec<String>,
+    pub locations: Vec<LocationView>,
+    pub areas: Vec<String>,
+    pub groups: Vec<TermGroup>,
+    pub languages: Vec<String>,
+    pub verified: Option<String>,
+    pub stale: bool,
+    pub source: Option<String>,
+    pub alert: Option<String>,
+}
+
+fn days(byday: &str, tr: Tr) -> String {
+    byday
+        .split(',')
+        .map(|d| tr.t(&format!("day-{}", d.trim())))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn hours(s: &Schedule, tr: Tr) -> String {
+    let mut out = String::new();
+    if let Some(d) = &s.byday {
+        out.push_str(&days(d, tr));
+    }
+    if let (Some(o), Some(c)) = (&s.opens_at, &s.closes_at) {
+        out.push_str(&format!(
+            " {}–{}",
+            o.get(..5).unwrap_or(o),
+            c.get(..5).unwrap_or(c)
+        ));
+    }
+    if let Some(desc) = &s.description {
+        if !out.is_empty() {
+            out.push_str(". ");
+        }
+        out.push_str(desc);
+    }
+    out.trim().to_string()
+}
+
+fn location_view(l: &Location, catalog: &Catalog) -> LocationView {
+    let mut lines = Vec::new();
+    for a in &l.addresses {
+        lines.push(a.address_1.clone());
+        if let Some(a2) = &a.address_2 {
+            lines.push(a2.clone());
+        }
+        let pc = Postcode::parse(&a.postal_code)
+            .map(|p| p.display())
+            .unwrap_or_else(|_| a.postal_code.clone());
+        lines.push(format!("{pc} {}", a.city));
+    }
+    let area = l
+        .postal_code()
+        .and_then(|p| Postcode::parse(p).ok())
+        .and_then(|p| catalog.geo.area_of(&p))
+        .map(|a| a.name.clone());
+    let map_href =
+        location_point(l, &catalog.geo).map(|p| format!("geo:{:.5},{:.5}", p.lat, p.lon));
+    LocationView {
+        name: l.name.clone().unwrap_or_default(),
+        lines,
+        area,
+        accessibility: l
+            .accessibility
+            .iter()
+            .filter_map(|a| a.description.clone())
+            .collect(),
+        transportation: l.transportation.clone(),
+        map_href,
+    }
+}
+
+impl ServiceView {
+    pub fn new(s: &Service, catalog: &Catalog, tr: Tr) -> Self {
+        let terms: Vec<_> = s
+            .term_ids()
+            .filter_map(|id| catalog.terms.get(id))
+            .collect();
+        let in_facet = |key: &str| -> Vec<String> {
+            terms
+                .iter()
+                .filter(|t| catalog.facet_of(t) == Some(key))
+                .map(|t| t.name.clone())
+                .collect()
+        };
+        let mut for_whom = in_facet("doelgroep");
+        for_whom.extend(in_facet("aandoening"));
+        let mut groups: Vec<TermGroup> = Vec::new();
+        for tax in &catalog.taxonomies {
+            let mut ts: Vec<_> = terms
+                .iter()
+                .filter(|t| t.taxonomy_id.as_deref() == Some(tax.id.as_str()))
+                .collect();
+            if ts.is_empty() {
+                continue;
+            }
+            ts.sort_by_key(|t| t.kapstok_order);
+            groups.push(TermGroup {
+                taxonomy: tax.name.clone(),
+                terms: ts
+                    .iter()
+                    .map(|t| {
+                        let href = match (&tax.kapstok_facet, &t.code) {
+                            (Some(k), Some(code)) => {
+                                format!("/zoeken{}", query_string([(k.as_str(), code.as_str())]))
+                            }
+                            _ => format!("/zoeken{}", query_string([("q", t.name.as_str())])),
+                        };
+                        (t.name.clone(), href)
+                    })
+                    .collect(),
+            });
+        }
+        let ages = match (s.minimum_age, s.maximum_age) {
+            (Some(a), Some(b)) => Some(format!("{a}–{b} {}", tr.t("detail-years"))),
+            (Some(a), None) => Some(format!(
+                "{} {a} {}",
+                tr.t("detail-age-from"),
+                tr.t("detail-years")
+            )),
+            (None, Some(b)) => Some(format!(
+                "{} {b} {}",
+                tr.t("detail-age-to"),
+                tr.t("detail-years")
+            )),
+            (None, None) => None,
+        };
+        let stale = s.assured_date.as_deref().is_some_and(is_stale);
+        let org = catalog.organizations.get(&s.organization_id);
+        let mut phones: Vec<PhoneView> = s
+            .phones
+            .iter()
+            .map(|p| PhoneView {
+                number: p.number.clone(),
+                href: tel_href(&p.number),
+            })
+            .collect();
+        if phones.is_empty()
+            && let Some(o) = org
+        {
+            phones = o
+                .phones
+                .iter()
+                .map(|p| PhoneView {
+                    number: p.number.clone(),
+                    href: tel_href(&p.number),
+                })
+                .collect();
+        }
+        let area_codes = service_area_codes(s, &catalog.geo);
+        let areas = if s.service_at_locations.is_empty() {
+            s.service_areas
+                .iter()
+                .filter_map(|a| a.name.clone())
+                .collect()
+        } else {
+            area_codes
+                .iter()
+                .filter_map(|c| catalog.geo.area(c))
+                .map(|a| a.name.clone())
+                .collect()
+        };
+        ServiceView {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            organization_id: s.organization_id.clone(),
+            organization_name: org.map(|o| o.name.clone()).unwrap_or_default(),
+            description: s.description.clone(),
+            for_whom,
+            ages,
+            eligibility: s.eligibility_description.clone(),
+            fees: s.fees_description.clone(),
+            funding: in_facet("financiering"),
+            costs: s
+                .cost_options
+                .iter()
+                .filter_map(|c| {
+                    Some(
+                        format!(
+                            "{} {}",
+                            euro(c.amount?, tr.lang),
+                            c.option.clone().unwrap_or_default()
+                        )
+                        .trim()
+                        .to_string(),
+                    )
+                })
+                .collect(),
+            apply: s.application_process.clone(),
+            referral: s.kapstok_referral.clone(),
+            phones,
+            email: s
+                .email
+                .clone()
+                .or_else(|| org.and_then(|o| o.email.clone())),
+            url: s.url.clone(),
+            contacts: s
+                .contacts
+                .iter()
+                .map(|c| {
+                    [c.name.clone(), c.title.clone()]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .filter(|c| !c.is_empty())
+                .collect(),
+            hours: s
+                .schedules
+                .iter()
+                .map(|h| hours(h, tr))
+                .filter(|h| !h.is_empty())
+                .collect(),
+            locations: s.locations().map(|l| location_view(l, catalog)).collect(),
+            areas,
+            groups,
+            languages: s.languages.iter().filter_map(|l| l.name.clone()).collect(),
+            verified: s.assured_date.as_deref().map(|d| long_date(d, tr.lang)),
+            stale,
+            source: s.kapstok_source.clone(),
+            alert: s.alert.clone(),
+        }
+    }
+}
+
+/// Older than a year: the record should be checked again.
+fn is_stale(date: &str) -> bool {
+    let Ok(d) = time::Date::parse(
+        date,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    ) else {
+        return true;
+    };
+    (time::OffsetDateTime::now_utc().date() - d) > time::Duration::days(365)
+}
+
+#[derive(Template)]
+#[template(path = "service.html")]
+pub struct ServicePage {
+    pub l: Layout,
+    pub s: ServiceView,
+    pub others: Vec<ResultItem>,
+}
+
+pub async fn service_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let lang = visitor.lang;
+    let catalog = state.catalog();
+    let service = state
+        .store
+        .service(&id)
+        .await
+        .map_err(|e| PageError::from((e, lang)))?;
+    let Some(service) = service.filter(|s| s.status != "defunct") else {
+        return Err(PageError::from((AppError::NotFound, lang)));
+    };
+    let tr = Tr { lang };
+    let view = ServiceView::new(&service, &catalog, tr);
+    let more = catalog.index.search(&SearchQuery {
+        organization_id: Some(service.organization_id.clone()),
+        limit: 10,
+        ..SearchQuery::default()
+    });
+    let others = more
+        .hits
+        .iter()
+        .filter(|h| h.doc.id != service.id)
+        .map(|h| ResultItem::from_hit(h, &catalog, tr))
+        .collect();
+    let page = ServicePage {
+        l: Layout::new(&visitor, view.name.clone(), catalog.demo),
+        s: view,
+        others,
+    };
+    Ok(Html(page.render().map_err(|e| PageError::from((e, lang)))?))
+}
+
+#[derive(Template)]
+#[template(path = "organization.html")]
+pub struct OrganizationPage {
+    pub l: Layout,
+    pub o: Organization,
+    pub phones: Vec<PhoneView>,
+    pub services: Vec<ResultItem>,
+}
+
+pub async fn organization_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let lang = visitor.lang;
+    let catalog = state.catalog();
+    let org = state
+        .store
+        .organization(&id)
+        .await
+        .map_err(|e| PageError::from((e, lang)))?;
+    let Some(org) = org else {
+        return Err(PageError::from((AppError::NotFound, lang)));
+    };
+    let tr = Tr { lang };
+    let result = catalog.index.search(&SearchQuery {
+        organization_id: Some(org.id.clone()),
+        limit: 200,
+        ..SearchQuery::default()
+    });
+    let services = result
+        .hits
+        .iter()
+        .map(|h| ResultItem::from_hit(h, &catalog, tr))
+        .collect();
+    let phones = org
+        .phones
+        .iter()
+        .map(|p| PhoneView {
+            number: p.number.clone(),
+            href: tel_href(&p.number),
+        })
+        .collect();
+    let page = OrganizationPage {
+        l: Layout::new(&visitor, org.name.clone(), catalog.demo),
+        o: org,
+        phones,
+        services,
+    };
+    Ok(Html(page.render().map_err(|e| PageError::from((e, lang)))?))
+}
+
+#[derive(Template)]
+#[template(path = "print.html")]
+pub struct PrintPage {
+    pub l: Layout,
+    pub services: Vec<ServiceView>,
+    pub date: String,
+}
+
+pub const MAX_PRINT: usize = 50;
+
+pub async fn print_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    pairs: Pairs,
+) -> Result<Html<String>, PageError> {
+    let lang = visitor.lang;
+    let tr = Tr { lang };
+    let mut ids: Vec<String> = pairs.all("id").into_iter().map(str::to_owned).collect();
+    ids.dedup();
+    if ids.len() > MAX_PRINT {
+        return Err(PageError::from((
+            AppError::bad("id", tr.t("selection-too-large")),
+            lang,
+        )));
+    }
+    let catalog = state.catalog();
+    let services = state
+        .store
+        .services(&ids)
+        .await
+        .map_err(|e| PageError::from((e, lang)))?;
+    let services = services
+        .iter()
+        .map(|s| ServiceView::new(s, &catalog, tr))
+        .collect();
+    let today = time::OffsetDateTime::now_utc().date();
+    let date = long_date(
+        &format!(
+            "{:04}-{:02}-{:02}",
+            today.year(),
+            today.month() as u8,
+            today.day()
+        ),
+        lang,
+    );
+    let page = PrintPage {
+        l: Layout::new(&visitor, tr.t("print-title"), catalog.demo),
+        services,
+        date,
+    };
+    Ok(Html(page.render().map_err(|e| PageError::from((e, lang)))?))
+}
