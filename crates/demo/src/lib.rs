@@ -55,7 +55,7 @@ fn phone(n: usize) -> String {
 }
 
 fn demo_date(i: usize) -> (String, String) {
-    let year = if i % 4 == 0 { 2025 } else { 2026 };
+    let year = if i.is_multiple_of(4) { 2025 } else { 2026 };
     let month = 1 + (i * 5) % 10;
     let day = 1 + (i * 7) % 28;
     let date = format!("{year}-{month:02}-{day:02}");
@@ -75,7 +75,7 @@ fn location_for(org_index: usize, org: &organizations::Org) -> Location {
         organization_id: Some(id(&format!("organization:{}", org.name))),
         name: Some(org.name.to_string()),
         description: None,
-        transportation: (org_index % 3 == 0)
+        transportation: org_index.is_multiple_of(3)
             .then(|| "Bushalte op loopafstand; parkeren voor de deur.".to_string()),
         latitude: Some(((lat + jitter(1)) * 100_000.0).round() / 100_000.0),
         longitude: Some(((lon + jitter(2)) * 100_000.0).round() / 100_000.0),
@@ -91,7 +91,7 @@ fn location_for(org_index: usize, org: &organizations::Org) -> Location {
         }],
         phones: Vec::new(),
         schedules: Vec::new(),
-        accessibility: if org_index % 2 == 0 {
+        accessibility: if org_index.is_multiple_of(2) {
             vec![Accessibility {
                 id: id(&format!("accessibility:{}", org.name)),
                 description: Some("Rolstoeltoegankelijk, met invalidentoilet.".into()),
@@ -172,7 +172,7 @@ pub fn emmen_directory() -> Directory {
                 code: Some("nl".into()),
                 note: None,
             }];
-            if matches!(emmen::place(org.place).5, "de-monden" | "de-blokken") && n % 2 == 0 {
+            if matches!(emmen::place(org.place).5, "de-monden" | "de-blokken") && n.is_multiple_of(2) {
                 languages.push(Language {
                     id: id(&format!("language:{sid}:de")),
                     name: Some("Duits".into()),
@@ -255,7 +255,7 @@ pub fn emmen_directory() -> Directory {
                     })
                     .into_iter()
                     .collect(),
-                contacts: if n % 3 == 0 {
+                contacts: if n.is_multiple_of(3) {
                     vec![Contact {
                         id: id(&format!("contact:{sid}")),
                         name: Some(PEOPLE[n % PEOPLE.len()].into()),

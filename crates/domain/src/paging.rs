@@ -29,7 +29,7 @@ impl Paging {
                 .trim()
                 .parse::<u64>()
                 .ok()
-                .filter(|&p| p >= 1 && p <= 1_000_000)
+                .filter(|p| (1..=1_000_000).contains(p))
                 .ok_or(PagingError::Page)?,
         };
         let per_page = match per_page {

@@ -48,6 +48,11 @@ type TermRow = (
     Option<i64>,
 );
 
+/// (id, taxonomy_term_id, link_type, link_entity, value)
+type AttributeRow = (String, String, Option<String>, Option<String>, Option<String>);
+/// (id, service_id, description, location id, location details)
+type SalRow = (String, String, Option<String>, String, String);
+
 const TAXONOMY_COLUMNS: &str = "id, name, description, uri, version, facet_key, sort_order";
 const TERM_COLUMNS: &str =
     "id, taxonomy_id, code, name, description, parent_id, language, term_uri, sort_order";
@@ -162,7 +167,7 @@ impl SqliteStore {
     async fn attach(&self, mut services: Vec<Service>) -> StoreResult<Vec<Service>> {
         // Children of a handful of services: one query each, by indexed service_id.
         for s in &mut services {
-            let attrs: Vec<(String, String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+            let attrs: Vec<AttributeRow> = sqlx::query_as(
                 "SELECT id, taxonomy_term_id, link_type, link_entity, value FROM service_attributes WHERE service_id = ? ORDER BY position",
             )
             .bind(&s.id)
@@ -592,7 +597,7 @@ impl Store for SqliteStore {
         paging: Paging,
     ) -> StoreResult<(Vec<ServiceAtLocation>, u64)> {
         let (limit, offset) = limit_offset(paging);
-        let rows: Vec<(String, String, Option<String>, String, String)> = sqlx::query_as(
+        let rows: Vec<SalRow> = sqlx::query_as(
             "SELECT sal.id, sal.service_id, sal.description, l.id, l.details FROM service_at_locations sal \
              JOIN locations l ON l.id = sal.location_id ORDER BY sal.id LIMIT ? OFFSET ?",
         )
@@ -618,7 +623,7 @@ impl Store for SqliteStore {
     }
 
     async fn service_at_location(&self, id: &str) -> StoreResult<Option<ServiceAtLocation>> {
-        let row: Option<(String, String, Option<String>, String, String)> = sqlx::query_as(
+        let row: Option<SalRow> = sqlx::query_as(
             "SELECT sal.id, sal.service_id, sal.description, l.id, l.details FROM service_at_locations sal \
              JOIN locations l ON l.id = sal.location_id WHERE sal.id = ?",
         )
