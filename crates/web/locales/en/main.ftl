@@ -23,6 +23,7 @@ areas-title = Support by area
 areas-intro = Choose the area where you or the person you care for lives.
 areas-postcodes = Postcodes
 offers = offers
+to-results = Straight to the results
 results-title = Search results
 results-found = results
 results-for = for

@@ -23,6 +23,7 @@ areas-title = Aanbod per gebied
 areas-intro = Kies het gebied waar u of uw naaste woont.
 areas-postcodes = Postcodes
 offers = aanbod
+to-results = Direct naar de resultaten
 results-title = Zoekresultaten
 results-found = resultaten
 results-for = voor

@@ -1,0 +1,244 @@
+// Kapstok in a real browser (Debian's Chromium): every page and state passes axe-core with the
+// WCAG 2.2 AA tags, reflows at 320 px, survives 200% text, works by keyboard and without JavaScript.
+//
+// Run: npm --prefix browser test   (builds nothing; expects KAPSTOK_BIN or target/debug/kapstok)
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
+const BIN = process.env.KAPSTOK_BIN || path.join(TARGET, 'debug', 'kapstok');
+const SHOTS = path.join(ROOT, 'target', 'browser');
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+let server;
+let base;
+let browser;
+
+before(async () => {
+  assert.ok(existsSync(BIN), `Kapstok binary not found at ${BIN}; run cargo build first`);
+  mkdirSync(SHOTS, { recursive: true });
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'kapstok-browser-'));
+  server = spawn(BIN, ['--data-dir', dataDir, 'serve', '--listen', '127.0.0.1:0'], {
+    env: { ...process.env, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('Kapstok did not start within 30 s')), 30_000);
+    server.stdout.on('data', (chunk) => {
+      const m = /http:\/\/(127\.0\.0\.1:\d+)\//.exec(chunk.toString());
+      if (m) {
+        clearTimeout(timer);
+        resolve(`http://${m[1]}`);
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`Kapstok exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+// Every page and state a visitor can reach, by name.
+const STATES = {
+  home: '/',
+  search: '/zoeken?q=dagbesteding+dementie',
+  'search-postcode': '/zoeken?q=dagbesteding+dementie&postcode=7891',
+  'search-facets': '/zoeken?q=dementie&functie=respijtzorg&gebied=de-blokken',
+  'search-browse-page-2': '/zoeken?functie=respijtzorg&pagina=2',
+  'search-empty': '/zoeken?q=xyzzyq&functie=educatie&postcode=7891&straal=2',
+  'error-postcode-malformed': '/zoeken?q=dementie&postcode=abcd',
+  'error-postcode-unknown': '/zoeken?q=dementie&postcode=1234',
+  'error-filter-unknown': '/zoeken?functie=onzin',
+  'error-radius': '/zoeken?postcode=7811&straal=9999',
+  functions: '/functies',
+  areas: '/gebieden',
+  'not-found': '/bestaat-niet',
+  'print-empty': '/afdrukken',
+};
+
+async function newPage(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+async function firstServiceHref(page) {
+  await page.goto(`${base}/zoeken?q=dagbesteding+dementie&postcode=7891`);
+  return page.locator('.result h3 a').first().getAttribute('href');
+}
+
+async function axeCheck(page, name) {
+  const results = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+  if (results.violations.length > 0) {
+    await page.screenshot({ path: path.join(SHOTS, `axe-${name}.png`), fullPage: true });
+    const report = results.violations
+      .map((v) => `  ${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary}`).join('\n')}`)
+      .join('\n');
+    assert.fail(`${name} (${page.url()}) has ${results.violations.length} axe violation(s):\n${report}`);
+  }
+}
+
+test('every page and state has 0 axe violations (WCAG 2.2 AA tags)', async () => {
+  const { context, page } = await newPage();
+  const detail = await firstServiceHref(page);
+  const states = { ...STATES, detail, organization: null, print: null };
+  await page.goto(base + detail);
+  states.organization = await page.locator('a[href^="/organisaties/"]').first().getAttribute('href');
+  states.print = `/afdrukken?id=${detail.split('/').pop()}`;
+  for (const [name, url] of Object.entries(states)) {
+    await page.goto(base + url);
+    await axeCheck(page, name);
+  }
+  // The English interface too.
+  await context.addCookies([{ name: 'lang', value: 'en', url: base }]);
+  for (const name of ['home', 'search-postcode', 'error-postcode-malformed']) {
+    await page.goto(base + STATES[name]);
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    await axeCheck(page, `${name}-en`);
+  }
+  await context.close();
+});
+
+test('nothing scrolls sideways at 320×256', async () => {
+  const { context, page } = await newPage({ viewport: { width: 320, height: 256 } });
+  const detail = await firstServiceHref(page);
+  for (const [name, url] of Object.entries({ ...STATES, detail })) {
+    await page.goto(base + url);
+    const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    if (scroll > client) await page.screenshot({ path: path.join(SHOTS, `reflow-${name}.png`), fullPage: true });
+    assert.ok(scroll <= client, `${name}: scrollWidth ${scroll} > clientWidth ${client}`);
+  }
+  await context.close();
+});
+
+test('200% text: nothing is cut off or scrolls sideways', async () => {
+  const { context, page } = await newPage({ viewport: { width: 640, height: 800 } });
+  const detail = await firstServiceHref(page);
+  for (const [name, url] of Object.entries({ ...STATES, detail })) {
+    await page.goto(base + url);
+    const problems = await page.evaluate(() => {
+      document.documentElement.style.fontSize = '200%';
+      const out = [];
+      if (document.documentElement.scrollWidth > document.documentElement.clientWidth) out.push('page scrolls sideways');
+      for (const el of document.querySelectorAll('body *')) {
+        const style = getComputedStyle(el);
+        const clips = ['hidden', 'clip'].includes(style.overflowX) || ['hidden', 'clip'].includes(style.overflowY);
+        if (clips && el.getClientRects().length && (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) && el.clientWidth > 1) {
+          out.push(`${el.tagName.toLowerCase()}.${el.className} clips its content`);
+        }
+      }
+      return out;
+    });
+    if (problems.length) await page.screenshot({ path: path.join(SHOTS, `text200-${name}.png`), fullPage: true });
+    assert.deepEqual(problems, [], `${name}: ${problems.join(', ')}`);
+  }
+  await context.close();
+});
+
+test('keyboard alone: skip link first, focus always visible, no trap, a whole search', async () => {
+  const { context, page } = await newPage();
+  await page.goto(`${base}/`);
+  await page.keyboard.press('Tab');
+  const first = await page.evaluate(() => ({ text: document.activeElement.textContent.trim(), href: document.activeElement.getAttribute('href') }));
+  assert.equal(first.href, '#inhoud', `first stop is the skip link, got ${JSON.stringify(first)}`);
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'inhoud', 'skip link moves focus to the content');
+
+  for (const url of ['/', STATES['search-postcode'], STATES['error-postcode-malformed']]) {
+    await page.goto(base + url);
+    const seen = new Set();
+    let last = null;
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press('Tab');
+      const info = await page.evaluate(() => {
+        const el = document.activeElement;
+        if (!el || el === document.body) return null;
+        const s = getComputedStyle(el);
+        const visible = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none';
+        return { key: `${el.tagName}#${el.id}.${el.getAttribute('href') || el.getAttribute('name') || ''}:${[...el.parentNode.children].indexOf(el)}`, visible, html: el.outerHTML.slice(0, 120) };
+      });
+      if (!info) continue;
+      assert.ok(info.visible, `${url}: focus not visible on ${info.html}`);
+      assert.notEqual(info.key, last, `${url}: focus stuck on ${info.html}`);
+      last = info.key;
+      seen.add(info.key);
+    }
+    assert.ok(seen.size >= 10, `${url}: only ${seen.size} focus stops`);
+  }
+
+  // The search journey without a mouse: type, submit with Enter, open a result with Enter.
+  await page.goto(`${base}/`);
+  await page.keyboard.press('Tab'); // skip link
+  await page.keyboard.press('Enter');
+  for (let i = 0; i < 10 && (await page.evaluate(() => document.activeElement.id)) !== 'q'; i++) await page.keyboard.press('Tab');
+  await page.keyboard.type('dagbesteding dementie');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('7891');
+  await Promise.all([page.waitForURL(/\/zoeken\?/), page.keyboard.press('Enter')]);
+  assert.match(await page.locator('#results-count').textContent(), /dichtbij 7891/);
+  await page.locator('.result h3 a').first().focus();
+  await Promise.all([page.waitForURL(/\/aanbod\//), page.keyboard.press('Enter')]);
+  assert.match(await page.locator('h2.service-title').textContent(), /Klazienaveen/);
+  await context.close();
+});
+
+test('the journeys work with JavaScript disabled', async () => {
+  const { context, page } = await newPage({ javaScriptEnabled: false });
+  await page.goto(`${base}/`);
+  await page.fill('#q', 'dagbesteding dementie');
+  await page.fill('#postcode', '7891');
+  await Promise.all([page.waitForURL(/\/zoeken\?/), page.click('form.search-box button[type=submit]')]);
+  const names = await page.locator('.result h3 a').allTextContents();
+  assert.ok(names[0].includes('Klazienaveen'), names[0]);
+  const before = names.length;
+
+  // A facet: tick and apply (a plain GET form).
+  await page.check('#f-gebied-de-blokken');
+  await Promise.all([page.waitForURL(/gebied=de-blokken/), page.click('.facets button[type=submit]')]);
+  const narrowed = await page.locator('.result').count();
+  assert.ok(narrowed > 0 && narrowed <= before, `${narrowed} of ${before}`);
+
+  // Select two results and print them.
+  const boxes = page.locator('.select-print input[type=checkbox]');
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  await Promise.all([page.waitForURL(/\/afdrukken\?/), page.click('#print-form button')]);
+  assert.equal(await page.locator('article.service').count(), 2);
+
+  // Detail page, English switch, error state, 404.
+  await page.goto(`${base}/zoeken?q=oppas`);
+  await Promise.all([page.waitForURL(/\/aanbod\//), page.locator('.result h3 a').first().click()]);
+  assert.ok(await page.locator('text=Hoe meldt u zich aan').count());
+  await Promise.all([page.waitForURL(/\/aanbod\//), page.click('a[hreflang=en]')]);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.ok(await page.locator('text=How to apply').count());
+  await page.goto(`${base}/zoeken?postcode=abcd`);
+  assert.ok(await page.locator('.error-summary').count());
+  const response = await page.goto(`${base}/bestaat-niet`);
+  assert.equal(response.status(), 404);
+  await context.close();
+});
+
+test('print view hides navigation and forms', async () => {
+  const { context, page } = await newPage();
+  await page.goto(`${base}${STATES['search-postcode']}`);
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('.facets').isVisible(), false);
+  assert.equal(await page.locator('.site-header nav').isVisible(), false);
+  assert.equal(await page.locator('.result').first().isVisible(), true);
+  await context.close();
+});
