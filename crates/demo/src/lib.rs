@@ -75,7 +75,8 @@ fn location_for(org_index: usize, org: &organizations::Org) -> Location {
         organization_id: Some(id(&format!("organization:{}", org.name))),
         name: Some(org.name.to_string()),
         description: None,
-        transportation: org_index.is_multiple_of(3)
+        transportation: org_index
+            .is_multiple_of(3)
             .then(|| "Bushalte op loopafstand; parkeren voor de deur.".to_string()),
         latitude: Some(((lat + jitter(1)) * 100_000.0).round() / 100_000.0),
         longitude: Some(((lon + jitter(2)) * 100_000.0).round() / 100_000.0),
@@ -172,7 +173,9 @@ pub fn emmen_directory() -> Directory {
                 code: Some("nl".into()),
                 note: None,
             }];
-            if matches!(emmen::place(org.place).5, "de-monden" | "de-blokken") && n.is_multiple_of(2) {
+            if matches!(emmen::place(org.place).5, "de-monden" | "de-blokken")
+                && n.is_multiple_of(2)
+            {
                 languages.push(Language {
                     id: id(&format!("language:{sid}:de")),
                     name: Some("Duits".into()),

@@ -49,7 +49,13 @@ type TermRow = (
 );
 
 /// (id, taxonomy_term_id, link_type, link_entity, value)
-type AttributeRow = (String, String, Option<String>, Option<String>, Option<String>);
+type AttributeRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 /// (id, service_id, description, location id, location details)
 type SalRow = (String, String, Option<String>, String, String);
 
@@ -146,6 +152,19 @@ impl SqliteStore {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// SQLite's own consistency check: `Ok(())` when the file is sound, else what it found.
+    pub async fn integrity_check(&self) -> StoreResult<Result<(), String>> {
+        let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await?;
+        let found: Vec<String> = rows.into_iter().map(|(r,)| r).collect();
+        Ok(if found == ["ok"] {
+            Ok(())
+        } else {
+            Err(found.join("; "))
+        })
     }
 
     /// A consistent copy of the whole database, made while the app runs.

@@ -2,6 +2,8 @@
 
 mod api;
 mod cli;
+mod crash;
+mod hostile;
 mod hsds;
 mod pages;
 mod search_cases;

@@ -25,6 +25,10 @@ fn demo() -> &'static Demo {
     })
 }
 
+pub fn demo_index() -> &'static Index {
+    &demo().index
+}
+
 fn query(text: &str) -> SearchQuery {
     SearchQuery {
         text: text.into(),

@@ -1,0 +1,193 @@
+//! Crash safety: imports and the server are killed with SIGKILL at arbitrary moments. After each
+//! round the database is sound, every acknowledged import is there whole, no import is there in
+//! part, and a restarted server's index agrees with the database.
+
+use kapstok_store::{SqliteStore, Store};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ROUNDS: u64 = 20;
+const PER_ROUND: usize = 300;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kapstok"));
+    c.env("RUST_LOG", "warn");
+    c
+}
+
+fn start_server(data: &std::path::Path) -> (Child, String) {
+    let mut child = bin()
+        .args([
+            "--data-dir",
+            data.to_str().unwrap(),
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--refresh-seconds",
+            "1",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .expect("address line")
+        .to_string();
+    (child, addr)
+}
+
+fn http_get(addr: &str, path: &str) -> String {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+fn total_items(addr: &str) -> u64 {
+    let response = http_get(addr, "/api/services?per_page=1");
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or("");
+    serde_json::from_str::<serde_json::Value>(body).unwrap()["total_items"]
+        .as_u64()
+        .unwrap()
+}
+
+/// A round's document: new services linked to the demo's organisations and terms.
+fn round_document(round: u64) -> String {
+    let demo = kapstok_demo::emmen_directory();
+    let template = &demo.services[0];
+    let services: Vec<_> = (0..PER_ROUND)
+        .map(|i| {
+            let mut s = template.clone();
+            s.id = format!("crash-{round}-{i}");
+            s.name = format!("Ronde {round} dienst {i}");
+            for (k, a) in s.attributes.iter_mut().enumerate() {
+                a.id = format!("crash-{round}-{i}-a{k}");
+            }
+            for (k, sal) in s.service_at_locations.iter_mut().enumerate() {
+                sal.id = format!("crash-{round}-{i}-sal{k}");
+            }
+            s
+        })
+        .collect();
+    serde_json::json!({ "services": services }).to_string()
+}
+
+/// Repeatable pseudo-random delays (no dependency for ten lines).
+fn delays() -> impl Iterator<Item = u64> {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    std::iter::repeat_with(move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % 700
+    })
+}
+
+#[tokio::test]
+async fn killed_imports_and_servers_leave_a_whole_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert!(
+        bin()
+            .args(["--data-dir", data.to_str().unwrap(), "demo"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (mut server, _) = start_server(&data);
+    let mut acknowledged = Vec::new();
+    let mut delay = delays();
+    for round in 0..ROUNDS {
+        let file = dir.path().join(format!("round-{round}.json"));
+        std::fs::write(&file, round_document(round)).unwrap();
+        let mut import = bin()
+            .args([
+                "--data-dir",
+                data.to_str().unwrap(),
+                "import",
+                "hsds",
+                file.to_str().unwrap(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let kill_at = Instant::now() + Duration::from_millis(delay.next().unwrap());
+        let finished = loop {
+            if let Some(status) = import.try_wait().unwrap() {
+                break Some(status);
+            }
+            if Instant::now() >= kill_at {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        match finished {
+            Some(status) => {
+                assert!(status.success(), "round {round}: import failed on its own");
+                acknowledged.push(round);
+            }
+            None => {
+                import.kill().unwrap(); // SIGKILL
+                let _ = import.wait();
+            }
+        }
+        if round % 4 == 3 {
+            server.kill().unwrap();
+            let _ = server.wait();
+            server = start_server(&data).0;
+        }
+        let store = SqliteStore::open(&data.join("kapstok.db")).await.unwrap();
+        assert_eq!(
+            store.integrity_check().await.unwrap(),
+            Ok(()),
+            "round {round}"
+        );
+        let ids: Vec<String> = (0..PER_ROUND)
+            .map(|i| format!("crash-{round}-{i}"))
+            .collect();
+        let present = store.services(&ids).await.unwrap().len();
+        assert!(
+            present == 0 || present == PER_ROUND,
+            "round {round}: {present} of {PER_ROUND} services, a half import"
+        );
+        if acknowledged.contains(&round) {
+            assert_eq!(
+                present, PER_ROUND,
+                "round {round}: acknowledged import lost"
+            );
+        }
+    }
+    server.kill().unwrap();
+    let _ = server.wait();
+    let (mut server, addr) = start_server(&data);
+    let store = SqliteStore::open(&data.join("kapstok.db")).await.unwrap();
+    let in_db = store.load_directory().await.unwrap().services.len() as u64;
+    assert_eq!(
+        total_items(&addr),
+        in_db,
+        "index agrees with the database after restart"
+    );
+    assert_eq!(
+        in_db,
+        152 + (PER_ROUND as u64) * in_db.saturating_sub(152) / PER_ROUND as u64
+    );
+    assert!(
+        !acknowledged.is_empty() && acknowledged.len() < ROUNDS as usize,
+        "the delays should both finish and interrupt imports: {acknowledged:?}"
+    );
+    server.kill().unwrap();
+    let _ = server.wait();
+}

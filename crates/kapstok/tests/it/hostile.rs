@@ -1,0 +1,179 @@
+//! Hostile input: generated garbage for every parser of outside input, and a table of nasty
+//! requests against the router. Invariants: no panic, no 500, a message, nothing changed.
+
+use crate::support::TestApp;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use kapstok_domain::geo::Postcode;
+use kapstok_domain::hsds::{KnownIds, parse_directory};
+use kapstok_search::SearchQuery;
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn postcode_parser_never_panics_and_accepts_only_dutch_postcodes(s in "\\PC{0,12}") {
+        if let Ok(p) = Postcode::parse(&s) {
+            let c = p.as_str();
+            prop_assert!(c.len() == 4 || c.len() == 6);
+            prop_assert!(c[..4].bytes().all(|b| b.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn hsds_reader_never_panics_on_text(s in "\\PC{0,400}") {
+        let _ = parse_directory(&s, &KnownIds::default());
+    }
+
+    #[test]
+    fn hsds_reader_never_panics_on_json_shaped_input(
+        name in "\\PC{0,20}", status in "\\PC{0,12}", lat in proptest::num::f64::ANY, pc in "\\PC{0,10}", id in "[a-z0-9-]{0,8}",
+    ) {
+        let doc = serde_json::json!({
+            "organizations": [{"id": "o", "name": name, "description": ""}],
+            "services": [{"id": id, "organization_id": "o", "name": name, "status": status,
+                "service_at_locations": [{"id": "sal", "location": {"id": "l", "location_type": "physical", "latitude": lat, "longitude": 6.0,
+                    "addresses": [{"id": "a", "address_1": "x", "city": "y", "state_province": "z", "postal_code": pc, "country": "NL", "address_type": "physical"}]}}]}]
+        });
+        if let Ok(dir) = parse_directory(&doc.to_string(), &KnownIds::default()) {
+            prop_assert!(!dir.services[0].name.trim().is_empty());
+            prop_assert!(Postcode::parse(&pc).is_ok());
+        }
+    }
+
+    #[test]
+    fn postcode_csv_reader_never_panics(s in "\\PC{0,300}") {
+        let _ = kapstok::postcode_table::parse_postcodes(&format!("pc4,lat,lon\n{s}"));
+        let _ = kapstok::postcode_table::parse_areas(&s);
+    }
+
+    #[test]
+    fn query_strings_never_panic(s in "\\PC{0,200}") {
+        let _ = kapstok_web::params::Pairs::parse(&s);
+    }
+
+    #[test]
+    fn search_never_panics_on_any_words(s in "\\PC{0,120}", prefix in any::<bool>()) {
+        let index = crate::search_cases::demo_index();
+        let r = index.search(&SearchQuery { text: s, prefix, limit: 10, ..SearchQuery::default() });
+        prop_assert!(r.hits.len() <= 10);
+        prop_assert!(r.total <= index.len());
+    }
+}
+
+#[tokio::test]
+async fn nasty_requests_never_get_a_500() {
+    let app = TestApp::demo().await;
+    let before = app.export().await;
+    let long_path = format!("/aanbod/{}", "a".repeat(20_000));
+    // 10,000 repeated parameters (an URI may hold 64 KiB).
+    let repeated = format!("/zoeken?{}", "q=a&".repeat(10_000));
+    let repeated_facet = format!("/zoeken?{}", "thema=x&".repeat(7_000));
+    let repeated_api = format!("/api/services?{}", "page=2&".repeat(9_000));
+    let sql = "/zoeken?q=%27%3B%20DROP%20TABLE%20services%3B%20--";
+    let uris: Vec<String> = vec![
+        long_path,
+        repeated,
+        repeated_facet,
+        repeated_api,
+        sql.into(),
+        "/zoeken?q=%FF%FE%00".into(),
+        "/zoeken?q=%".into(),
+        "/zoeken?pagina=99999999999999999999".into(),
+        "/zoeken?pagina=-1".into(),
+        "/zoeken?straal=NaN&postcode=7811".into(),
+        "/api/services?page=18446744073709551616".into(),
+        "/api/services?per_page=-5".into(),
+        "/api/services?search=%3Cscript%3E".into(),
+        "/api/services?postcode=%00".into(),
+        "/api/services/%27%20OR%201%3D1".into(),
+        "/aanbod/%3Cscript%3E".into(),
+        "/organisaties/..%2F..%2Fetc%2Fpasswd".into(),
+        "/afdrukken?id=%27%20OR%201%3D1".into(),
+        "/taal/en?terug=javascript:alert(1)".into(),
+        "/static/../Cargo.toml".into(),
+    ];
+    for uri in &uris {
+        let r = app.get(uri).await;
+        assert!(
+            r.status.is_client_error() || r.status.is_success() || r.status.is_redirection(),
+            "{} → {}",
+            &uri[..uri.len().min(80)],
+            r.status
+        );
+        assert!(
+            !r.body.contains("panicked")
+                && !r.body.contains("sqlx")
+                && !r.body.contains("stack backtrace"),
+            "{uri}"
+        );
+        assert!(!r.body.contains("<script>"), "{uri} echoes a script tag");
+    }
+    let sql_page = app.get(sql).await;
+    assert!(
+        sql_page.body.contains("DROP TABLE services"),
+        "shown as text"
+    );
+    assert_eq!(app.export().await, before, "no request changed the data");
+}
+
+#[tokio::test]
+async fn wrong_methods_and_bodies_are_refused_cleanly() {
+    let app = TestApp::demo().await;
+    let big = vec![b'x'; 2 * 1024 * 1024];
+    for (method, uri, body) in [
+        (Method::POST, "/zoeken", big.clone()),
+        (Method::DELETE, "/api/services", Vec::new()),
+        (Method::PUT, "/api/services/x", b"{}".to_vec()),
+        (Method::POST, "/api/services", big),
+        (Method::PATCH, "/", Vec::new()),
+    ] {
+        let r = app
+            .request(
+                Request::builder()
+                    .method(method.clone())
+                    .uri(uri)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        assert!(
+            r.status == StatusCode::METHOD_NOT_ALLOWED || r.status == StatusCode::PAYLOAD_TOO_LARGE,
+            "{method} {uri} → {}",
+            r.status
+        );
+        assert!(r.headers.contains_key("content-security-policy"));
+    }
+}
+
+#[tokio::test]
+async fn malformed_http_over_tcp_gets_a_4xx() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::demo().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(kapstok_web::serve(
+        listener,
+        app.state.clone(),
+        std::future::pending(),
+    ));
+    for raw in [
+        b"GET /zoeken?q=\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_vec(),
+        format!(
+            "GET /{} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            "a".repeat(70_000)
+        )
+        .into_bytes(),
+        b"NONSENSE\r\n\r\n".to_vec(),
+    ] {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let _ = s.write_all(&raw).await;
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out).await;
+        let head = String::from_utf8_lossy(&out[..out.len().min(40)]).to_string();
+        assert!(head.is_empty() || head.starts_with("HTTP/1.1 4"), "{head}");
+    }
+    server.abort();
+}
