@@ -5,6 +5,7 @@
 pub mod emmen;
 pub mod offers;
 pub mod organizations;
+pub mod synthetic;
 pub mod taxonomy;
 
 use kapstok_domain::model::{

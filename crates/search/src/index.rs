@@ -3,9 +3,10 @@
 //! Built from the database at start and after every change; it is derived data and never the
 //! source of truth. Everything a results page shows lives here, so a search touches no disk.
 
+use crate::bitset::Bitset;
 use crate::text::{self, Analyzer, CompoundSplitter, Synonyms};
 use kapstok_domain::geo::GeoPoint;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// What the index needs to know of one service.
 #[derive(Debug, Clone, Default)]
@@ -83,9 +84,8 @@ pub struct Index {
     by_id: HashMap<String, u32>,
     /// stem → term number
     terms: HashMap<String, u32>,
-    /// per term: (doc, weighted frequency), sorted by doc
+    /// per term: (doc, score), sorted by doc
     postings: Vec<Vec<(u32, f32)>>,
-    idf: Vec<f32>,
     /// folded surface word → stem term number (prefix search walks this in order)
     surface: BTreeMap<String, u32>,
     /// one-deletion variants of surface words → the words (typo tolerance)
@@ -96,6 +96,53 @@ pub struct Index {
     taxonomy_numbers: HashMap<String, u32>,
     /// Counts for the unfiltered empty query, computed once (the home page and browse pages ask it).
     all_counts: Vec<Vec<u32>>,
+    /// Per facet, per value: the documents that have it.
+    value_bits: Vec<Vec<Bitset>>,
+    /// Facet values of each document, flat: `facet_values_flat[facet_offsets[d]..facet_offsets[d + 1]]`.
+    facet_offsets: Vec<u32>,
+    facet_values_flat: Vec<(u8, u16)>,
+    /// Position of each document in name order (ties in score are broken by name).
+    name_rank: Vec<u32>,
+    /// Documents in name order.
+    by_name: Vec<u32>,
+    /// Coordinates of each document's locations, flat like the facet values.
+    point_offsets: Vec<u32>,
+    points: Vec<(f32, f32)>,
+    /// Documents per grid cell of `CELL_DEGREES`, for radius searches.
+    grid: HashMap<(i32, i32), Vec<u32>>,
+}
+
+const CELL_DEGREES: f64 = 0.1;
+
+thread_local! {
+    /// Per-thread score buffers, one slot per document, kept zeroed between searches so a query
+    /// pays only for the documents it touches.
+    static SCRATCH: std::cell::RefCell<(Vec<f32>, Vec<f32>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// Sort key of a hit: distance² (or ∞), score (higher first), name rank, document.
+type RankKey = (f64, f32, u32, u32, Option<usize>);
+
+fn rank_order(a: &RankKey, b: &RankKey) -> std::cmp::Ordering {
+    a.0.total_cmp(&b.0)
+        .then(b.1.total_cmp(&a.1))
+        .then(a.2.cmp(&b.2))
+}
+
+fn cell(lat: f64, lon: f64) -> (i32, i32) {
+    (
+        (lat / CELL_DEGREES).floor() as i32,
+        (lon / CELL_DEGREES).floor() as i32,
+    )
+}
+
+/// Squared equirectangular distance in km², enough to order and filter within a country.
+fn approx_km2(from: (f64, f64, f64), lat: f32, lon: f32) -> f64 {
+    const KM_PER_DEGREE: f64 = 111.195;
+    let (flat, flon, cos_lat) = from;
+    let dy = (f64::from(lat) - flat) * KM_PER_DEGREE;
+    let dx = (f64::from(lon) - flon) * KM_PER_DEGREE * cos_lat;
+    dx * dx + dy * dy
 }
 
 pub struct IndexBuilder {
@@ -128,6 +175,12 @@ impl IndexBuilder {
         } = self;
         docs.sort_by(|a, b| a.id.cmp(&b.id));
         docs.dedup_by(|a, b| a.id == b.id);
+        // Neighbours on the map become neighbours in memory, so a radius search reads few pages.
+        docs.sort_by_key(|d| {
+            d.points
+                .first()
+                .map_or((i32::MAX, i32::MAX), |(p, _)| cell(p.lat, p.lon))
+        });
         let facet_positions: Vec<HashMap<&str, u16>> = facets
             .iter()
             .map(|f| {
@@ -236,13 +289,19 @@ impl IndexBuilder {
             });
         }
         let n = entries.len().max(1) as f32;
-        let idf = postings
+        let idf: Vec<f32> = postings
             .iter()
             .map(|p| {
                 let df = p.len() as f32;
                 (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
             })
             .collect();
+        // Store each posting's final score: BM25-style saturation of the weighted frequency × IDF.
+        for (t, list) in postings.iter_mut().enumerate() {
+            for (_, w) in list.iter_mut() {
+                *w = idf[t] * (*w * 2.2) / (*w + 1.2);
+            }
+        }
         let mut deletions: HashMap<String, Vec<String>> = HashMap::new();
         for word in surface.keys().filter(|w| w.chars().count() >= 4) {
             for del in text::single_deletions(word) {
@@ -254,23 +313,72 @@ impl IndexBuilder {
             .enumerate()
             .map(|(i, e)| (e.id.clone(), i as u32))
             .collect();
-        let mut index = Index {
+        let count = entries.len();
+        let mut value_bits: Vec<Vec<Bitset>> = facets
+            .iter()
+            .map(|f| vec![Bitset::empty(count); f.values.len()])
+            .collect();
+        let mut facet_offsets = Vec::with_capacity(count + 1);
+        let mut facet_values_flat = Vec::new();
+        let mut point_offsets = Vec::with_capacity(count + 1);
+        let mut points = Vec::new();
+        let mut grid: HashMap<(i32, i32), Vec<u32>> = HashMap::new();
+        for (d, e) in entries.iter().enumerate() {
+            facet_offsets.push(facet_values_flat.len() as u32);
+            for (f, vals) in e.facet_values.iter().enumerate() {
+                for &v in vals {
+                    value_bits[f][v as usize].insert(d as u32);
+                    facet_values_flat.push((f as u8, v));
+                }
+            }
+            point_offsets.push(points.len() as u32);
+            for (p, _) in &e.points {
+                points.push((p.lat as f32, p.lon as f32));
+                let cell_docs = grid.entry(cell(p.lat, p.lon)).or_default();
+                if cell_docs.last() != Some(&(d as u32)) {
+                    cell_docs.push(d as u32);
+                }
+            }
+        }
+        facet_offsets.push(facet_values_flat.len() as u32);
+        point_offsets.push(points.len() as u32);
+        let mut by_name: Vec<u32> = (0..count as u32).collect();
+        by_name.sort_by(|&a, &b| {
+            entries[a as usize]
+                .name
+                .cmp(&entries[b as usize].name)
+                .then(a.cmp(&b))
+        });
+        let mut name_rank = vec![0u32; count];
+        for (rank, &d) in by_name.iter().enumerate() {
+            name_rank[d as usize] = rank as u32;
+        }
+        let all_counts = value_bits
+            .iter()
+            .map(|vals| vals.iter().map(|b| b.count() as u32).collect())
+            .collect();
+        Index {
             analyzer,
             synonyms,
             docs: entries,
             by_id,
             terms,
             postings,
-            idf,
             surface,
             deletions,
             facets,
             term_numbers,
             taxonomy_numbers,
-            all_counts: Vec::new(),
-        };
-        index.all_counts = index.count_unfiltered();
-        index
+            all_counts,
+            value_bits,
+            facet_offsets,
+            facet_values_flat,
+            name_rank,
+            by_name,
+            point_offsets,
+            points,
+            grid,
+        }
     }
 }
 
@@ -488,25 +596,30 @@ impl Index {
             .collect()
     }
 
-    /// (doc, score) for one group, sorted by doc.
-    fn group_postings(&self, g: &Group) -> Vec<(u32, f32)> {
-        let mut merged: HashMap<u32, f32> = HashMap::new();
-        for alt in &g.alternatives {
-            for (d, s) in self.conjunction(alt) {
-                let e = merged.entry(d).or_insert(0.0);
-                *e = e.max(s);
+    /// Documents matching one group, with the group's score (best alternative) in `scores`.
+    fn group_matches(&self, g: &Group, scores: &mut [f32]) -> Bitset {
+        let mut bits = Bitset::empty(self.docs.len());
+        for (i, alt) in g.alternatives.iter().enumerate() {
+            // Synonyms often stem to the same term ("mantelzorger", "mantelzorgers").
+            if g.alternatives[..i].contains(alt) {
+                continue;
+            }
+            let matches = match alt.as_slice() {
+                [t] => std::borrow::Cow::Borrowed(self.postings[*t as usize].as_slice()),
+                _ => std::borrow::Cow::Owned(self.conjunction(alt)),
+            };
+            for &(d, s) in matches.iter() {
+                let slot = &mut scores[d as usize];
+                if s > *slot {
+                    *slot = s;
+                }
+                bits.insert(d);
             }
         }
-        let mut v: Vec<(u32, f32)> = merged.into_iter().collect();
-        v.sort_unstable_by_key(|&(d, _)| d);
-        v
+        bits
     }
 
-    fn term_score(&self, t: u32, w: f32) -> f32 {
-        // BM25-style saturation of the weighted frequency.
-        self.idf[t as usize] * (w * 2.2) / (w + 1.2)
-    }
-
+    /// Documents having every term, with the summed score, sorted by doc.
     fn conjunction(&self, terms: &[u32]) -> Vec<(u32, f32)> {
         let mut sorted: Vec<u32> = terms.to_vec();
         sorted.sort_unstable_by_key(|&t| self.postings[t as usize].len());
@@ -514,54 +627,60 @@ impl Index {
         let Some((&first, rest)) = sorted.split_first() else {
             return Vec::new();
         };
-        let mut acc: Vec<(u32, f32)> = self.postings[first as usize]
-            .iter()
-            .map(|&(d, w)| (d, self.term_score(first, w)))
-            .collect();
+        let mut acc: Vec<(u32, f32)> = self.postings[first as usize].clone();
         for &t in rest {
             let list = &self.postings[t as usize];
-            let mut out = Vec::with_capacity(acc.len().min(list.len()));
             let mut j = 0;
-            for &(d, s) in &acc {
-                // Galloping would be faster for skewed lists; binary search keeps it simple.
-                match list[j..].binary_search_by_key(&d, |&(x, _)| x) {
-                    Ok(k) => {
-                        out.push((d, s + self.term_score(t, list[j + k].1)));
-                        j += k + 1;
-                    }
-                    Err(k) => j += k,
-                }
+            acc.retain_mut(|(d, s)| {
                 if j >= list.len() {
-                    break;
+                    return false;
                 }
-            }
-            acc = out;
+                match list[j..].binary_search_by_key(d, |&(x, _)| x) {
+                    Ok(k) => {
+                        *s += list[j + k].1;
+                        j += k + 1;
+                        true
+                    }
+                    Err(k) => {
+                        j += k;
+                        false
+                    }
+                }
+            });
         }
         acc
     }
 
-    /// Facet value bitsets of the request, per dimension (`None` = no filter on it).
-    fn selected(&self, q: &SearchQuery) -> Vec<Option<Vec<bool>>> {
-        self.facets
-            .iter()
-            .map(|f| {
-                let codes: HashSet<&str> = q
-                    .filters
-                    .iter()
-                    .filter(|(k, _)| *k == f.key)
-                    .flat_map(|(_, vs)| vs.iter().map(String::as_str))
-                    .collect();
-                (!codes.is_empty()).then(|| {
-                    f.values
+    /// Per facet, the documents of the selected values (`None` = no filter on that facet).
+    fn selected(&self, q: &SearchQuery) -> (Vec<Option<Vec<bool>>>, Vec<Option<Bitset>>) {
+        let mut flags = Vec::with_capacity(self.facets.len());
+        let mut bits = Vec::with_capacity(self.facets.len());
+        for (f, spec) in self.facets.iter().enumerate() {
+            let chosen: Vec<bool> = spec
+                .values
+                .iter()
+                .map(|(code, _)| {
+                    q.filters
                         .iter()
-                        .map(|(c, _)| codes.contains(c.as_str()))
-                        .collect()
+                        .any(|(k, vs)| *k == spec.key && vs.iter().any(|v| v == code))
                 })
-            })
-            .collect()
+                .collect();
+            if chosen.iter().any(|&c| c) {
+                let mut union = Bitset::empty(self.docs.len());
+                for (v, _) in chosen.iter().enumerate().filter(|(_, c)| **c) {
+                    union.or_with(&self.value_bits[f][v]);
+                }
+                flags.push(Some(chosen));
+                bits.push(Some(union));
+            } else {
+                flags.push(None);
+                bits.push(None);
+            }
+        }
+        (flags, bits)
     }
 
-    fn passes_other_filters(&self, q: &SearchQuery, doc: &DocEntry, distance: Option<f64>) -> bool {
+    fn passes_record_filters(&self, q: &SearchQuery, doc: &DocEntry) -> bool {
         if let Some(org) = &q.organization_id
             && &doc.organization_id != org
         {
@@ -588,176 +707,332 @@ impl Index {
         {
             return false;
         }
-        if let Some(r) = q.radius_km
-            && !distance.is_some_and(|d| d <= r)
-        {
-            return false;
-        }
         true
     }
 
-    fn nearest(&self, doc: &DocEntry, near: Option<GeoPoint>) -> (Option<f64>, Option<usize>) {
-        let Some(p) = near else { return (None, None) };
-        doc.points
+    /// Squared approximate distance to a document's nearest location, and which location.
+    fn nearest_approx(&self, d: u32, from: (f64, f64, f64)) -> Option<(f64, usize)> {
+        let (start, end) = (
+            self.point_offsets[d as usize] as usize,
+            self.point_offsets[d as usize + 1] as usize,
+        );
+        self.points[start..end]
             .iter()
             .enumerate()
-            .map(|(i, (pt, _))| (p.distance_km(pt), i))
+            .map(|(i, &(lat, lon))| (approx_km2(from, lat, lon), i))
             .min_by(|a, b| a.0.total_cmp(&b.0))
-            .map_or((None, None), |(d, i)| (Some(d), Some(i)))
     }
 
-    fn count_unfiltered(&self) -> Vec<Vec<u32>> {
+    /// Documents with a location inside the radius's bounding box (a superset of the answer).
+    fn within_box(&self, near: GeoPoint, radius_km: f64) -> Bitset {
+        let mut bits = Bitset::empty(self.docs.len());
+        let dlat = radius_km / 111.195;
+        let dlon = radius_km / (111.195 * near.lat.to_radians().cos().max(0.01));
+        let (lo, hi) = (
+            cell(near.lat - dlat, near.lon - dlon),
+            cell(near.lat + dlat, near.lon + dlon),
+        );
+        for y in lo.0..=hi.0 {
+            for x in lo.1..=hi.1 {
+                for &d in self
+                    .grid
+                    .get(&(y, x))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                {
+                    bits.insert(d);
+                }
+            }
+        }
+        bits
+    }
+
+    fn facet_counts(
+        &self,
+        base: &Bitset,
+        flags: &[Option<Vec<bool>>],
+        sel: &[Option<Bitset>],
+        full: &Bitset,
+    ) -> Vec<Vec<u32>> {
         let mut counts: Vec<Vec<u32>> = self
             .facets
             .iter()
             .map(|f| vec![0; f.values.len()])
             .collect();
-        for doc in &self.docs {
-            for (f, vals) in doc.facet_values.iter().enumerate() {
-                for &v in vals {
-                    counts[f][v as usize] += 1;
+        let words = full.len().div_ceil(64);
+        // Facets without a selection all count over `full`: one walk when it is small.
+        let unselected: Vec<usize> = (0..self.facets.len())
+            .filter(|&f| flags[f].is_none())
+            .collect();
+        let values: usize = unselected
+            .iter()
+            .map(|&f| self.facets[f].values.len())
+            .sum();
+        let members = full.count();
+        // Walking a document costs a cache miss; a word of a value's bitset costs far less.
+        if members * 64 < values * words {
+            for d in full.iter() {
+                let (a, b) = (
+                    self.facet_offsets[d as usize] as usize,
+                    self.facet_offsets[d as usize + 1] as usize,
+                );
+                for &(f, v) in &self.facet_values_flat[a..b] {
+                    if flags[f as usize].is_none() {
+                        counts[f as usize][v as usize] += 1;
+                    }
                 }
+            }
+        } else {
+            for &f in &unselected {
+                for (v, bits) in self.value_bits[f].iter().enumerate() {
+                    counts[f][v] = full.and_count(bits) as u32;
+                }
+            }
+        }
+        // Disjunctive counting: a selected facet's counts ignore its own selection.
+        for f in (0..self.facets.len()).filter(|&f| flags[f].is_some()) {
+            let mut scope = base.clone();
+            for (g, s) in sel.iter().enumerate() {
+                if g != f
+                    && let Some(s) = s
+                {
+                    scope.and_with(s);
+                }
+            }
+            for (v, bits) in self.value_bits[f].iter().enumerate() {
+                counts[f][v] = scope.and_count(bits) as u32;
             }
         }
         counts
     }
 
     pub fn search(&self, q: &SearchQuery) -> SearchResult<'_> {
+        let n = self.docs.len();
         let mut unknown = Vec::new();
         let mut corrections = Vec::new();
         let groups = self.parse_groups(q, &mut unknown, &mut corrections);
         let has_text = !groups.is_empty();
+        let (flags, sel) = self.selected(q);
+        let record_filters = q.organization_id.is_some()
+            || q.taxonomy_term_id.is_some()
+            || q.taxonomy_id.is_some()
+            || q.modified_after.is_some();
+        let from = q.near.map(|p| (p.lat, p.lon, p.lat.to_radians().cos()));
+        let want = q.offset.saturating_add(q.limit);
 
-        // Candidates with their text score.
-        let candidates: Vec<(u32, f32)> = if has_text {
-            let mut lists: Vec<Vec<(u32, f32)>> =
-                groups.iter().map(|g| self.group_postings(g)).collect();
-            lists.sort_by_key(Vec::len);
-            let mut acc = lists.remove(0);
-            for list in &lists {
-                acc.retain_mut(|(d, s)| match list.binary_search_by_key(d, |&(x, _)| x) {
-                    Ok(k) => {
-                        *s += list[k].1;
-                        true
-                    }
-                    Err(_) => false,
-                });
-            }
-            acc
-        } else {
-            Vec::new()
-        };
+        // Unfiltered browse: everything, in name order, with precomputed counts.
+        if !has_text && flags.iter().all(Option::is_none) && !record_filters && from.is_none() {
+            let hits = self
+                .by_name
+                .iter()
+                .skip(q.offset)
+                .take(q.limit)
+                .map(|&d| self.hit(d, 0.0, None))
+                .collect();
+            return self.result(
+                n,
+                hits,
+                self.all_counts.clone(),
+                &flags,
+                unknown,
+                corrections,
+            );
+        }
 
-        let selected = self.selected(q);
-        let no_filters = selected.iter().all(Option::is_none)
-            && q.organization_id.is_none()
-            && q.taxonomy_term_id.is_none()
-            && q.taxonomy_id.is_none()
-            && q.modified_after.is_none()
-            && q.radius_km.is_none();
-        let mut counts: Vec<Vec<u32>> = self
-            .facets
-            .iter()
-            .map(|f| vec![0; f.values.len()])
-            .collect();
-        let mut matched: Vec<(u32, f32, Option<f64>, Option<usize>)> = Vec::new();
-
-        let mut visit = |d: u32, score: f32| {
-            let doc = &self.docs[d as usize];
-            let (distance, nearest) = self.nearest(doc, q.near);
-            if !self.passes_other_filters(q, doc, distance) {
-                return;
+        // 1. Words: every group must match; scores add up over groups.
+        SCRATCH.with_borrow_mut(|(scores, group_scores)| {
+            if scores.len() < n {
+                scores.resize(n, 0.0);
+                group_scores.resize(n, 0.0);
             }
-            // Which facet dimensions reject this document (disjunctive facet counting).
-            let mut failing = None;
-            let mut failures = 0;
-            for (f, sel) in selected.iter().enumerate() {
-                if let Some(sel) = sel
-                    && !doc.facet_values[f].iter().any(|&v| sel[v as usize])
-                {
-                    failures += 1;
-                    failing = Some(f);
-                }
-            }
-            match failures {
-                0 => {
-                    for (f, vals) in doc.facet_values.iter().enumerate() {
-                        for &v in vals {
-                            counts[f][v as usize] += 1;
+            let mut touched: Vec<Bitset> = Vec::new();
+            let base = if has_text {
+                let mut cand: Option<Bitset> = None;
+                for g in &groups {
+                    match &mut cand {
+                        // The first group scores straight into the totals.
+                        None => {
+                            let bits = self.group_matches(g, scores);
+                            cand = Some(bits.clone());
+                            touched.push(bits);
+                        }
+                        Some(c) => {
+                            let bits = self.group_matches(g, group_scores);
+                            bits.for_each(|d| {
+                                scores[d as usize] += std::mem::take(&mut group_scores[d as usize])
+                            });
+                            c.and_with(&bits);
+                            touched.push(bits);
                         }
                     }
-                    matched.push((d, score, distance, nearest));
                 }
-                1 => {
-                    let f = failing.unwrap_or_default();
-                    for &v in &doc.facet_values[f] {
-                        counts[f][v as usize] += 1;
-                    }
-                }
-                _ => {}
+                cand.unwrap_or_else(|| Bitset::empty(n))
+            } else if let (Some(p), Some(r)) = (q.near, q.radius_km) {
+                self.within_box(p, r)
+            } else {
+                Bitset::full(n)
+            };
+            let result = self.finish(
+                q,
+                base,
+                scores,
+                has_text,
+                &flags,
+                &sel,
+                record_filters,
+                from,
+                want,
+                unknown,
+                corrections,
+            );
+            for bits in &touched {
+                bits.for_each(|d| scores[d as usize] = 0.0);
             }
-        };
-        if has_text {
-            for &(d, s) in &candidates {
-                visit(d, s);
-            }
-        } else if no_filters && q.near.is_none() {
-            // Unfiltered browse: counts are precomputed, order is by name.
-            counts = self.all_counts.clone();
-            matched = (0..self.docs.len() as u32)
-                .map(|d| (d, 0.0, None, None))
+            result
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finish<'a>(
+        &'a self,
+        q: &SearchQuery,
+        mut base: Bitset,
+        scores: &[f32],
+        has_text: bool,
+        flags: &[Option<Vec<bool>>],
+        sel: &[Option<Bitset>],
+        record_filters: bool,
+        from: Option<(f64, f64, f64)>,
+        want: usize,
+        unknown: Vec<String>,
+        corrections: Vec<(String, String)>,
+    ) -> SearchResult<'a> {
+        // 2. Per-record filters and the exact radius.
+        let radius2 = q.radius_km.map(|r| r * r);
+        if record_filters || radius2.is_some() {
+            let drop: Vec<u32> = base
+                .iter()
+                .filter(|&d| {
+                    let doc = &self.docs[d as usize];
+                    let far = match (radius2, from) {
+                        (Some(r2), Some(from)) => {
+                            self.nearest_approx(d, from).is_none_or(|(km2, _)| km2 > r2)
+                        }
+                        _ => false,
+                    };
+                    far || !self.passes_record_filters(q, doc)
+                })
                 .collect();
-        } else {
-            for d in 0..self.docs.len() as u32 {
-                visit(d, 0.0);
+            for d in drop {
+                base.remove(d);
             }
         }
 
-        let total = matched.len();
-        let by_rank = |a: &(u32, f32, Option<f64>, Option<usize>),
-                       b: &(u32, f32, Option<f64>, Option<usize>)| {
-            let dist = match (a.2, b.2) {
-                (Some(x), Some(y)) => x.total_cmp(&y),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            };
-            dist.then(b.1.total_cmp(&a.1))
-                .then_with(|| {
-                    self.docs[a.0 as usize]
-                        .name
-                        .cmp(&self.docs[b.0 as usize].name)
-                })
-                // A total order, so pages never overlap.
-                .then(a.0.cmp(&b.0))
-        };
-        let end = (q.offset + q.limit).min(total);
-        if q.offset < total {
-            // Only the requested page needs a full order.
-            if end < total {
-                matched.select_nth_unstable_by(end, by_rank);
-                matched.truncate(end);
-            }
-            matched.sort_unstable_by(by_rank);
+        // 3. Facets: values of one facet OR-ed, facets AND-ed.
+        let mut full = base.clone();
+        for s in sel.iter().flatten() {
+            full.and_with(s);
         }
-        let hits = if q.offset < total {
-            matched[q.offset..end]
-                .iter()
-                .map(|&(d, score, distance, nearest)| {
-                    let doc = &self.docs[d as usize];
-                    Hit {
-                        doc,
-                        score,
-                        distance_km: distance,
-                        place: nearest
-                            .map(|i| doc.points[i].1.as_str())
-                            .or_else(|| doc.points.first().map(|p| p.1.as_str())),
+        let counts = self.facet_counts(&base, flags, sel, &full);
+
+        // 4. Order: distance, then score, then name; keep only the page asked for.
+        let total = full.count();
+        let k = want.min(total);
+        let mut ranked: Vec<RankKey> = Vec::with_capacity(k + 1);
+        if k > 0 && from.is_none() && !has_text {
+            // Name order only: walk the names and keep the first k that match.
+            ranked.extend(
+                self.by_name
+                    .iter()
+                    .filter(|&&d| full.contains(d))
+                    .take(k)
+                    .map(|&d| (f64::INFINITY, 0.0, self.name_rank[d as usize], d, None)),
+            );
+        } else if k > 0 && from.is_none() {
+            // Score order: a plain float comparison rejects most documents.
+            let mut threshold = f32::NEG_INFINITY;
+            full.for_each(|d| {
+                let score = scores[d as usize];
+                if score < threshold {
+                    return;
+                }
+                let key = (f64::INFINITY, score, self.name_rank[d as usize], d, None);
+                if ranked.len() == k && rank_order(&key, &ranked[k - 1]).is_ge() {
+                    return;
+                }
+                let at = ranked.partition_point(|b| rank_order(b, &key).is_le());
+                ranked.insert(at, key);
+                ranked.truncate(k);
+                if ranked.len() == k {
+                    threshold = ranked[k - 1].1;
+                }
+            });
+        } else if k > 0 {
+            for d in full.iter() {
+                let near = from.and_then(|f| self.nearest_approx(d, f));
+                let distance = near.map_or(f64::INFINITY, |(km2, _)| km2);
+                let score = if has_text { scores[d as usize] } else { 0.0 };
+                // Most documents lose on distance or score alone; only then is the name read.
+                if ranked.len() == k {
+                    let worst = &ranked[k - 1];
+                    if distance
+                        .total_cmp(&worst.0)
+                        .then(worst.1.total_cmp(&score))
+                        .is_gt()
+                    {
+                        continue;
                     }
-                })
-                .collect()
-        } else {
-            Vec::new()
+                }
+                let key = (
+                    distance,
+                    score,
+                    self.name_rank[d as usize],
+                    d,
+                    near.map(|(_, i)| i),
+                );
+                if ranked.len() == k && rank_order(&key, &ranked[k - 1]).is_ge() {
+                    continue;
+                }
+                let at = ranked.partition_point(|b| rank_order(b, &key).is_le());
+                ranked.insert(at, key);
+                ranked.truncate(k);
+            }
+        }
+        let hits = ranked
+            .iter()
+            .skip(q.offset)
+            .take(q.limit)
+            .map(|&(_, score, _, d, point)| self.hit(d, score, q.near.map(|p| (p, point))))
+            .collect();
+        self.result(total, hits, counts, flags, unknown, corrections)
+    }
+
+    fn hit(&self, d: u32, score: f32, near: Option<(GeoPoint, Option<usize>)>) -> Hit<'_> {
+        let doc = &self.docs[d as usize];
+        let (distance_km, place) = match near {
+            Some((p, Some(i))) => (
+                Some(p.distance_km(&doc.points[i].0)),
+                Some(doc.points[i].1.as_str()),
+            ),
+            _ => (None, doc.points.first().map(|p| p.1.as_str())),
         };
+        Hit {
+            doc,
+            score,
+            distance_km,
+            place,
+        }
+    }
+
+    fn result<'a>(
+        &'a self,
+        total: usize,
+        hits: Vec<Hit<'a>>,
+        counts: Vec<Vec<u32>>,
+        flags: &[Option<Vec<bool>>],
+        unknown_words: Vec<String>,
+        corrections: Vec<(String, String)>,
+    ) -> SearchResult<'a> {
         let facets = self
             .facets
             .iter()
@@ -773,7 +1048,7 @@ impl Index {
                         code,
                         label,
                         count: counts[f][v],
-                        selected: selected[f].as_ref().is_some_and(|s| s[v]),
+                        selected: flags[f].as_ref().is_some_and(|s| s[v]),
                     })
                     .collect(),
             })
@@ -782,7 +1057,7 @@ impl Index {
             total,
             hits,
             facets,
-            unknown_words: unknown,
+            unknown_words,
             corrections,
         }
     }

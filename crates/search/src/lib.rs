@@ -2,6 +2,7 @@
 //! Kapstok's search: an in-memory index over the social map with Dutch text analysis,
 //! facets with counts and nearest-first ordering. Derived from the database, never stored.
 
+pub mod bitset;
 pub mod directory;
 pub mod index;
 pub mod text;

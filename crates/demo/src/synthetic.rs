@@ -1,0 +1,287 @@
+//! A synthetic national social map for benchmarks: the demo's kinds of support, spread over every
+//! PC4 area of the Netherlands, with varied Dutch text. Deterministic for a given size.
+
+use crate::offers::OFFERS;
+use crate::{id, taxonomy};
+use kapstok_domain::geo::{Area, AreaPostcode, GeoPoint, Postcode, PostcodeEntry};
+use kapstok_domain::model::{
+    Address, Attribute, Directory, Location, Organization, Phone, Service, ServiceAtLocation,
+};
+
+const PLACES: &[&str] = &[
+    "Hoogeveen",
+    "Zwolle",
+    "Deventer",
+    "Apeldoorn",
+    "Amersfoort",
+    "Utrecht",
+    "Gouda",
+    "Leiden",
+    "Haarlem",
+    "Alkmaar",
+    "Hoorn",
+    "Enkhuizen",
+    "Lelystad",
+    "Almere",
+    "Hilversum",
+    "Zeist",
+    "Veenendaal",
+    "Ede",
+    "Wageningen",
+    "Arnhem",
+    "Nijmegen",
+    "Tiel",
+    "Oss",
+    "Den Bosch",
+    "Tilburg",
+    "Breda",
+    "Roosendaal",
+    "Bergen op Zoom",
+    "Goes",
+    "Middelburg",
+    "Vlissingen",
+    "Terneuzen",
+    "Eindhoven",
+    "Helmond",
+    "Venlo",
+    "Roermond",
+    "Sittard",
+    "Heerlen",
+    "Maastricht",
+    "Weert",
+    "Doetinchem",
+    "Winterswijk",
+    "Enschede",
+    "Hengelo",
+    "Almelo",
+    "Oldenzaal",
+    "Meppel",
+    "Assen",
+    "Groningen",
+    "Delfzijl",
+    "Winschoten",
+    "Leeuwarden",
+    "Sneek",
+    "Heerenveen",
+    "Drachten",
+    "Harlingen",
+    "Den Helder",
+    "Schagen",
+    "Purmerend",
+    "Zaandam",
+    "Dordrecht",
+    "Gorinchem",
+];
+const KINDS: &[&str] = &[
+    "Stichting",
+    "Vereniging",
+    "Zorggroep",
+    "Welzijn",
+    "Steunpunt",
+    "Buurtzorg",
+    "Coöperatie",
+    "Netwerk",
+];
+const NAMES: &[&str] = &[
+    "De Linde",
+    "Het Anker",
+    "De Brug",
+    "Samen Verder",
+    "De Horst",
+    "Het Baken",
+    "De Wieken",
+    "Zonnehoek",
+    "De Esdoorn",
+    "Het Veer",
+    "De Kern",
+    "Noorderlicht",
+    "De Schakel",
+    "Het Kompas",
+    "De Vlinder",
+    "Rondom",
+    "De Wending",
+    "Het Erf",
+];
+/// Rare words, each in about one service per thousand.
+pub const RARE_WORDS: &[&str] = &["zangkoor", "tandemfiets", "moestuinclub", "schaakavond"];
+
+/// One PC4 row of the national table: postcode, lat, lon.
+pub type Pc4 = (String, f64, f64);
+
+pub struct National {
+    pub directory: Directory,
+    pub postcodes: Vec<PostcodeEntry>,
+    pub areas: Vec<Area>,
+    pub area_postcodes: Vec<AreaPostcode>,
+}
+
+/// `services` services over the given PC4 table (areas: one per first two postcode digits).
+pub fn national(services: usize, pc4: &[Pc4]) -> National {
+    assert!(!pc4.is_empty(), "the PC4 table is empty");
+    let (taxonomies, taxonomy_terms) = taxonomy::taxonomies();
+    let org_count = (services / 3).max(1);
+    let organizations: Vec<Organization> = (0..org_count)
+        .map(|o| {
+            let place = PLACES[o % PLACES.len()];
+            Organization {
+                id: id(&format!("nl:org:{o}")),
+                name: format!(
+                    "{} {} {place}",
+                    KINDS[o % KINDS.len()],
+                    NAMES[(o / KINDS.len()) % NAMES.len()]
+                ),
+                description: format!("Organisatie voor zorg en welzijn in {place} en omgeving."),
+                alternate_name: None,
+                email: None,
+                website: None,
+                phones: vec![Phone {
+                    id: id(&format!("nl:org-phone:{o}")),
+                    number: format!("0{:03} 000 {:03}", 100 + o % 900, o % 1000),
+                    kind: None,
+                    description: None,
+                }],
+                contacts: Vec::new(),
+                kapstok_volunteer: o % 3 == 0,
+            }
+        })
+        .collect();
+    let mut out = Vec::with_capacity(services);
+    for i in 0..services {
+        let offer = &OFFERS[(i * 7 + i / OFFERS.len()) % OFFERS.len()];
+        let o = (i * 13) % org_count;
+        let org = &organizations[o];
+        let (pc, lat, lon) = &pc4[(i * 31 + o) % pc4.len()];
+        let place = PLACES[(i / 3) % PLACES.len()];
+        let sid = id(&format!("nl:service:{i}"));
+        let mut description = offer
+            .description
+            .replace("{plaats}", place)
+            .replace("{org}", &org.name);
+        if i % 997 == 0 {
+            description.push_str(&format!(
+                " Er is ook een {}.",
+                RARE_WORDS[(i / 997) % RARE_WORDS.len()]
+            ));
+        }
+        let attributes = offer
+            .tags
+            .iter()
+            .map(|t| {
+                let (tax, code) = t.split_once(':').expect("taxonomy:code");
+                Attribute {
+                    id: id(&format!("nl:attr:{i}:{t}")),
+                    taxonomy_term_id: taxonomy::term_id(tax, code),
+                    link_id: None,
+                    link_type: None,
+                    link_entity: None,
+                    value: None,
+                }
+            })
+            .collect();
+        let location = Location {
+            id: id(&format!("nl:loc:{i}")),
+            location_type: "physical".into(),
+            organization_id: Some(org.id.clone()),
+            name: Some(org.name.clone()),
+            description: None,
+            transportation: None,
+            latitude: Some(lat + ((i % 17) as f64 - 8.0) / 2000.0),
+            longitude: Some(lon + ((i % 13) as f64 - 6.0) / 2000.0),
+            addresses: vec![Address {
+                id: id(&format!("nl:addr:{i}")),
+                address_1: format!("Dorpsstraat {}", 1 + i % 200),
+                address_2: None,
+                city: place.into(),
+                state_province: "Nederland".into(),
+                postal_code: pc.clone(),
+                country: "NL".into(),
+                address_type: "physical".into(),
+            }],
+            phones: Vec::new(),
+            schedules: Vec::new(),
+            accessibility: Vec::new(),
+            languages: Vec::new(),
+        };
+        out.push(Service {
+            id: sid.clone(),
+            organization_id: org.id.clone(),
+            name: offer
+                .name
+                .replace("{plaats}", place)
+                .replace("{org}", &org.name),
+            status: "active".into(),
+            description,
+            alternate_name: None,
+            url: None,
+            email: None,
+            application_process: Some(offer.apply.into()),
+            fees_description: Some(offer.fees.into()),
+            eligibility_description: None,
+            wait_time: None,
+            minimum_age: offer.ages.0,
+            maximum_age: offer.ages.1,
+            assured_date: Some(format!("2026-{:02}-{:02}", 1 + i % 10, 1 + i % 28)),
+            assurer_email: None,
+            alert: None,
+            last_modified: Some(format!(
+                "2026-{:02}-{:02}T10:00:00Z",
+                1 + i % 10,
+                1 + i % 28
+            )),
+            phones: Vec::new(),
+            schedules: Vec::new(),
+            service_areas: Vec::new(),
+            service_at_locations: vec![ServiceAtLocation {
+                id: id(&format!("nl:sal:{i}")),
+                service_id: None,
+                description: None,
+                location,
+            }],
+            languages: Vec::new(),
+            cost_options: Vec::new(),
+            contacts: Vec::new(),
+            attributes,
+            kapstok_source: Some("Synthetische benchmarkgegevens".into()),
+            kapstok_referral: Some(offer.referral.into()),
+        });
+    }
+    let postcodes: Vec<PostcodeEntry> = pc4
+        .iter()
+        .filter_map(|(pc, lat, lon)| {
+            Some(PostcodeEntry {
+                postcode: Postcode::parse(pc).ok()?,
+                point: GeoPoint::new(*lat, *lon)?,
+                place: None,
+            })
+        })
+        .collect();
+    let mut areas: Vec<Area> = Vec::new();
+    let mut area_postcodes = Vec::new();
+    for e in &postcodes {
+        let code = format!("regio-{}", &e.postcode.as_str()[..2]);
+        if !areas.iter().any(|a| a.code == code) {
+            areas.push(Area {
+                code: code.clone(),
+                name: format!("Regio {}", &e.postcode.as_str()[..2]),
+                municipality: "Nederland".into(),
+            });
+        }
+        area_postcodes.push(AreaPostcode {
+            postcode: e.postcode.clone(),
+            area_code: code,
+        });
+    }
+    let mut directory = Directory {
+        taxonomies,
+        taxonomy_terms,
+        organizations,
+        services: out,
+    };
+    directory.normalize();
+    National {
+        directory,
+        postcodes,
+        areas,
+        area_postcodes,
+    }
+}
