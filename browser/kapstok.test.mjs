@@ -68,6 +68,15 @@ const STATES = {
   areas: '/gebieden',
   'not-found': '/bestaat-niet',
   'print-empty': '/afdrukken',
+  'respite-start': '/respijtwijzer',
+  'respite-question': '/respijtwijzer/vraag',
+  'respite-urgent': '/respijtwijzer/vraag?stap=2&urgent=ja',
+  'respite-question-error': '/respijtwijzer/vraag?stap=3&urgent=nee',
+  'respite-postcode-question': '/respijtwijzer/vraag?stap=7&urgent=nee&leeftijd=oudere&aandoening=dementie&pauze=dagprogramma&hoe-vaak=wekelijks&regeling=geen',
+  'respite-postcode-error': '/respijtwijzer/resultaat?urgent=nee&leeftijd=oudere&aandoening=dementie&pauze=dagprogramma&hoe-vaak=wekelijks&regeling=geen&postcode=abcd',
+  'respite-result': '/respijtwijzer/resultaat?urgent=ja&leeftijd=oudere&aandoening=dementie&pauze=dagprogramma&hoe-vaak=wekelijks&regeling=geen&postcode=7891',
+  'selfcheck-list': '/mantelzorgtest',
+  'selfcheck-form': '/mantelzorgtest/indicatief',
 };
 
 async function newPage(options = {}) {
@@ -241,4 +250,45 @@ test('print view hides navigation and forms', async () => {
   assert.equal(await page.locator('.site-header nav').isVisible(), false);
   assert.equal(await page.locator('.result').first().isVisible(), true);
   await context.close();
+});
+
+test('the respite guide by keyboard and without JavaScript, and the self-check in every state', async () => {
+  for (const javaScriptEnabled of [true, false]) {
+    const { context, page } = await newPage({ javaScriptEnabled });
+    await page.goto(`${base}/respijtwijzer`);
+    await Promise.all([page.waitForURL(/vraag/), page.click('a.button-link')]);
+    const answers = ['nee', 'oudere', 'dementie', 'dagprogramma', 'wekelijks', 'geen'];
+    for (const answer of answers) {
+      // Choose with the keyboard: focus the option, Space selects it, Enter submits the form.
+      const radio = page.locator(`input[type=radio][value="${answer}"]`);
+      await radio.focus();
+      await page.keyboard.press('Space');
+      await Promise.all([page.waitForURL(/stap=|resultaat/), page.keyboard.press('Enter')]);
+    }
+    await page.fill('#postcode', '7891');
+    await Promise.all([page.waitForURL(/resultaat/), page.keyboard.press('Enter')]);
+    const first = page.locator('.result').first();
+    assert.match(await first.locator('h3').textContent(), /Klazienaveen/);
+    assert.match(await first.textContent(), /Wmo \(gemeente\)/);
+    assert.match(await first.textContent(), /Wmo-toegang \/ steunpunt/);
+    if (javaScriptEnabled) await axeCheck(page, 'respite-result-journey');
+
+    // Self-check: an incomplete form is sent back with errors; a complete one gives a band.
+    await page.goto(`${base}/mantelzorgtest/indicatief`);
+    await page.check('#v0-2');
+    await Promise.all([page.waitForLoadState(), page.click('form button[type=submit]')]);
+    assert.ok(await page.locator('.error-summary').count(), 'error summary shown');
+    if (javaScriptEnabled) await axeCheck(page, 'selfcheck-error');
+    for (let i = 1; i < 7; i++) await page.check(`#v${i}-1`);
+    await page.fill('#postcode', '7891');
+    await Promise.all([page.waitForLoadState(), page.click('form button[type=submit]')]);
+    assert.match(await page.locator('h1').textContent(), /belast/);
+    if (javaScriptEnabled) {
+      await axeCheck(page, 'selfcheck-result');
+      await page.setViewportSize({ width: 320, height: 256 });
+      const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+      assert.ok(scroll <= client, `self-check result scrolls sideways at 320 px: ${scroll} > ${client}`);
+    }
+    await context.close();
+  }
 });

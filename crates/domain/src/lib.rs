@@ -1,7 +1,10 @@
 #![forbid(unsafe_code)]
 //! Kapstok's domain: the social map's types and the rules over them. No I/O lives here.
 
+pub mod data_file;
 pub mod geo;
 pub mod hsds;
+pub mod instrument;
 pub mod model;
 pub mod paging;
+pub mod respite;

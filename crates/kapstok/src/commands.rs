@@ -4,10 +4,13 @@ use crate::config::ServeArgs;
 use crate::postcode_table::{parse_areas, parse_postcodes};
 use anyhow::{Context, Result, bail};
 use kapstok_domain::hsds::parse_directory;
+use kapstok_domain::instrument::Instrument;
+use kapstok_domain::respite::RespiteGuide;
 use kapstok_search::SearchConfig;
 use kapstok_search::text::{CompoundSplitter, Synonyms};
 use kapstok_store::{ImportSummary, SqliteStore, Store};
 use kapstok_web::AppState;
+use kapstok_web::state::Guides;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -52,7 +55,42 @@ pub fn search_config(args: &ServeArgs) -> Result<SearchConfig> {
     Ok(config)
 }
 
+/// The guided flows' data files, checked: any mistake stops the start with file and line.
+pub fn load_guides(args: &ServeArgs) -> Result<Guides> {
+    let mut guides = Guides::default();
+    if let Some(path) = &args.respite_guide {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("kan {} niet lezen", path.display()))?;
+        guides.respite = RespiteGuide::parse(&path.display().to_string(), &text)
+            .map_err(|e| anyhow::anyhow!("fout in de respijtwijzer: {e}"))?;
+    }
+    if let Some(dir) = &args.instruments {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .with_context(|| format!("kan de map {} niet lezen", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        for path in files {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("kan {} niet lezen", path.display()))?;
+            let instrument = Instrument::parse(&path.display().to_string(), &text)
+                .map_err(|e| anyhow::anyhow!("fout in instrument: {e}"))?;
+            if guides.instruments.iter().any(|i| i.id == instrument.id) {
+                bail!(
+                    "{}: instrument-id {} bestaat al",
+                    path.display(),
+                    instrument.id
+                );
+            }
+            guides.instruments.push(instrument);
+        }
+    }
+    Ok(guides)
+}
+
 pub async fn serve(db: &Path, args: ServeArgs) -> Result<()> {
+    let guides = load_guides(&args)?;
     let store = open_store(db).await?;
     if store.is_empty().await? && !args.no_demo {
         let s = load_demo(&store).await?;
@@ -62,7 +100,9 @@ pub async fn serve(db: &Path, args: ServeArgs) -> Result<()> {
             "empty database: loaded the demo social map"
         );
     }
-    let state = AppState::new(Arc::new(store), search_config(&args)?).await?;
+    let state = AppState::new(Arc::new(store), search_config(&args)?)
+        .await?
+        .with_guides(guides);
     kapstok_web::spawn_refresher(
         state.clone(),
         Duration::from_secs(args.refresh_seconds.max(1)),

@@ -43,6 +43,12 @@ pub struct ServeArgs {
     /// Compound-part dictionary replacing the built-in one (one word part per line).
     #[arg(long, env = "KAPSTOK_COMPOUNDS")]
     pub compounds: Option<PathBuf>,
+    /// Respite guide (questions, funding routes, rules) replacing the built-in one (TOML).
+    #[arg(long, env = "KAPSTOK_RESPITE_GUIDE")]
+    pub respite_guide: Option<PathBuf>,
+    /// Folder with extra self-check instruments (*.toml), e.g. a licensed EDIZ-plus.
+    #[arg(long, env = "KAPSTOK_INSTRUMENTS")]
+    pub instruments: Option<PathBuf>,
     /// Seconds between checks for changes made by other processes (imports).
     #[arg(long, env = "KAPSTOK_REFRESH_SECONDS", default_value_t = 2)]
     pub refresh_seconds: u64,
@@ -55,6 +61,8 @@ impl Default for ServeArgs {
             no_demo: false,
             synonyms: None,
             compounds: None,
+            respite_guide: None,
+            instruments: None,
             refresh_seconds: 2,
         }
     }

@@ -94,6 +94,8 @@ pub struct Index {
     /// taxonomy term / taxonomy ids → small numbers
     term_numbers: HashMap<String, u32>,
     taxonomy_numbers: HashMap<String, u32>,
+    /// Documents per organisation id (the organisation page and the API filter).
+    org_docs: HashMap<String, Vec<u32>>,
     /// Counts for the unfiltered empty query, computed once (the home page and browse pages ask it).
     all_counts: Vec<Vec<u32>>,
     /// Per facet, per value: the documents that have it.
@@ -353,6 +355,13 @@ impl IndexBuilder {
         for (rank, &d) in by_name.iter().enumerate() {
             name_rank[d as usize] = rank as u32;
         }
+        let mut org_docs: HashMap<String, Vec<u32>> = HashMap::new();
+        for (d, e) in entries.iter().enumerate() {
+            org_docs
+                .entry(e.organization_id.clone())
+                .or_default()
+                .push(d as u32);
+        }
         let all_counts = value_bits
             .iter()
             .map(|vals| vals.iter().map(|b| b.count() as u32).collect())
@@ -369,6 +378,7 @@ impl IndexBuilder {
             facets,
             term_numbers,
             taxonomy_numbers,
+            org_docs,
             all_counts,
             value_bits,
             facet_offsets,
@@ -680,12 +690,8 @@ impl Index {
         (flags, bits)
     }
 
+    /// The filters that are not facets (the organisation is applied as a set before this).
     fn passes_record_filters(&self, q: &SearchQuery, doc: &DocEntry) -> bool {
-        if let Some(org) = &q.organization_id
-            && &doc.organization_id != org
-        {
-            return false;
-        }
         if let Some(t) = &q.taxonomy_term_id
             && !self
                 .term_numbers
@@ -909,6 +915,18 @@ impl Index {
     ) -> SearchResult<'a> {
         // 2. Per-record filters and the exact radius.
         let radius2 = q.radius_km.map(|r| r * r);
+        if let Some(org) = &q.organization_id {
+            let mut of_org = Bitset::empty(self.docs.len());
+            for &d in self
+                .org_docs
+                .get(org)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
+                of_org.insert(d);
+            }
+            base.and_with(&of_org);
+        }
         if record_filters || radius2.is_some() {
             let drop: Vec<u32> = base
                 .iter()

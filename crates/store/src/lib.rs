@@ -36,6 +36,16 @@ pub struct ImportSummary {
     pub locations: usize,
 }
 
+/// One anonymous self-check result: which instrument and band, where (area) and when (month).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelfCheckTally {
+    pub instrument: String,
+    pub band: String,
+    pub area_code: Option<String>,
+    /// `YYYY-MM`.
+    pub month: String,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Goes up by one with every committed change to the social map, postcodes or areas, so
@@ -75,4 +85,8 @@ pub trait Store: Send + Sync {
     /// Replaces all areas and the postcode → area mapping.
     async fn replace_areas(&self, areas: &[Area], mapping: &[AreaPostcode]) -> StoreResult<()>;
     async fn geo_data(&self) -> StoreResult<GeoData>;
+
+    /// Adds one to the anonymous tally; nothing else about the check is kept.
+    async fn count_self_check(&self, tally: &SelfCheckTally) -> StoreResult<()>;
+    async fn self_check_counts(&self) -> StoreResult<Vec<(SelfCheckTally, i64)>>;
 }

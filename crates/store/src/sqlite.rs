@@ -1,6 +1,6 @@
 //! The embedded SQLite backend.
 
-use crate::{ImportSummary, Store, StoreError, StoreResult};
+use crate::{ImportSummary, SelfCheckTally, Store, StoreError, StoreResult};
 use async_trait::async_trait;
 use kapstok_domain::geo::{Area, AreaPostcode, GeoData, GeoPoint, Postcode, PostcodeEntry};
 use kapstok_domain::hsds::KnownIds;
@@ -20,7 +20,13 @@ use std::time::Duration;
 use tracing::instrument;
 
 /// Migrations in order; each runs once, inside a transaction.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_social_map.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_social_map.sql")),
+    (
+        2,
+        include_str!("../migrations/sqlite/0002_self_check_counts.sql"),
+    ),
+];
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -56,7 +62,7 @@ type AttributeRow = (
     Option<String>,
     Option<String>,
 );
-/// (id, service_id, description, location id, location details)
+/// (two ids — service and link, in the order the query names them —, description, location id, location details)
 type SalRow = (String, String, Option<String>, String, String);
 
 const TAXONOMY_COLUMNS: &str = "id, name, description, uri, version, facet_key, sort_order";
@@ -183,46 +189,57 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Fills in attributes and locations of the given services: two queries, whatever the count.
     async fn attach(&self, mut services: Vec<Service>) -> StoreResult<Vec<Service>> {
-        // Children of a handful of services: one query each, by indexed service_id.
-        for s in &mut services {
-            let attrs: Vec<AttributeRow> = sqlx::query_as(
-                "SELECT id, taxonomy_term_id, link_type, link_entity, value FROM service_attributes WHERE service_id = ? ORDER BY position",
-            )
-            .bind(&s.id)
-            .fetch_all(&self.pool)
-            .await?;
-            s.attributes = attrs
-                .into_iter()
-                .map(
-                    |(id, taxonomy_term_id, link_type, link_entity, value)| Attribute {
-                        id,
-                        taxonomy_term_id,
-                        link_id: Some(s.id.clone()),
-                        link_type,
-                        link_entity,
-                        value,
-                    },
-                )
-                .collect();
-            let sals: Vec<(String, Option<String>, String, String)> = sqlx::query_as(
-                "SELECT sal.id, sal.description, l.id, l.details FROM service_at_locations sal \
-                 JOIN locations l ON l.id = sal.location_id WHERE sal.service_id = ? ORDER BY sal.position",
-            )
-            .bind(&s.id)
-            .fetch_all(&self.pool)
-            .await?;
-            s.service_at_locations = sals
-                .into_iter()
-                .map(|(id, description, location_id, details)| {
-                    Ok(ServiceAtLocation {
-                        id,
-                        service_id: Some(s.id.clone()),
-                        description,
-                        location: from_json(&location_id, &details)?,
-                    })
-                })
-                .collect::<StoreResult<_>>()?;
+        if services.is_empty() {
+            return Ok(services);
+        }
+        let ids = to_json(&services.iter().map(|s| s.id.as_str()).collect::<Vec<_>>());
+        let attrs: Vec<(String, AttributeRow)> = sqlx::query(
+            "SELECT service_id, id, taxonomy_term_id, link_type, link_entity, value FROM service_attributes \
+             WHERE service_id IN (SELECT value FROM json_each(?)) ORDER BY service_id, position",
+        )
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(|r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?, r.try_get(5)?))))
+        .collect::<Result<_, sqlx::Error>>()?;
+        let sals: Vec<SalRow> = sqlx::query_as(
+            "SELECT sal.service_id, sal.id, sal.description, l.id, l.details FROM service_at_locations sal \
+             JOIN locations l ON l.id = sal.location_id WHERE sal.service_id IN (SELECT value FROM json_each(?)) \
+             ORDER BY sal.service_id, sal.position",
+        )
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await?;
+        let position: HashMap<String, usize> = services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        for (service_id, (id, taxonomy_term_id, link_type, link_entity, value)) in attrs {
+            if let Some(&i) = position.get(&service_id) {
+                services[i].attributes.push(Attribute {
+                    id,
+                    taxonomy_term_id,
+                    link_id: Some(service_id),
+                    link_type,
+                    link_entity,
+                    value,
+                });
+            }
+        }
+        for (service_id, id, description, location_id, details) in sals {
+            if let Some(&i) = position.get(&service_id) {
+                let location = from_json(&location_id, &details)?;
+                services[i].service_at_locations.push(ServiceAtLocation {
+                    id,
+                    service_id: Some(service_id),
+                    description,
+                    location,
+                });
+            }
         }
         Ok(services)
     }
@@ -707,6 +724,41 @@ impl Store for SqliteStore {
         Self::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn count_self_check(&self, tally: &SelfCheckTally) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO self_check_counts (instrument, band, area_code, month, count) VALUES (?, ?, ?, ?, 1) \
+             ON CONFLICT (instrument, band, area_code, month) DO UPDATE SET count = count + 1",
+        )
+        .bind(&tally.instrument)
+        .bind(&tally.band)
+        .bind(tally.area_code.as_deref().unwrap_or(""))
+        .bind(&tally.month)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn self_check_counts(&self) -> StoreResult<Vec<(SelfCheckTally, i64)>> {
+        let rows: Vec<(String, String, String, String, i64)> =
+            sqlx::query_as("SELECT instrument, band, area_code, month, count FROM self_check_counts ORDER BY month, instrument, band, area_code")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(instrument, band, area, month, count)| {
+                (
+                    SelfCheckTally {
+                        instrument,
+                        band,
+                        area_code: (!area.is_empty()).then_some(area),
+                        month,
+                    },
+                    count,
+                )
+            })
+            .collect())
     }
 
     async fn geo_data(&self) -> StoreResult<GeoData> {

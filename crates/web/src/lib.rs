@@ -83,6 +83,14 @@ pub fn router(state: AppState) -> Router {
         .route("/organisaties/{id}", get(pages::service::organization_page))
         .route("/afdrukken", get(pages::service::print_page))
         .route("/taal/{lang}", get(pages::switch_language))
+        .route("/respijtwijzer", get(pages::respite::start))
+        .route("/respijtwijzer/vraag", get(pages::respite::question))
+        .route("/respijtwijzer/resultaat", get(pages::respite::result))
+        .route("/mantelzorgtest", get(pages::selfcheck::list))
+        .route(
+            "/mantelzorgtest/{id}",
+            get(pages::selfcheck::form).post(pages::selfcheck::submit),
+        )
         .route("/static/kapstok.css", get(pages::stylesheet))
         .route(
             "/api/openapi.json",

@@ -2,7 +2,9 @@
 //! database). The catalog is rebuilt whenever the database's directory version moves.
 
 use kapstok_domain::geo::GeoData;
+use kapstok_domain::instrument::{DEFAULT_INSTRUMENT, Instrument};
 use kapstok_domain::model::{Organization, Taxonomy, TaxonomyTerm};
+use kapstok_domain::respite::{DEFAULT_GUIDE, RespiteGuide};
 use kapstok_search::{Index, SearchConfig, build_index};
 use kapstok_store::{Store, StoreResult};
 use std::collections::HashMap;
@@ -17,6 +19,8 @@ pub struct Catalog {
     pub taxonomies: Vec<Taxonomy>,
     pub terms: HashMap<String, TaxonomyTerm>,
     pub organizations: HashMap<String, Organization>,
+    /// Age limits of services (minimum, maximum), for the respite guide.
+    pub ages: HashMap<String, (Option<i64>, Option<i64>)>,
     /// Whether the data is the shipped demo (a banner says so on every page).
     pub demo: bool,
 }
@@ -30,6 +34,12 @@ impl Catalog {
         let geo = store.geo_data().await?;
         let demo = store.meta("demo").await?.as_deref() == Some("true");
         let index = build_index(&dir, &geo, config);
+        let ages = dir
+            .services
+            .iter()
+            .filter(|s| s.minimum_age.is_some() || s.maximum_age.is_some())
+            .map(|s| (s.id.clone(), (s.minimum_age, s.maximum_age)))
+            .collect();
         tracing::info!(
             version,
             services = index.len(),
@@ -52,6 +62,7 @@ impl Catalog {
                 .into_iter()
                 .map(|o| (o.id.clone(), o))
                 .collect(),
+            ages,
             demo,
         })
     }
@@ -74,10 +85,31 @@ impl Catalog {
     }
 }
 
+/// The guided flows' data: the respite guide and the self-check instruments.
+#[derive(Debug)]
+pub struct Guides {
+    pub respite: RespiteGuide,
+    pub instruments: Vec<Instrument>,
+}
+
+impl Default for Guides {
+    fn default() -> Self {
+        Guides {
+            respite: RespiteGuide::parse("respijtwijzer.toml (ingebouwd)", DEFAULT_GUIDE)
+                .expect("the shipped guide is valid"),
+            instruments: vec![
+                Instrument::parse("mantelzorgtest.toml (ingebouwd)", DEFAULT_INSTRUMENT)
+                    .expect("the shipped check is valid"),
+            ],
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub search_config: Arc<SearchConfig>,
+    pub guides: Arc<Guides>,
     catalog: Arc<RwLock<Arc<Catalog>>>,
 }
 
@@ -87,8 +119,14 @@ impl AppState {
         Ok(AppState {
             store,
             search_config: Arc::new(search_config),
+            guides: Arc::new(Guides::default()),
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
         })
+    }
+
+    pub fn with_guides(mut self, guides: Guides) -> Self {
+        self.guides = Arc::new(guides);
+        self
     }
 
     pub fn catalog(&self) -> Arc<Catalog> {

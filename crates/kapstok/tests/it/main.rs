@@ -3,6 +3,7 @@
 mod api;
 mod cli;
 mod crash;
+mod guides;
 mod hostile;
 mod hsds;
 mod pages;

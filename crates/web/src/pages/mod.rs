@@ -1,7 +1,9 @@
 //! Server-rendered pages. Handlers read the request, call the catalog or store, fill a template.
 
 pub mod layout;
+pub mod respite;
 pub mod search;
+pub mod selfcheck;
 pub mod service;
 
 use crate::error::{AppError, PageError};
@@ -13,8 +15,47 @@ use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use kapstok_domain::geo::{GeoPoint, Postcode, PostcodeError};
 use kapstok_search::{AREA_FACET, SearchQuery};
 use layout::{Layout, Visitor};
+use search::ResultItem;
+
+/// A postcode typed by a visitor: `Ok(None)` when empty, a Dutch message when malformed or unknown.
+pub fn locate_postcode(
+    input: &str,
+    catalog: &Catalog,
+    tr: Tr,
+) -> Result<Option<(Postcode, GeoPoint)>, String> {
+    match Postcode::parse(input) {
+        Ok(pc) => match catalog.geo.locate(&pc) {
+            Some(entry) => Ok(Some((pc, entry.point))),
+            None => Err(format!("{} {}", pc.display(), tr.t("postcode-unknown"))),
+        },
+        Err(PostcodeError::Empty) => Ok(None),
+        Err(PostcodeError::Malformed) => Err(format!("‘{input}’ {}", tr.t("postcode-invalid"))),
+    }
+}
+
+/// The nearest (or first by name) offers matching facet filters.
+pub fn nearby(
+    catalog: &Catalog,
+    filters: Vec<(String, Vec<String>)>,
+    near: Option<GeoPoint>,
+    limit: usize,
+    tr: Tr,
+) -> Vec<ResultItem> {
+    let result = catalog.index.search(&SearchQuery {
+        filters,
+        near,
+        limit,
+        ..SearchQuery::default()
+    });
+    result
+        .hits
+        .iter()
+        .map(|h| ResultItem::from_hit(h, catalog, tr))
+        .collect()
+}
 
 pub struct Entry {
     pub label: String,

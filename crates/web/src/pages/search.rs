@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use kapstok_domain::geo::{GeoPoint, Postcode, PostcodeError};
+use kapstok_domain::geo::{GeoPoint, Postcode};
 use kapstok_search::{AREA_FACET, Hit, SearchQuery};
 
 pub const PER_PAGE: usize = 20;
@@ -52,21 +52,16 @@ impl PageSearch {
             .take(20)
             .collect::<String>();
         let (mut postcode, mut point) = (None, None);
-        match Postcode::parse(&postcode_input) {
-            Ok(pc) => match catalog.geo.locate(&pc) {
-                Some(entry) => {
-                    point = Some(entry.point);
+        match super::locate_postcode(&postcode_input, catalog, tr) {
+            Ok(found) => {
+                if let Some((pc, at)) = found {
                     postcode = Some(pc);
+                    point = Some(at);
                 }
-                None => errors.push(FieldError {
-                    field: "postcode",
-                    message: format!("{} {}", pc.display(), tr.t("postcode-unknown")),
-                }),
-            },
-            Err(PostcodeError::Empty) => {}
-            Err(PostcodeError::Malformed) => errors.push(FieldError {
+            }
+            Err(message) => errors.push(FieldError {
                 field: "postcode",
-                message: format!("‘{postcode_input}’ {}", tr.t("postcode-invalid")),
+                message,
             }),
         }
         let radius = match p.get("straal") {

@@ -1,0 +1,516 @@
+//! The Respijtzorgwijzer as data: questions, funding routes and the rules that open routes for a
+//! situation. Which offers match is decided against the social map by the caller.
+
+use crate::data_file::{FileError, error_at, parse_toml};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use toml::Spanned;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GuideFile {
+    title: String,
+    intro: String,
+    urgent: Spanned<Urgent>,
+    #[serde(rename = "question")]
+    questions: Vec<Spanned<Question>>,
+    #[serde(rename = "route")]
+    routes: Vec<Spanned<Route>>,
+    #[serde(rename = "rule")]
+    rules: Vec<Spanned<Rule>>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Urgent {
+    /// The question and answer that mean "I need help today".
+    pub question: String,
+    pub answer: String,
+    pub title: String,
+    pub text: String,
+    /// Social-map filters (facet key → term codes) for whom to call.
+    pub filters: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum QuestionKind {
+    #[default]
+    Choice,
+    Postcode,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub id: String,
+    pub text: String,
+    #[serde(default)]
+    pub help: Option<String>,
+    #[serde(default)]
+    pub kind: QuestionKind,
+    #[serde(default)]
+    pub optional: bool,
+    #[serde(default)]
+    pub options: Vec<Choice>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// A code of the `financiering` taxonomy.
+    pub id: String,
+    pub label: String,
+    /// One plain sentence: who pays and how.
+    pub explanation: String,
+    /// Whom to contact.
+    pub next_step: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Question id → answers for which the rule applies; empty: always.
+    #[serde(default)]
+    pub when: BTreeMap<String, Vec<String>>,
+    pub routes: Vec<String>,
+    /// Route id → a more specific next step for this situation.
+    #[serde(default)]
+    pub next_step: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RespiteGuide {
+    pub title: String,
+    pub intro: String,
+    pub urgent: Urgent,
+    pub questions: Vec<Question>,
+    pub routes: Vec<Route>,
+    pub rules: Vec<Rule>,
+}
+
+/// Answers by question id.
+pub type Answers = HashMap<String, String>;
+
+/// A funding route open to this situation, with what to do next.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenRoute<'a> {
+    pub route: &'a Route,
+    pub next_step: &'a str,
+}
+
+pub const DEFAULT_GUIDE: &str = include_str!("../defaults/respijtwijzer.toml");
+
+impl RespiteGuide {
+    /// Reads and checks a guide: unknown fields, rules naming questions, answers or routes that
+    /// do not exist, duplicate ids, an urgent answer that is no option.
+    pub fn parse(file: &str, text: &str) -> Result<RespiteGuide, FileError> {
+        let f: GuideFile = parse_toml(file, text)?;
+        let at = |span: std::ops::Range<usize>, msg: String| error_at(file, text, span.start, msg);
+        let mut seen = std::collections::HashSet::new();
+        for q in &f.questions {
+            let question = q.get_ref();
+            if !seen.insert(question.id.as_str()) {
+                return Err(at(
+                    q.span(),
+                    format!("question id {} is used twice", question.id),
+                ));
+            }
+            match question.kind {
+                QuestionKind::Choice if question.options.len() < 2 => {
+                    return Err(at(
+                        q.span(),
+                        format!("question {} needs at least two options", question.id),
+                    ));
+                }
+                QuestionKind::Postcode if !question.options.is_empty() => {
+                    return Err(at(
+                        q.span(),
+                        format!(
+                            "question {} asks a postcode and has no options",
+                            question.id
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+            let mut option_ids = std::collections::HashSet::new();
+            if let Some(o) = question
+                .options
+                .iter()
+                .find(|o| !option_ids.insert(o.id.as_str()))
+            {
+                return Err(at(
+                    q.span(),
+                    format!("question {}: option {} is used twice", question.id, o.id),
+                ));
+            }
+        }
+        let question = |id: &str| {
+            f.questions
+                .iter()
+                .map(Spanned::get_ref)
+                .find(|q| q.id == id)
+        };
+        let urgent = f.urgent.get_ref();
+        match question(&urgent.question) {
+            Some(q) if q.options.iter().any(|o| o.id == urgent.answer) => {}
+            _ => {
+                return Err(at(
+                    f.urgent.span(),
+                    format!(
+                        "urgent: question {} has no option {}",
+                        urgent.question, urgent.answer
+                    ),
+                ));
+            }
+        }
+        let mut route_ids = std::collections::HashSet::new();
+        for r in &f.routes {
+            if !route_ids.insert(r.get_ref().id.as_str()) {
+                return Err(at(
+                    r.span(),
+                    format!("route id {} is used twice", r.get_ref().id),
+                ));
+            }
+        }
+        for r in &f.rules {
+            let rule = r.get_ref();
+            if rule.routes.is_empty() {
+                return Err(at(r.span(), "a rule needs at least one route".into()));
+            }
+            for (qid, answers) in &rule.when {
+                let Some(q) = question(qid) else {
+                    return Err(at(
+                        r.span(),
+                        format!("rule names question {qid}, which does not exist"),
+                    ));
+                };
+                if let Some(a) = answers
+                    .iter()
+                    .find(|a| !q.options.iter().any(|o| &o.id == *a))
+                {
+                    return Err(at(
+                        r.span(),
+                        format!(
+                            "rule names answer {a} of question {qid}, which is not one of its options"
+                        ),
+                    ));
+                }
+            }
+            for route in rule.routes.iter().chain(rule.next_step.keys()) {
+                if !route_ids.contains(route.as_str()) {
+                    return Err(at(
+                        r.span(),
+                        format!("rule names route {route}, which is not defined as a [[route]]"),
+                    ));
+                }
+            }
+        }
+        Ok(RespiteGuide {
+            title: f.title,
+            intro: f.intro,
+            urgent: f.urgent.into_inner(),
+            questions: f.questions.into_iter().map(Spanned::into_inner).collect(),
+            routes: f.routes.into_iter().map(Spanned::into_inner).collect(),
+            rules: f.rules.into_iter().map(Spanned::into_inner).collect(),
+        })
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+
+    /// Problems with a set of answers: unknown option ids (keyed by question id).
+    pub fn invalid_answers(&self, answers: &Answers) -> Vec<&Question> {
+        self.questions
+            .iter()
+            .filter(|q| q.kind == QuestionKind::Choice)
+            .filter(|q| {
+                answers
+                    .get(&q.id)
+                    .is_some_and(|a| !q.options.iter().any(|o| &o.id == a))
+            })
+            .collect()
+    }
+
+    /// Whether this is the urgent situation.
+    pub fn is_urgent(&self, answers: &Answers) -> bool {
+        answers.get(&self.urgent.question) == Some(&self.urgent.answer)
+    }
+
+    fn applies(rule: &Rule, answers: &Answers) -> bool {
+        rule.when
+            .iter()
+            .all(|(q, allowed)| answers.get(q).is_some_and(|a| allowed.contains(a)))
+    }
+
+    /// The funding routes open to this situation, in the order the guide lists them, each with
+    /// the most specific next step a matching rule gives.
+    pub fn open_routes(&self, answers: &Answers) -> Vec<OpenRoute<'_>> {
+        let matching: Vec<&Rule> = self
+            .rules
+            .iter()
+            .filter(|r| Self::applies(r, answers))
+            .collect();
+        self.routes
+            .iter()
+            .filter(|route| matching.iter().any(|r| r.routes.contains(&route.id)))
+            .map(|route| {
+                // A rule with more conditions is more specific and wins.
+                let next_step = matching
+                    .iter()
+                    .filter_map(|r| {
+                        r.next_step
+                            .get(&route.id)
+                            .map(|s| (r.when.len(), s.as_str()))
+                    })
+                    .max_by_key(|(n, _)| *n)
+                    .map_or(route.next_step.as_str(), |(_, s)| s);
+                OpenRoute { route, next_step }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guide() -> RespiteGuide {
+        RespiteGuide::parse("respijtwijzer.toml", DEFAULT_GUIDE).unwrap()
+    }
+
+    fn answers(pairs: &[(&str, &str)]) -> Answers {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn route_ids(g: &RespiteGuide, a: &Answers) -> Vec<String> {
+        g.open_routes(a)
+            .iter()
+            .map(|r| r.route.id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn every_combination_of_answers_opens_at_least_one_route() {
+        let g = guide();
+        let choice: Vec<&Question> = g
+            .questions
+            .iter()
+            .filter(|q| q.kind == QuestionKind::Choice)
+            .collect();
+        let mut combos: Vec<Answers> = vec![Answers::new()];
+        for q in &choice {
+            combos = combos
+                .into_iter()
+                .flat_map(|a| {
+                    q.options.iter().map(move |o| {
+                        let mut a = a.clone();
+                        a.insert(q.id.clone(), o.id.clone());
+                        a
+                    })
+                })
+                .collect();
+        }
+        assert_eq!(combos.len(), 2 * 3 * 8 * 5 * 3 * 6);
+        for a in &combos {
+            let routes = route_ids(&g, a);
+            assert!(!routes.is_empty(), "{a:?}");
+            assert!(
+                routes.contains(&"gratis".to_string()),
+                "volunteers never need an indication: {a:?}"
+            );
+            let child = a["leeftijd"] == "kind";
+            assert_eq!(
+                routes.contains(&"wmo".to_string()),
+                !child && a["regeling"] != "wlz" && a["regeling"] != "jeugdwet",
+                "{a:?}"
+            );
+            if child && a["regeling"] != "wlz" {
+                assert!(routes.contains(&"jeugdwet".to_string()), "{a:?}");
+            }
+            if a["regeling"] == "wlz" {
+                assert!(routes.contains(&"wlz".to_string()), "{a:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn real_rules_for_known_situations() {
+        let g = guide();
+        /// (answers, routes that must be open, routes that must not, (route, words of its next step))
+        type Case<'a> = (
+            &'a [(&'a str, &'a str)],
+            &'a [&'a str],
+            &'a [&'a str],
+            Option<(&'a str, &'a str)>,
+        );
+        let table: &[Case] = &[
+            // child, overnight, no arrangement → Jeugdwet (not Wmo), jeugdconsulent
+            (
+                &[
+                    ("leeftijd", "kind"),
+                    ("pauze", "logeren"),
+                    ("regeling", "geen"),
+                    ("aandoening", "verstandelijke-beperking"),
+                ],
+                &["jeugdwet", "gratis"],
+                &["wmo", "wlz"],
+                Some(("jeugdwet", "jeugdconsulent")),
+            ),
+            // child with Wlz, overnight → Wlz through the zorgkantoor
+            (
+                &[
+                    ("leeftijd", "kind"),
+                    ("pauze", "logeren"),
+                    ("regeling", "wlz"),
+                ],
+                &["wlz", "jeugdwet"],
+                &["wmo"],
+                Some(("wlz", "zorgkantoor")),
+            ),
+            // adult with Wlz, overnight → zorgkantoor
+            (
+                &[
+                    ("leeftijd", "oudere"),
+                    ("pauze", "logeren"),
+                    ("regeling", "wlz"),
+                ],
+                &["wlz"],
+                &["wmo"],
+                Some(("wlz", "zorgkantoor")),
+            ),
+            // older person, day programme, no indication → Wmo via the Wmo-toegang
+            (
+                &[
+                    ("leeftijd", "oudere"),
+                    ("pauze", "dagprogramma"),
+                    ("regeling", "geen"),
+                ],
+                &["wmo", "gratis"],
+                &["wlz", "jeugdwet"],
+                Some(("wmo", "Wmo-toegang / steunpunt")),
+            ),
+            // volunteer help at home needs no indication
+            (
+                &[
+                    ("leeftijd", "volwassene"),
+                    ("pauze", "thuis-uren"),
+                    ("regeling", "weet-niet"),
+                ],
+                &["gratis", "wmo"],
+                &["wlz"],
+                Some(("gratis", "vrijwilligersorganisatie")),
+            ),
+            // night care in the last phase → health insurance
+            (
+                &[
+                    ("leeftijd", "oudere"),
+                    ("pauze", "nachtzorg"),
+                    ("aandoening", "palliatief"),
+                    ("regeling", "geen"),
+                ],
+                &["zvw"],
+                &[],
+                Some(("zvw", "huisarts")),
+            ),
+        ];
+        for (given, has, lacks, step) in table {
+            let a = answers(given);
+            let ids = route_ids(&g, &a);
+            for r in *has {
+                assert!(
+                    ids.iter().any(|i| i == r),
+                    "{given:?} should open {r}: {ids:?}"
+                );
+            }
+            for r in *lacks {
+                assert!(
+                    !ids.iter().any(|i| i == r),
+                    "{given:?} should not open {r}: {ids:?}"
+                );
+            }
+            if let Some((route, words)) = step {
+                let open = g.open_routes(&a);
+                let next = open
+                    .iter()
+                    .find(|o| o.route.id == *route)
+                    .unwrap()
+                    .next_step;
+                assert!(
+                    next.contains(words),
+                    "{given:?}: next step for {route} is '{next}'"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bad_guides_are_refused_with_file_and_line() {
+        let unknown_question = DEFAULT_GUIDE.replace(
+            "when = { regeling = [\"wlz\"] }",
+            "when = { regelingen = [\"wlz\"] }",
+        );
+        let e = RespiteGuide::parse("r.toml", &unknown_question).unwrap_err();
+        assert!(e.message.contains("regelingen"), "{e}");
+        assert_eq!(e.file, "r.toml");
+        let line = DEFAULT_GUIDE
+            .lines()
+            .position(|l| l.contains("Met een Wlz-indicatie gaat respijtzorg"))
+            .unwrap();
+        assert!(
+            (line..=line + 1).contains(&e.line),
+            "{e} (rule starts near line {line})"
+        );
+
+        let unknown_route = DEFAULT_GUIDE.replace(
+            "routes = [\"zvw\"]\n\n[[rule]]",
+            "routes = [\"zvw\", \"lotto\"]\n\n[[rule]]",
+        );
+        assert!(
+            RespiteGuide::parse("r.toml", &unknown_route)
+                .unwrap_err()
+                .message
+                .contains("lotto")
+        );
+
+        let unknown_field = DEFAULT_GUIDE.replace(
+            "title = \"Respijtzorgwijzer\"",
+            "title = \"Respijtzorgwijzer\"\ncolour = 1",
+        );
+        let e = RespiteGuide::parse("r.toml", &unknown_field).unwrap_err();
+        assert!(e.message.contains("colour"), "{e}");
+        assert_eq!(
+            e.line,
+            DEFAULT_GUIDE
+                .lines()
+                .position(|l| l.starts_with("title ="))
+                .unwrap()
+                + 2
+        );
+
+        let bad_answer = DEFAULT_GUIDE.replace(
+            "when = { leeftijd = [\"kind\"], pauze = [\"logeren\"] }",
+            "when = { leeftijd = [\"baby\"], pauze = [\"logeren\"] }",
+        );
+        assert!(
+            RespiteGuide::parse("r.toml", &bad_answer)
+                .unwrap_err()
+                .message
+                .contains("baby")
+        );
+    }
+}

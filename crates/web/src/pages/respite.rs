@@ -1,0 +1,498 @@
+//! The Respijtzorgwijzer: one question per page, answers carried in the URL (no session, works
+//! without JavaScript, bookmarkable), a result with offers, funding routes and next steps.
+
+use super::layout::{Layout, Visitor};
+use super::search::ResultItem;
+use super::{locate_postcode, nearby};
+use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
+use crate::params::{Pairs, query_string};
+use crate::state::{AppState, Catalog};
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::header::HOST;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+use kapstok_domain::geo::GeoPoint;
+use kapstok_domain::respite::{Answers, Question, QuestionKind, RespiteGuide};
+use std::collections::HashSet;
+
+/// Answers read from the query string: only known questions, in guide order.
+fn read_answers(guide: &RespiteGuide, pairs: &Pairs) -> Answers {
+    guide
+        .questions
+        .iter()
+        .filter_map(|q| {
+            pairs
+                .get(&q.id)
+                .map(|v| (q.id.clone(), v.chars().take(40).collect()))
+        })
+        .collect()
+}
+
+/// The answers as query pairs, in question order, leaving one out if asked.
+fn answer_pairs<'a>(
+    guide: &'a RespiteGuide,
+    answers: &'a Answers,
+    except: Option<&str>,
+) -> Vec<(&'a str, &'a str)> {
+    guide
+        .questions
+        .iter()
+        .filter(|q| Some(q.id.as_str()) != except)
+        .filter_map(|q| answers.get(&q.id).map(|a| (q.id.as_str(), a.as_str())))
+        .collect()
+}
+
+fn question_href(guide: &RespiteGuide, answers: &Answers, step: usize) -> String {
+    let step = step.to_string();
+    let mut pairs = vec![("stap", step.as_str())];
+    pairs.extend(answer_pairs(guide, answers, None));
+    format!("/respijtwijzer/vraag{}", query_string(pairs))
+}
+
+pub struct UrgentBox {
+    pub title: String,
+    pub text: String,
+    pub contacts: Vec<ResultItem>,
+}
+
+fn urgent_box(
+    guide: &RespiteGuide,
+    answers: &Answers,
+    catalog: &Catalog,
+    near: Option<GeoPoint>,
+    tr: Tr,
+) -> Option<UrgentBox> {
+    guide.is_urgent(answers).then(|| UrgentBox {
+        title: guide.urgent.title.clone(),
+        text: guide.urgent.text.clone(),
+        contacts: nearby(
+            catalog,
+            guide
+                .urgent
+                .filters
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            near,
+            5,
+            tr,
+        ),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "respite_start.html")]
+struct StartPage {
+    l: Layout,
+    title: String,
+    intro: String,
+    count: usize,
+}
+
+pub async fn start(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<Html<String>, PageError> {
+    let g = &state.guides.respite;
+    let page = StartPage {
+        l: Layout::new(&visitor, g.title.clone(), state.catalog().demo),
+        title: g.title.clone(),
+        intro: g.intro.clone(),
+        count: g.questions.len(),
+    };
+    Ok(Html(
+        page.render()
+            .map_err(|e| PageError::from((e, visitor.lang)))?,
+    ))
+}
+
+pub struct Hidden {
+    pub name: String,
+    pub value: String,
+}
+
+pub struct OptionView {
+    pub id: String,
+    pub label: String,
+    pub checked: bool,
+    pub input_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "respite_question.html")]
+struct QuestionPage {
+    l: Layout,
+    guide_title: String,
+    step: usize,
+    steps: usize,
+    question: Question,
+    is_postcode: bool,
+    options: Vec<OptionView>,
+    value: String,
+    hidden: Vec<Hidden>,
+    next_step: String,
+    action: String,
+    back: String,
+    error: Option<String>,
+    urgent: Option<UrgentBox>,
+}
+
+fn render_question(
+    state: &AppState,
+    visitor: &Visitor,
+    answers: &Answers,
+    step: usize,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let g = &state.guides.respite;
+    let catalog = state.catalog();
+    let tr = Tr { lang: visitor.lang };
+    let question = g.questions[step - 1].clone();
+    let current = answers.get(&question.id).cloned().unwrap_or_default();
+    let last = step == g.questions.len();
+    let page = QuestionPage {
+        l: Layout::new(
+            visitor,
+            format!("{} – {} {step}", g.title, tr.t("respite-question")),
+            catalog.demo,
+        ),
+        guide_title: g.title.clone(),
+        step,
+        steps: g.questions.len(),
+        is_postcode: question.kind == QuestionKind::Postcode,
+        options: question
+            .options
+            .iter()
+            .map(|o| OptionView {
+                id: o.id.clone(),
+                label: o.label.clone(),
+                checked: o.id == current,
+                input_id: format!("{}-{}", question.id, o.id),
+            })
+            .collect(),
+        value: current.clone(),
+        hidden: answer_pairs(g, answers, Some(&question.id))
+            .into_iter()
+            .map(|(k, v)| Hidden {
+                name: k.into(),
+                value: v.into(),
+            })
+            .collect(),
+        next_step: (step + 1).to_string(),
+        action: if last {
+            "/respijtwijzer/resultaat".into()
+        } else {
+            "/respijtwijzer/vraag".into()
+        },
+        back: if step > 1 {
+            question_href(g, answers, step - 1)
+        } else {
+            "/respijtwijzer".into()
+        },
+        urgent: if step > 1 {
+            urgent_box(g, answers, &catalog, None, tr)
+        } else {
+            None
+        },
+        error: error.clone(),
+        question,
+    };
+    let html = page
+        .render()
+        .map_err(|e| PageError::from((e, visitor.lang)))?;
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Html(html)).into_response())
+}
+
+/// The first required question without a (valid) answer, as a 1-based step, and why.
+fn first_problem(
+    g: &RespiteGuide,
+    answers: &Answers,
+    upto: usize,
+    tr: Tr,
+) -> Option<(usize, String)> {
+    let invalid: HashSet<&str> = g
+        .invalid_answers(answers)
+        .iter()
+        .map(|q| q.id.as_str())
+        .collect();
+    g.questions
+        .iter()
+        .take(upto)
+        .enumerate()
+        .find_map(|(i, q)| {
+            if invalid.contains(q.id.as_str()) {
+                Some((i + 1, tr.t("respite-invalid")))
+            } else if q.kind == QuestionKind::Choice && !q.optional && !answers.contains_key(&q.id)
+            {
+                Some((i + 1, tr.t("respite-choose")))
+            } else {
+                None
+            }
+        })
+}
+
+pub async fn question(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    pairs: Pairs,
+) -> Result<Response, PageError> {
+    let g = &state.guides.respite;
+    let tr = Tr { lang: visitor.lang };
+    let answers = read_answers(g, &pairs);
+    let step = match pairs.get("stap") {
+        None => 1,
+        Some(s) => match s.parse::<usize>() {
+            Ok(n @ 1..=100) => n.min(g.questions.len()),
+            _ => {
+                return Err(PageError::from((
+                    AppError::bad("stap", tr.t("respite-invalid-step")),
+                    visitor.lang,
+                )));
+            }
+        },
+    };
+    // Every earlier question must be answered; the last one asked is shown again with the reason.
+    if let Some((at, why)) = first_problem(g, &answers, step - 1, tr) {
+        return render_question(&state, &visitor, &answers, at, Some(why));
+    }
+    render_question(&state, &visitor, &answers, step, None)
+}
+
+pub struct RouteView {
+    pub label: String,
+    pub explanation: String,
+    pub next_step: String,
+}
+
+pub struct OfferView {
+    pub item: ResultItem,
+    pub routes: Vec<RouteView>,
+}
+
+pub struct OfferGroup {
+    pub kind: String,
+    pub chosen: bool,
+    pub offers: Vec<OfferView>,
+}
+
+pub struct SummaryLine {
+    pub question: String,
+    pub answer: String,
+    pub change: String,
+}
+
+#[derive(Template)]
+#[template(path = "respite_result.html")]
+struct ResultPage {
+    l: Layout,
+    guide_title: String,
+    urgent: Option<UrgentBox>,
+    summary: Vec<SummaryLine>,
+    routes: Vec<RouteView>,
+    groups: Vec<OfferGroup>,
+    mail_href: String,
+    near: Option<String>,
+}
+
+const RESPITE_KIND_FACET: &str = "respijtvorm";
+
+/// Offers of one respite kind that fit the situation, each with the routes open to it.
+fn offers_of_kind(
+    state: &AppState,
+    catalog: &Catalog,
+    answers: &Answers,
+    kind: &str,
+    near: Option<GeoPoint>,
+    limit: usize,
+    tr: Tr,
+) -> Vec<OfferView> {
+    let g = &state.guides.respite;
+    let open = g.open_routes(answers);
+    let facets = catalog.index.facets();
+    let position = |key: &str| facets.iter().position(|f| f.key == key);
+    let (Some(condition_f), Some(funding_f)) = (position("aandoening"), position("financiering"))
+    else {
+        return Vec::new();
+    };
+    let condition = answers.get("aandoening").map(String::as_str);
+    let result = catalog.index.search(&kapstok_search::SearchQuery {
+        filters: vec![
+            ("functie".into(), vec!["respijtzorg".into()]),
+            (RESPITE_KIND_FACET.into(), vec![kind.into()]),
+        ],
+        near,
+        limit: 200,
+        ..Default::default()
+    });
+    let child = answers.get("leeftijd").map(String::as_str) == Some("kind");
+    result
+        .hits
+        .iter()
+        .filter(|h| {
+            // Offers for the condition, and general offers that name no condition.
+            let conditions: Vec<&str> = h.doc.facet_values[condition_f]
+                .iter()
+                .map(|&v| facets[condition_f].values[v as usize].0.as_str())
+                .collect();
+            conditions.is_empty()
+                || condition.is_none_or(|c| c == "meerdere" || conditions.contains(&c))
+        })
+        .filter(|h| {
+            // Age limits are in the record; the index has the facets only.
+            let stored = catalog.ages.get(&h.doc.id).copied().unwrap_or((None, None));
+            if child {
+                stored.0.is_none_or(|min| min < 18)
+            } else {
+                stored.1.is_none_or(|max| max >= 18)
+            }
+        })
+        .filter_map(|h| {
+            let funding: Vec<&str> = h.doc.facet_values[funding_f]
+                .iter()
+                .map(|&v| facets[funding_f].values[v as usize].0.as_str())
+                .collect();
+            let routes: Vec<RouteView> = open
+                .iter()
+                .filter(|o| funding.contains(&o.route.id.as_str()))
+                .map(|o| RouteView {
+                    label: o.route.label.clone(),
+                    explanation: o.route.explanation.clone(),
+                    next_step: o.next_step.to_string(),
+                })
+                .collect();
+            (!routes.is_empty()).then(|| OfferView {
+                item: ResultItem::from_hit(h, catalog, tr),
+                routes,
+            })
+        })
+        .take(limit)
+        .collect()
+}
+
+pub async fn result(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    parts: Parts,
+    pairs: Pairs,
+) -> Result<Response, PageError> {
+    let g = &state.guides.respite;
+    let tr = Tr { lang: visitor.lang };
+    let catalog = state.catalog();
+    let answers = read_answers(g, &pairs);
+    if let Some((at, why)) = first_problem(g, &answers, g.questions.len(), tr) {
+        return render_question(&state, &visitor, &answers, at, Some(why));
+    }
+    let near = match g
+        .questions
+        .iter()
+        .find(|q| q.kind == QuestionKind::Postcode)
+    {
+        Some(pq) => {
+            match locate_postcode(answers.get(&pq.id).map_or("", String::as_str), &catalog, tr) {
+                Ok(found) => found,
+                Err(message) => {
+                    let step = g.questions.iter().position(|q| q.id == pq.id).unwrap_or(0) + 1;
+                    return render_question(&state, &visitor, &answers, step, Some(message));
+                }
+            }
+        }
+        None => None,
+    };
+    let summary = g
+        .questions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, q)| {
+            let a = answers.get(&q.id)?;
+            let answer = q
+                .options
+                .iter()
+                .find(|o| &o.id == a)
+                .map_or_else(|| a.clone(), |o| o.label.clone());
+            Some(SummaryLine {
+                question: q.text.clone(),
+                answer,
+                change: question_href(g, &answers, i + 1),
+            })
+        })
+        .collect();
+    let routes = g
+        .open_routes(&answers)
+        .into_iter()
+        .map(|o| RouteView {
+            label: o.route.label.clone(),
+            explanation: o.route.explanation.clone(),
+            next_step: o.next_step.to_string(),
+        })
+        .collect();
+    let chosen = answers.get("pauze").cloned().unwrap_or_default();
+    let kinds: Vec<(String, String)> = catalog
+        .index
+        .facets()
+        .iter()
+        .find(|f| f.key == RESPITE_KIND_FACET)
+        .map(|f| f.values.clone())
+        .unwrap_or_default();
+    let mut groups: Vec<OfferGroup> = Vec::new();
+    for (code, label) in kinds
+        .iter()
+        .filter(|(c, _)| *c == chosen)
+        .chain(kinds.iter().filter(|(c, _)| *c != chosen))
+    {
+        let is_chosen = *code == chosen;
+        let offers = offers_of_kind(
+            &state,
+            &catalog,
+            &answers,
+            code,
+            near.as_ref().map(|(_, p)| *p),
+            if is_chosen { 10 } else { 3 },
+            tr,
+        );
+        if is_chosen || !offers.is_empty() {
+            groups.push(OfferGroup {
+                kind: label.clone(),
+                chosen: is_chosen,
+                offers,
+            });
+        }
+    }
+    let host = parts
+        .headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let link = format!("http://{host}{}", visitor.path_and_query);
+    // Mail programs show "+" literally; spaces go as %20 (a real "+" is already %2B).
+    let mail_href = format!(
+        "mailto:{}",
+        query_string([("subject", g.title.as_str()), ("body", link.as_str())]).replace('+', "%20")
+    );
+    let page = ResultPage {
+        l: Layout::new(
+            &visitor,
+            format!("{} – {}", g.title, tr.t("respite-result")),
+            catalog.demo,
+        ),
+        guide_title: g.title.clone(),
+        urgent: urgent_box(g, &answers, &catalog, near.as_ref().map(|(_, p)| *p), tr),
+        summary,
+        routes,
+        groups,
+        mail_href,
+        near: near.as_ref().map(|(pc, _)| pc.display()),
+    };
+    Ok(Html(
+        page.render()
+            .map_err(|e| PageError::from((e, visitor.lang)))?,
+    )
+    .into_response())
+}

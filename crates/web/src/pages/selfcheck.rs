@@ -1,0 +1,247 @@
+//! The Mantelzorgtest: a self-check from an instrument file. Answers are sent by POST, scored,
+//! shown and forgotten; only an anonymous tally (instrument, band, area, month) is kept.
+
+use super::layout::{Layout, Visitor};
+use super::search::ResultItem;
+use super::{locate_postcode, nearby};
+use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
+use crate::params::Pairs;
+use crate::state::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use kapstok_domain::instrument::{Band, Instrument};
+use kapstok_store::SelfCheckTally;
+
+#[derive(Template)]
+#[template(path = "selfcheck_list.html")]
+struct ListPage {
+    l: Layout,
+    instruments: Vec<Instrument>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<Html<String>, PageError> {
+    let tr = Tr { lang: visitor.lang };
+    let page = ListPage {
+        l: Layout::new(&visitor, tr.t("selfcheck-title"), state.catalog().demo),
+        instruments: state.guides.instruments.clone(),
+    };
+    Ok(Html(
+        page.render()
+            .map_err(|e| PageError::from((e, visitor.lang)))?,
+    ))
+}
+
+pub struct ItemView {
+    pub number: usize,
+    pub text: String,
+    pub options: Vec<(usize, String, bool)>,
+    pub missing: bool,
+}
+
+#[derive(Template)]
+#[template(path = "selfcheck_form.html")]
+struct FormPage {
+    l: Layout,
+    i: Instrument,
+    items: Vec<ItemView>,
+    postcode: String,
+    errors: Vec<(String, String)>,
+}
+
+fn instrument<'a>(
+    state: &'a AppState,
+    id: &str,
+    visitor: &Visitor,
+) -> Result<&'a Instrument, PageError> {
+    state
+        .guides
+        .instruments
+        .iter()
+        .find(|i| i.id == id)
+        .ok_or(PageError {
+            error: AppError::NotFound,
+            lang: visitor.lang,
+        })
+}
+
+fn render_form(
+    visitor: &Visitor,
+    demo: bool,
+    i: &Instrument,
+    answers: &[Option<usize>],
+    postcode: &str,
+    errors: Vec<(String, String)>,
+) -> Result<Response, PageError> {
+    let missing: Vec<String> = errors.iter().map(|(f, _)| f.clone()).collect();
+    let items = i
+        .items
+        .iter()
+        .enumerate()
+        .map(|(n, item)| ItemView {
+            number: n + 1,
+            text: item.text.clone(),
+            options: item
+                .options
+                .iter()
+                .enumerate()
+                .map(|(k, o)| {
+                    (
+                        k,
+                        o.label.clone(),
+                        answers.get(n).copied().flatten() == Some(k),
+                    )
+                })
+                .collect(),
+            missing: missing.contains(&format!("v{n}-0")),
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let page = FormPage {
+        l: Layout::new(visitor, i.title.clone(), demo),
+        i: i.clone(),
+        items,
+        postcode: postcode.into(),
+        errors,
+    };
+    let html = page
+        .render()
+        .map_err(|e| PageError::from((e, visitor.lang)))?;
+    Ok((status, Html(html)).into_response())
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let i = instrument(&state, &id, &visitor)?;
+    render_form(&visitor, state.catalog().demo, i, &[], "", Vec::new())
+}
+
+pub struct HelpGroup {
+    pub label: String,
+    pub href: String,
+    pub offers: Vec<ResultItem>,
+}
+
+#[derive(Template)]
+#[template(path = "selfcheck_result.html")]
+struct ResultPage {
+    l: Layout,
+    i: Instrument,
+    band: Band,
+    help: Vec<HelpGroup>,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let tr = Tr { lang: visitor.lang };
+    let i = instrument(&state, &id, &visitor)?;
+    let catalog = state.catalog();
+    let form = Pairs::parse(&String::from_utf8_lossy(&body));
+    let answers: Vec<Option<usize>> = (0..i.items.len())
+        .map(|n| {
+            form.get(&format!("v{n}"))
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|&k| k < i.items[n].options.len())
+        })
+        .collect();
+    let postcode = form
+        .get("postcode")
+        .unwrap_or("")
+        .chars()
+        .take(20)
+        .collect::<String>();
+    let mut errors: Vec<(String, String)> = answers
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.is_none())
+        .map(|(n, _)| {
+            (
+                format!("v{n}-0"),
+                format!(
+                    "{} {}: {}",
+                    tr.t("selfcheck-question"),
+                    n + 1,
+                    tr.t("selfcheck-missing")
+                ),
+            )
+        })
+        .collect();
+    let located = match locate_postcode(&postcode, &catalog, tr) {
+        Ok(found) => found,
+        Err(message) => {
+            errors.push(("postcode".into(), message));
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return render_form(&visitor, catalog.demo, i, &answers, &postcode, errors);
+    }
+    let (_, band) = i
+        .score(&answers)
+        .map_err(|e| PageError::from((AppError::bad("antwoorden", e.to_string()), visitor.lang)))?;
+    let now = time::OffsetDateTime::now_utc();
+    let tally = SelfCheckTally {
+        instrument: i.id.clone(),
+        band: band.id.clone(),
+        area_code: located
+            .as_ref()
+            .and_then(|(pc, _)| catalog.geo.area_of(pc))
+            .map(|a| a.code.clone()),
+        month: format!("{:04}-{:02}", now.year(), now.month() as u8),
+    };
+    state
+        .store
+        .count_self_check(&tally)
+        .await
+        .map_err(|e| PageError::from((e, visitor.lang)))?;
+    let near = located.map(|(_, p)| p);
+    let help = band
+        .help
+        .iter()
+        .filter_map(|h| {
+            let (key, code) = h.split_once(':')?;
+            let facet = catalog.index.facets().iter().find(|f| f.key == key)?;
+            let label = facet.values.iter().find(|(c, _)| c == code)?.1.clone();
+            let offers = nearby(
+                &catalog,
+                vec![(key.to_string(), vec![code.to_string()])],
+                near,
+                3,
+                tr,
+            );
+            Some(HelpGroup {
+                label,
+                href: format!("/zoeken{}", crate::params::query_string([(key, code)])),
+                offers,
+            })
+        })
+        .collect();
+    let page = ResultPage {
+        l: Layout::new(&visitor, band.label.clone(), catalog.demo),
+        i: i.clone(),
+        band: band.clone(),
+        help,
+    };
+    Ok(Html(
+        page.render()
+            .map_err(|e| PageError::from((e, visitor.lang)))?,
+    )
+    .into_response())
+}

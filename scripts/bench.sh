@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Kapstok's benchmarks (not run in CI): in-process search at 1k/10k/100k services, the same data
+# and queries in PostgreSQL full-text search (`dutch`), and HTTP load with wrk at 100k services.
+# Installs postgresql and wrk from Debian when missing. Prints a markdown report; results are
+# copied into docs/benchmarks.md. Usage: scripts/bench.sh [--quick]   (--quick: 5 s per wrk run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kapstok-target}"
+OUT="$PWD/target/bench"
+PC4="$PWD/../shared/geo/nl-pc4.csv"
+DURATION=30s
+[ "${1:-}" = "--quick" ] && DURATION=5s
+mkdir -p "$OUT"
+
+need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
+need wrk wrk
+need bc bc
+need curl curl
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+cargo build --release -p kapstok -p kapstok-bench
+BENCH="$CARGO_TARGET_DIR/release/kapstok-bench"
+KAPSTOK="$CARGO_TARGET_DIR/release/kapstok"
+
+echo "# Kapstok benchmark run, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo
+echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo
+echo "## In-process search (kapstok-bench search)"
+echo
+"$BENCH" --pc4 "$PC4" search --sizes 1000,10000,100000 | tee "$OUT/search.md"
+
+echo "## PostgreSQL full-text search, same data and query mix"
+echo
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+PGDIR=/tmp/kapstok-bench-pg
+pkill -u postgres -f "$PGDIR" 2>/dev/null || true
+rm -rf "$PGDIR"
+mkdir -p "$PGDIR"
+chown postgres "$PGDIR"
+runuser -u postgres -- "$PGBIN/initdb" -D "$PGDIR/data" -U bench --auth=trust >/dev/null
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
+  -o "-p 55432 -k $PGDIR -c listen_addresses=127.0.0.1 -c shared_buffers=512MB -c work_mem=64MB -c jit=off" start >/dev/null
+trap 'runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast stop >/dev/null 2>&1 || true' EXIT
+PSQL=(psql -h 127.0.0.1 -p 55432 -U bench -d postgres -X -q -v ON_ERROR_STOP=1)
+echo "PostgreSQL: $("${PSQL[@]}" -tAc 'select version()' | cut -d, -f1)"
+echo
+echo "| query type | size | PostgreSQL p50 µs | PostgreSQL p99 µs |"
+echo "|---|---:|---:|---:|"
+for n in 1000 10000 100000; do
+  dir="$PGDIR/n$n"
+  mkdir -p "$dir"
+  "$BENCH" --pc4 "$PC4" pg-sql --services "$n" --out-dir "$dir" --repeat 300 > "$dir/types.tsv"
+  chmod -R a+rX "$PGDIR"
+  "${PSQL[@]}" -f "$dir/load.sql" >/dev/null
+  while IFS=$'\t' read -r i name; do
+    "${PSQL[@]}" -f "$dir/query-$i.sql" > /dev/null # warm-up
+    read -r p50 p99 < <("${PSQL[@]}" -f "$dir/query-$i.sql" | "$BENCH" pg-percentiles)
+    echo "| $name | $n | $p50 | $p99 |"
+  done < "$dir/types.tsv"
+done | tee "$OUT/pg.md"
+echo
+
+echo "## HTTP at 100,000 services (wrk, 64 connections, $DURATION each, load generator on the same machine)"
+echo
+DATA="$OUT/http-data"
+rm -rf "$DATA"
+"$BENCH" --pc4 "$PC4" generate --services 100000 --out "$OUT/nl-100k.json" --areas-out "$OUT/nl-areas.csv" 2>/dev/null
+"$KAPSTOK" --data-dir "$DATA" import postcodes "$PC4" >/dev/null
+"$KAPSTOK" --data-dir "$DATA" import areas "$OUT/nl-areas.csv" >/dev/null
+start=$(date +%s.%N)
+"$KAPSTOK" --data-dir "$DATA" import hsds "$OUT/nl-100k.json" > "$OUT/import.log" 2>&1
+import_s=$(echo "$(date +%s.%N) - $start" | bc)
+echo "- HSDS import of 100,000 services: $(printf %.1f "$import_s") s ($(tail -1 "$OUT/import.log"))"
+PORT=18199
+start=$(date +%s.%N)
+RUST_LOG=warn "$KAPSTOK" --data-dir "$DATA" serve --listen "127.0.0.1:$PORT" --no-demo > "$OUT/serve.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null || true; runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast stop >/dev/null 2>&1 || true' EXIT
+until curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do sleep 0.05; done
+ready_s=$(echo "$(date +%s.%N) - $start" | bc)
+echo "- Start with an existing database (index rebuilt from it) until the first page answers: $(printf %.2f "$ready_s") s"
+DETAIL=$(curl -s "http://127.0.0.1:$PORT/api/services?search=dagbesteding&per_page=1" | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)
+for entry in "JSON search|/api/services?search=dagbesteding&postcode=3511&per_page=20" \
+             "search page|/zoeken?q=dagbesteding&postcode=3511" \
+             "detail page|/aanbod/$DETAIL"; do
+  name=${entry%%|*}
+  path=${entry#*|}
+  wrk -t2 -c64 -d"$DURATION" --latency "http://127.0.0.1:$PORT$path" > "$OUT/wrk.txt"
+  rps=$(awk '/Requests\/sec/ {print $2}' "$OUT/wrk.txt")
+  p99=$(awk '$1 == "99%" {print $2}' "$OUT/wrk.txt")
+  errors=$(awk '/Non-2xx|Socket errors/ {print}' "$OUT/wrk.txt" | tr '\n' ' ')
+  echo "- $name: $rps req/s, p99 $p99${errors:+, $errors}"
+done
+echo "- RSS of the server after the runs: $(awk '/VmRSS/ {printf "%.0f MB", $2/1024}' /proc/$PID/status)"
