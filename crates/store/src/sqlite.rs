@@ -128,6 +128,8 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // A local file: no ping before each use (a round trip to the connection thread).
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         let store = SqliteStore { pool };
@@ -515,6 +517,14 @@ impl Store for SqliteStore {
                     .await?;
             }
             summary.services += 1;
+            if summary.services % 10_000 == 0 {
+                // Progress for large imports (the command line shows it on standard error).
+                tracing::info!(
+                    done = summary.services,
+                    of = dir.services.len(),
+                    "importing services"
+                );
+            }
         }
         Self::bump_version(&mut tx).await?;
         tx.commit().await?;
