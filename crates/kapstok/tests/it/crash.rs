@@ -2,8 +2,8 @@
 //! round the database is sound, every acknowledged import is there whole, no import is there in
 //! part, and a restarted server's index agrees with the database.
 
+use crate::support::{raw_http, serve_command, start};
 use kapstok_store::{SqliteStore, Store};
-use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -17,42 +17,16 @@ fn bin() -> Command {
 }
 
 fn start_server(data: &std::path::Path) -> (Child, String) {
-    let mut child = bin()
-        .args([
-            "--data-dir",
-            data.to_str().unwrap(),
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--refresh-seconds",
-            "1",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .expect("address line")
-        .to_string();
-    (child, addr)
+    let mut command = serve_command(data);
+    command.args(["--refresh-seconds", "1"]);
+    start(command)
 }
 
 fn http_get(addr: &str, path: &str) -> String {
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    raw_http(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
     )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out
 }
 
 fn total_items(addr: &str) -> u64 {

@@ -4,7 +4,6 @@
 use crate::support::TestApp;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use std::io::Write;
 
 const ACCEPTANCE: &str = "urgent=nee&leeftijd=oudere&aandoening=dementie&pauze=dagprogramma&hoe-vaak=wekelijks&regeling=geen&postcode=7891";
 
@@ -229,38 +228,14 @@ async fn self_check_scores_shows_help_and_keeps_only_an_anonymous_count() {
 /// answer and no postcode in its log.
 #[test]
 fn nothing_personal_reaches_the_logs() {
-    use std::io::{BufRead, BufReader, Read};
     let dir = tempfile::tempdir().unwrap();
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_kapstok"))
-        .args([
-            "--data-dir",
-            dir.path().to_str().unwrap(),
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ])
+    let mut command = crate::support::serve_command(dir.path());
+    // Most verbose level, into a file (a pipe nobody reads would fill up and stall the server).
+    command
         .env("RUST_LOG", "trace")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::fs::File::create(dir.path().join("log.txt")).unwrap())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .unwrap()
-        .to_string();
-    let send = |request: String| {
-        let mut s = std::net::TcpStream::connect(&addr).unwrap();
-        s.write_all(request.as_bytes()).unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        out
-    };
+        .stderr(std::fs::File::create(dir.path().join("log.txt")).unwrap());
+    let (mut server, addr) = crate::support::start(command);
+    let send = |request: String| crate::support::raw_http(&addr, &request);
     let body = "v0=3&v1=1&v2=1&v3=0&v4=1&v5=0&v6=1&postcode=7891XQ";
     let answer = send(format!(
         "POST /mantelzorgtest/indicatief HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",

@@ -100,3 +100,43 @@ impl TestApp {
 pub fn demo_service_id(org: &str, offer: &str) -> String {
     kapstok_demo::id(&format!("service:{org}:{offer}"))
 }
+
+/// `kapstok --data-dir DATA serve` on a free loopback port, to be adjusted and passed to `start`.
+pub fn serve_command(data: &std::path::Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_kapstok"));
+    c.arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "warn");
+    c
+}
+
+/// Starts the real server and returns it with the address it printed.
+pub fn start(mut command: std::process::Command) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("kapstok starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("address line");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .expect("address in the first line")
+        .to_string();
+    (child, addr)
+}
+
+/// Sends one raw HTTP/1.1 request (with `Connection: close`) and returns the whole response.
+pub fn raw_http(addr: &str, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.write_all(request.as_bytes()).expect("send");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("receive");
+    out
+}
