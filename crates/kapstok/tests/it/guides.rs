@@ -1,21 +1,11 @@
 //! The two guided flows: Respijtzorgwijzer and Mantelzorgtest, through the router as a visitor
 //! uses them, plus their data files and what they (do not) keep.
 
-use crate::support::TestApp;
+use crate::support::{TestApp, result_names};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
 const ACCEPTANCE: &str = "urgent=nee&leeftijd=oudere&aandoening=dementie&pauze=dagprogramma&hoe-vaak=wekelijks&regeling=geen&postcode=7891";
-
-fn offer_names(html: &str) -> Vec<String> {
-    html.split("<li class=\"result\">")
-        .skip(1)
-        .filter_map(|c| {
-            let start = c.find("\">")? + 2;
-            Some(c[start..start + c[start..].find("</a>")?].to_string())
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn respite_flow_one_question_per_page_with_answers_in_the_url() {
@@ -104,7 +94,7 @@ async fn day_programme_for_a_parent_with_dementia_in_7891_without_indication() {
         .get(&format!("/respijtwijzer/resultaat?{ACCEPTANCE}"))
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    let names = offer_names(&r.body);
+    let names = result_names(&r.body);
     assert!(names[0].contains("Klazienaveen"), "{names:?}");
     let first = &r.body[r.body.find("Aanbod dat bij u past").unwrap()..];
     let first = &first[..first.find("</li>\n  \n").unwrap_or(first.len())];
@@ -128,7 +118,7 @@ async fn a_child_staying_overnight_goes_through_the_jeugdwet() {
         .get("/respijtwijzer/resultaat?urgent=nee&leeftijd=kind&aandoening=verstandelijke-beperking&pauze=logeren&hoe-vaak=af-en-toe&regeling=geen&postcode=")
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    let names = offer_names(&r.body);
+    let names = result_names(&r.body);
     assert!(
         names
             .iter()
@@ -149,7 +139,7 @@ async fn volunteer_help_at_home_needs_no_indication() {
     let r = app
         .get("/respijtwijzer/resultaat?urgent=nee&leeftijd=volwassene&aandoening=chronische-ziekte&pauze=thuis-uren&hoe-vaak=wekelijks&regeling=weet-niet&postcode=7761")
         .await;
-    let names = offer_names(&r.body);
+    let names = result_names(&r.body);
     assert!(
         names[0].contains("Vrijwillige respijtzorg thuis Schoonebeek"),
         "{names:?}"

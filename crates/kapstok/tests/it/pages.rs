@@ -1,18 +1,7 @@
 //! The pages as a visitor meets them: content, form errors, escaping, language, headers.
 
-use crate::support::{TestApp, demo_service_id};
+use crate::support::{TestApp, demo_service_id, result_names};
 use axum::http::StatusCode;
-
-fn result_names(html: &str) -> Vec<String> {
-    html.split("<li class=\"result\">")
-        .skip(1)
-        .filter_map(|chunk| {
-            let start = chunk.find("\">")? + 2;
-            let end = chunk[start..].find("</a>")? + start;
-            Some(chunk[start..end].to_string())
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn home_offers_the_eight_basic_functions_and_a_search() {

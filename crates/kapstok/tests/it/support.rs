@@ -140,3 +140,15 @@ pub fn raw_http(addr: &str, request: &str) -> String {
     s.read_to_string(&mut out).expect("receive");
     out
 }
+
+/// Names of the results listed on a page, in order.
+pub fn result_names(html: &str) -> Vec<String> {
+    html.split("<li class=\"result\">")
+        .skip(1)
+        .filter_map(|chunk| {
+            let start = chunk.find("\">")? + 2;
+            let end = chunk[start..].find("</a>")? + start;
+            Some(chunk[start..end].to_string())
+        })
+        .collect()
+}
