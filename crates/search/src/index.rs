@@ -71,8 +71,8 @@ pub struct DocEntry {
     pub snippet: String,
     pub points: Vec<(GeoPoint, String)>,
     pub modified: i64,
-    /// Per facet dimension, the value indexes this document has.
-    pub facet_values: Vec<Vec<u16>>,
+    /// Position in the index; its facet values live in the index's flat arrays.
+    number: u32,
     term_ids: Vec<u32>,
     taxonomy_ids: Vec<u32>,
 }
@@ -81,7 +81,6 @@ pub struct Index {
     analyzer: Analyzer,
     synonyms: Synonyms,
     docs: Vec<DocEntry>,
-    by_id: HashMap<String, u32>,
     /// stem → term number
     terms: HashMap<String, u32>,
     /// per term: (doc, score), sorted by doc
@@ -199,6 +198,13 @@ impl IndexBuilder {
         let mut term_numbers = HashMap::new();
         let mut taxonomy_numbers = HashMap::new();
         let mut entries = Vec::with_capacity(docs.len());
+        let count = docs.len();
+        let mut value_bits: Vec<Vec<Bitset>> = facets
+            .iter()
+            .map(|f| vec![Bitset::empty(count); f.values.len()])
+            .collect();
+        let mut facet_offsets = Vec::with_capacity(count + 1);
+        let mut facet_values_flat: Vec<(u8, u16)> = Vec::new();
         let mut stem_cache: HashMap<String, String> = HashMap::new();
 
         for (d, doc) in docs.iter().enumerate() {
@@ -256,13 +262,15 @@ impl IndexBuilder {
             for (t, w) in weights {
                 postings[t as usize].push((d, w));
             }
-            let mut facet_values = vec![Vec::new(); facets.len()];
+            facet_offsets.push(facet_values_flat.len() as u32);
+            let own = facet_values_flat.len();
             for (key, code) in &doc.facets {
                 if let Some(f) = facets.iter().position(|f| &f.key == key)
                     && let Some(&v) = facet_positions[f].get(code.as_str())
-                    && !facet_values[f].contains(&v)
+                    && !facet_values_flat[own..].contains(&(f as u8, v))
                 {
-                    facet_values[f].push(v);
+                    facet_values_flat.push((f as u8, v));
+                    value_bits[f][v as usize].insert(d);
                 }
             }
             let number = |map: &mut HashMap<String, u32>, id: &String| {
@@ -277,7 +285,7 @@ impl IndexBuilder {
                 snippet: snippet(&doc.description, 220),
                 points: doc.points.clone(),
                 modified: doc.modified,
-                facet_values,
+                number: d,
                 term_ids: doc
                     .term_ids
                     .iter()
@@ -310,29 +318,10 @@ impl IndexBuilder {
                 deletions.entry(del).or_default().push(word.clone());
             }
         }
-        let by_id = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id.clone(), i as u32))
-            .collect();
-        let count = entries.len();
-        let mut value_bits: Vec<Vec<Bitset>> = facets
-            .iter()
-            .map(|f| vec![Bitset::empty(count); f.values.len()])
-            .collect();
-        let mut facet_offsets = Vec::with_capacity(count + 1);
-        let mut facet_values_flat = Vec::new();
         let mut point_offsets = Vec::with_capacity(count + 1);
         let mut points = Vec::new();
         let mut grid: HashMap<(i32, i32), Vec<u32>> = HashMap::new();
         for (d, e) in entries.iter().enumerate() {
-            facet_offsets.push(facet_values_flat.len() as u32);
-            for (f, vals) in e.facet_values.iter().enumerate() {
-                for &v in vals {
-                    value_bits[f][v as usize].insert(d as u32);
-                    facet_values_flat.push((f as u8, v));
-                }
-            }
             point_offsets.push(points.len() as u32);
             for (p, _) in &e.points {
                 points.push((p.lat as f32, p.lon as f32));
@@ -370,7 +359,6 @@ impl IndexBuilder {
             analyzer,
             synonyms,
             docs: entries,
-            by_id,
             terms,
             postings,
             surface,
@@ -468,8 +456,21 @@ impl Index {
     pub fn is_empty(&self) -> bool {
         self.docs.is_empty()
     }
-    pub fn doc(&self, id: &str) -> Option<&DocEntry> {
-        self.by_id.get(id).map(|&d| &self.docs[d as usize])
+    /// The (code, label) values a document has for the facet `key`.
+    pub fn facet_values_of<'a>(
+        &'a self,
+        doc: &DocEntry,
+        key: &str,
+    ) -> impl Iterator<Item = &'a (String, String)> + 'a {
+        let f = self.facets.iter().position(|f| f.key == key);
+        let (a, b) = (
+            self.facet_offsets[doc.number as usize] as usize,
+            self.facet_offsets[doc.number as usize + 1] as usize,
+        );
+        self.facet_values_flat[a..b]
+            .iter()
+            .filter(move |(ff, _)| Some(*ff as usize) == f)
+            .map(move |&(ff, v)| &self.facets[ff as usize].values[v as usize])
     }
     pub fn facets(&self) -> &[FacetSpec] {
         &self.facets

@@ -29,10 +29,6 @@ pub fn fold(input: &str) -> String {
 
 /// Folded words of a text, in order (stop words kept; the caller decides).
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    fold_split(text)
-}
-
-fn fold_split(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(fold)

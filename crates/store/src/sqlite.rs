@@ -62,8 +62,22 @@ type AttributeRow = (
     Option<String>,
     Option<String>,
 );
-/// (two ids — service and link, in the order the query names them —, description, location id, location details)
+/// (service id, service_at_location id, description, location id, location details)
 type SalRow = (String, String, Option<String>, String, String);
+
+/// Columns of a `SalRow`, for queries joining `service_at_locations sal` with `locations l`.
+const SAL_COLUMNS: &str = "sal.service_id, sal.id, sal.description, l.id, l.details";
+
+fn sal_from(
+    (service_id, id, description, location_id, details): SalRow,
+) -> StoreResult<ServiceAtLocation> {
+    Ok(ServiceAtLocation {
+        id,
+        service_id: Some(service_id),
+        description,
+        location: from_json(&location_id, &details)?,
+    })
+}
 
 const TAXONOMY_COLUMNS: &str = "id, name, description, uri, version, facet_key, sort_order";
 const TERM_COLUMNS: &str =
@@ -208,9 +222,10 @@ impl SqliteStore {
         .map(|r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?, r.try_get(5)?))))
         .collect::<Result<_, sqlx::Error>>()?;
         let sals: Vec<SalRow> = sqlx::query_as(
-            "SELECT sal.service_id, sal.id, sal.description, l.id, l.details FROM service_at_locations sal \
-             JOIN locations l ON l.id = sal.location_id WHERE sal.service_id IN (SELECT value FROM json_each(?)) \
-             ORDER BY sal.service_id, sal.position",
+            sqlx::AssertSqlSafe(format!(
+                "SELECT {SAL_COLUMNS} FROM service_at_locations sal JOIN locations l ON l.id = sal.location_id \
+                 WHERE sal.service_id IN (SELECT value FROM json_each(?)) ORDER BY sal.service_id, sal.position"
+            )),
         )
         .bind(&ids)
         .fetch_all(&self.pool)
@@ -232,15 +247,9 @@ impl SqliteStore {
                 });
             }
         }
-        for (service_id, id, description, location_id, details) in sals {
-            if let Some(&i) = position.get(&service_id) {
-                let location = from_json(&location_id, &details)?;
-                services[i].service_at_locations.push(ServiceAtLocation {
-                    id,
-                    service_id: Some(service_id),
-                    description,
-                    location,
-                });
+        for row in sals {
+            if let Some(&i) = position.get(&row.0) {
+                services[i].service_at_locations.push(sal_from(row)?);
             }
         }
         Ok(services)
@@ -644,8 +653,10 @@ impl Store for SqliteStore {
     ) -> StoreResult<(Vec<ServiceAtLocation>, u64)> {
         let (limit, offset) = limit_offset(paging);
         let rows: Vec<SalRow> = sqlx::query_as(
-            "SELECT sal.id, sal.service_id, sal.description, l.id, l.details FROM service_at_locations sal \
-             JOIN locations l ON l.id = sal.location_id ORDER BY sal.id LIMIT ? OFFSET ?",
+            sqlx::AssertSqlSafe(format!(
+                "SELECT {SAL_COLUMNS} FROM service_at_locations sal JOIN locations l ON l.id = sal.location_id \
+                 ORDER BY sal.id LIMIT ? OFFSET ?"
+            )),
         )
         .bind(limit)
         .bind(offset)
@@ -654,37 +665,20 @@ impl Store for SqliteStore {
         let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM service_at_locations")
             .fetch_one(&self.pool)
             .await?;
-        let items = rows
-            .into_iter()
-            .map(|(id, service_id, description, location_id, details)| {
-                Ok(ServiceAtLocation {
-                    id,
-                    service_id: Some(service_id),
-                    description,
-                    location: from_json(&location_id, &details)?,
-                })
-            })
-            .collect::<StoreResult<_>>()?;
+        let items = rows.into_iter().map(sal_from).collect::<StoreResult<_>>()?;
         Ok((items, total as u64))
     }
 
     async fn service_at_location(&self, id: &str) -> StoreResult<Option<ServiceAtLocation>> {
         let row: Option<SalRow> = sqlx::query_as(
-            "SELECT sal.id, sal.service_id, sal.description, l.id, l.details FROM service_at_locations sal \
-             JOIN locations l ON l.id = sal.location_id WHERE sal.id = ?",
+            sqlx::AssertSqlSafe(format!(
+                "SELECT {SAL_COLUMNS} FROM service_at_locations sal JOIN locations l ON l.id = sal.location_id WHERE sal.id = ?"
+            )),
         )
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|(id, service_id, description, location_id, details)| {
-            Ok(ServiceAtLocation {
-                id,
-                service_id: Some(service_id),
-                description,
-                location: from_json(&location_id, &details)?,
-            })
-        })
-        .transpose()
+        row.map(sal_from).transpose()
     }
 
     #[instrument(skip_all, fields(rows = entries.len()))]

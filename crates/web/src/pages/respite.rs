@@ -316,12 +316,6 @@ fn offers_of_kind(
 ) -> Vec<OfferView> {
     let g = &state.guides.respite;
     let open = g.open_routes(answers);
-    let facets = catalog.index.facets();
-    let position = |key: &str| facets.iter().position(|f| f.key == key);
-    let (Some(condition_f), Some(funding_f)) = (position("aandoening"), position("financiering"))
-    else {
-        return Vec::new();
-    };
     let condition = answers.get("aandoening").map(String::as_str);
     let result = catalog.index.search(&kapstok_search::SearchQuery {
         filters: vec![
@@ -338,9 +332,10 @@ fn offers_of_kind(
         .iter()
         .filter(|h| {
             // Offers for the condition, and general offers that name no condition.
-            let conditions: Vec<&str> = h.doc.facet_values[condition_f]
-                .iter()
-                .map(|&v| facets[condition_f].values[v as usize].0.as_str())
+            let conditions: Vec<&str> = catalog
+                .index
+                .facet_values_of(h.doc, "aandoening")
+                .map(|(code, _)| code.as_str())
                 .collect();
             conditions.is_empty()
                 || condition.is_none_or(|c| c == "meerdere" || conditions.contains(&c))
@@ -355,9 +350,10 @@ fn offers_of_kind(
             }
         })
         .filter_map(|h| {
-            let funding: Vec<&str> = h.doc.facet_values[funding_f]
-                .iter()
-                .map(|&v| facets[funding_f].values[v as usize].0.as_str())
+            let funding: Vec<&str> = catalog
+                .index
+                .facet_values_of(h.doc, "financiering")
+                .map(|(code, _)| code.as_str())
                 .collect();
             let routes: Vec<RouteView> = open
                 .iter()

@@ -206,17 +206,11 @@ pub struct ResultItem {
 
 impl ResultItem {
     pub fn from_hit(hit: &Hit<'_>, catalog: &Catalog, tr: Tr) -> Self {
-        let facets = catalog.index.facets();
-        let badges = facets
-            .iter()
-            .position(|f| f.key == "functie")
-            .map(|f| {
-                hit.doc.facet_values[f]
-                    .iter()
-                    .map(|&v| facets[f].values[v as usize].1.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let badges = catalog
+            .index
+            .facet_values_of(hit.doc, "functie")
+            .map(|(_, label)| label.clone())
+            .collect();
         ResultItem {
             id: hit.doc.id.clone(),
             name: hit.doc.name.clone(),
