@@ -184,6 +184,70 @@ impl GeoData {
     }
 }
 
+/// A box of latitudes and longitudes that imported coordinates must fall in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bounds {
+    pub min_lat: f64,
+    pub min_lon: f64,
+    pub max_lat: f64,
+    pub max_lon: f64,
+}
+
+impl Bounds {
+    /// The European Netherlands with a margin of a few kilometres (Wadden islands, Zuid-Limburg,
+    /// Zeeuws-Vlaanderen included).
+    pub const NETHERLANDS: Bounds = Bounds {
+        min_lat: 50.70,
+        min_lon: 3.30,
+        max_lat: 53.60,
+        max_lon: 7.25,
+    };
+
+    pub fn contains(&self, p: &GeoPoint) -> bool {
+        (self.min_lat..=self.max_lat).contains(&p.lat)
+            && (self.min_lon..=self.max_lon).contains(&p.lon)
+    }
+}
+
+impl std::fmt::Display for Bounds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{},{},{},{}",
+            self.min_lat, self.min_lon, self.max_lat, self.max_lon
+        )
+    }
+}
+
+impl std::str::FromStr for Bounds {
+    type Err = String;
+
+    /// `min_lat,min_lon,max_lat,max_lon`, e.g. `50.7,3.3,53.6,7.25`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let parts: Vec<f64> = s
+            .split(',')
+            .map(|p| p.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| format!("'{s}' is geen gebied: geef min_lat,min_lon,max_lat,max_lon"))?;
+        let [min_lat, min_lon, max_lat, max_lon] = parts[..] else {
+            return Err(format!("'{s}' is geen gebied: geef vier getallen"));
+        };
+        let corners = (
+            GeoPoint::new(min_lat, min_lon),
+            GeoPoint::new(max_lat, max_lon),
+        );
+        if corners.0.is_none() || corners.1.is_none() || min_lat >= max_lat || min_lon >= max_lon {
+            return Err(format!("'{s}' is geen geldig gebied"));
+        }
+        Ok(Bounds {
+            min_lat,
+            min_lon,
+            max_lat,
+            max_lon,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

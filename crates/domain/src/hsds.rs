@@ -1,6 +1,7 @@
 //! Reading an HSDS 3 document: every problem is reported with the record, its id and the field,
 //! and a document with any problem is refused as a whole.
 
+use crate::fields::{NestedIds, check_record};
 use crate::geo::{GeoPoint, Postcode};
 use crate::model::{Directory, Location, Organization, Service, Taxonomy, TaxonomyTerm};
 use serde::de::DeserializeOwned;
@@ -43,6 +44,8 @@ const LOCATION_TYPES: [&str; 3] = ["physical", "postal", "virtual"];
 
 /// Parses and checks an HSDS document. `Ok` means it can be stored as it is.
 pub fn parse_directory(text: &str, known: &KnownIds) -> Result<Directory, Vec<ImportProblem>> {
+    // Windows tools start UTF-8 files with a byte-order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let root: Value = serde_json::from_str(text).map_err(|e| {
         vec![ImportProblem {
             record: "document".into(),
@@ -64,11 +67,12 @@ pub fn parse_directory(text: &str, known: &KnownIds) -> Result<Directory, Vec<Im
         )]);
     };
     let mut problems = Vec::new();
+    let mut ids = NestedIds::default();
     let mut dir = Directory {
-        taxonomies: records(&mut root, "taxonomies", &mut problems),
-        taxonomy_terms: records(&mut root, "taxonomy_terms", &mut problems),
-        organizations: records(&mut root, "organizations", &mut problems),
-        services: records(&mut root, "services", &mut problems),
+        taxonomies: records(&mut root, "taxonomies", &mut ids, &mut problems),
+        taxonomy_terms: records(&mut root, "taxonomy_terms", &mut ids, &mut problems),
+        organizations: records(&mut root, "organizations", &mut ids, &mut problems),
+        services: records(&mut root, "services", &mut ids, &mut problems),
     };
     for key in root.keys() {
         problems.push(problem(
@@ -98,6 +102,7 @@ fn problem(record: &str, id: Option<&str>, field: &str, message: &str) -> Import
 fn records<T: DeserializeOwned>(
     root: &mut serde_json::Map<String, Value>,
     key: &str,
+    ids: &mut NestedIds,
     problems: &mut Vec<ImportProblem>,
 ) -> Vec<T> {
     let Some(value) = root.remove(key) else {
@@ -110,6 +115,11 @@ fn records<T: DeserializeOwned>(
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
         let id = item.get("id").and_then(Value::as_str).map(str::to_owned);
+        let before = problems.len();
+        check_record(key, i, &item, ids, problems);
+        if problems.len() > before {
+            continue;
+        }
         match serde_json::from_value::<T>(item) {
             Ok(v) => out.push(v),
             Err(e) => {

@@ -2,6 +2,7 @@
 //! Kapstok's domain: the social map's types and the rules over them. No I/O lives here.
 
 pub mod data_file;
+pub mod fields;
 pub mod geo;
 pub mod hsds;
 pub mod instrument;

@@ -3,6 +3,7 @@
 use crate::config::ServeArgs;
 use crate::postcode_table::{parse_areas, parse_postcodes};
 use anyhow::{Context, Result, bail};
+use kapstok_domain::geo::Bounds;
 use kapstok_domain::hsds::parse_directory;
 use kapstok_domain::instrument::Instrument;
 use kapstok_domain::respite::RespiteGuide;
@@ -102,18 +103,27 @@ pub async fn serve(db: &Path, args: ServeArgs) -> Result<()> {
     }
     let state = AppState::new(Arc::new(store), search_config(&args)?)
         .await?
-        .with_guides(guides);
+        .with_guides(guides)
+        .with_web_config(args.web_config());
     kapstok_web::spawn_refresher(
         state.clone(),
         Duration::from_secs(args.refresh_seconds.max(1)),
     );
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("kan niet luisteren op {}", args.listen))?;
+    let listener = kapstok_web::server::bind(args.listen).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            anyhow::anyhow!(
+                "poort {} op {} is al in gebruik door een ander programma. Stop dat programma of kies een andere poort met --listen (bijvoorbeeld --listen 127.0.0.1:8081).",
+                args.listen.port(),
+                args.listen.ip()
+            )
+        } else {
+            anyhow::anyhow!("kan niet luisteren op {}: {e}", args.listen)
+        }
+    })?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "Kapstok is running");
     println!("Kapstok draait op http://{addr}/  (stoppen: Ctrl+C)");
-    kapstok_web::serve(listener, state, async {
+    kapstok_web::serve(listener, state, args.limits(), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
@@ -160,21 +170,29 @@ pub async fn import_hsds(store: &dyn Store, path: &Path) -> Result<ImportSummary
     Ok(summary)
 }
 
-pub async fn import_postcodes(store: &dyn Store, path: &Path) -> Result<usize> {
+pub async fn import_postcodes(store: &dyn Store, path: &Path, bounds: &Bounds) -> Result<usize> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("kan {} niet lezen", path.display()))?;
-    let rows =
-        parse_postcodes(&text).map_err(|p| print_problems(&path.display().to_string(), p))?;
+    let rows = parse_postcodes(&text, bounds)
+        .map_err(|p| print_problems(&path.display().to_string(), p))?;
     let n = store.import_postcodes(&rows).await?;
     println!("{n} postcodes ingelezen.");
     Ok(n)
 }
 
-pub async fn import_areas(store: &dyn Store, path: &Path) -> Result<usize> {
+/// Replaces all areas. A file without any area would wipe them all: refused unless `force`.
+pub async fn import_areas(store: &dyn Store, path: &Path, force: bool) -> Result<usize> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("kan {} niet lezen", path.display()))?;
     let (areas, mapping) =
         parse_areas(&text).map_err(|p| print_problems(&path.display().to_string(), p))?;
+    if areas.is_empty() && !force {
+        let existing = store.geo_data().await?.areas.len();
+        bail!(
+            "{} bevat geen gebieden; inlezen zou alle {existing} bestaande gebieden wissen. Er is niets veranderd. Wilt u echt alle gebieden wissen, voeg dan --force toe.",
+            path.display()
+        );
+    }
     store.replace_areas(&areas, &mapping).await?;
     println!(
         "{} gebieden met {} postcodes ingelezen.",

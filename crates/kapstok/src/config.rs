@@ -1,6 +1,7 @@
 //! Command line and environment: small, typed, with defaults that run the demo.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use kapstok_domain::geo::Bounds;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -49,9 +50,44 @@ pub struct ServeArgs {
     /// Folder with extra self-check instruments (*.toml), e.g. a licensed EDIZ-plus.
     #[arg(long, env = "KAPSTOK_INSTRUMENTS")]
     pub instruments: Option<PathBuf>,
-    /// Seconds between checks for changes made by other processes (imports).
-    #[arg(long, env = "KAPSTOK_REFRESH_SECONDS", default_value_t = 2)]
+    /// Seconds between checks for changes made by other processes (imports). With the default
+    /// of 1, a change shows in search within 2 s (check interval plus index rebuild).
+    #[arg(long, env = "KAPSTOK_REFRESH_SECONDS", default_value_t = 1)]
     pub refresh_seconds: u64,
+    /// Seconds a client has to send a complete request head (also the longest wait for the next
+    /// request on a kept-alive connection).
+    #[arg(long, env = "KAPSTOK_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout: u64,
+    /// Seconds a connection may sit without any traffic while no request is handled.
+    #[arg(long, env = "KAPSTOK_IDLE_TIMEOUT", default_value_t = 30)]
+    pub idle_timeout: u64,
+    /// Most open connections; beyond it new ones get a "too busy" page at once.
+    #[arg(long, env = "KAPSTOK_MAX_CONNECTIONS", default_value_t = 512)]
+    pub max_connections: usize,
+    /// Form submissions (such as a finished self-check) accepted per minute per client address.
+    #[arg(long, env = "KAPSTOK_WRITES_PER_MINUTE", default_value_t = 20)]
+    pub writes_per_minute: u32,
+    /// Public origin(s) such as https://mantelzorg.example.nl, trusted for form submissions when a
+    /// reverse proxy rewrites the Host header (comma-separated).
+    #[arg(long, env = "KAPSTOK_TRUSTED_ORIGINS", value_delimiter = ',')]
+    pub trusted_origins: Vec<String>,
+}
+
+impl ServeArgs {
+    pub fn limits(&self) -> kapstok_web::server::Limits {
+        kapstok_web::server::Limits {
+            header_timeout: std::time::Duration::from_secs(self.header_timeout.max(1)),
+            idle_timeout: std::time::Duration::from_secs(self.idle_timeout.max(1)),
+            max_connections: self.max_connections.max(1),
+        }
+    }
+
+    pub fn web_config(&self) -> kapstok_web::state::WebConfig {
+        kapstok_web::state::WebConfig {
+            writes_per_minute: self.writes_per_minute.max(1),
+            trusted_origins: self.trusted_origins.clone(),
+        }
+    }
 }
 
 impl Default for ServeArgs {
@@ -63,7 +99,12 @@ impl Default for ServeArgs {
             compounds: None,
             respite_guide: None,
             instruments: None,
-            refresh_seconds: 2,
+            refresh_seconds: 1,
+            header_timeout: 10,
+            idle_timeout: 30,
+            max_connections: 512,
+            writes_per_minute: 20,
+            trusted_origins: Vec::new(),
         }
     }
 }
@@ -78,6 +119,12 @@ pub enum Command {
         kind: ImportKind,
         /// The file to read.
         path: PathBuf,
+        /// Also when the file would replace the data with nothing (an areas file without areas).
+        #[arg(long)]
+        force: bool,
+        /// Box that postcode coordinates must lie in: min_lat,min_lon,max_lat,max_lon.
+        #[arg(long, env = "KAPSTOK_BOUNDS", default_value_t = Bounds::NETHERLANDS)]
+        bounds: Bounds,
     },
     /// Write the social map as an HSDS 3 JSON document ("-" for standard output).
     Export {

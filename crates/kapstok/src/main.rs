@@ -29,12 +29,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let db = cli.database_path();
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => commands::serve(&db, args).await,
-        Command::Import { kind, path } => {
+        Command::Import {
+            kind,
+            path,
+            force,
+            bounds,
+        } => {
             let store = commands::open_store(&db).await?;
             match kind {
                 ImportKind::Hsds => commands::import_hsds(&store, &path).await.map(drop),
-                ImportKind::Postcodes => commands::import_postcodes(&store, &path).await.map(drop),
-                ImportKind::Areas => commands::import_areas(&store, &path).await.map(drop),
+                ImportKind::Postcodes => commands::import_postcodes(&store, &path, &bounds)
+                    .await
+                    .map(drop),
+                ImportKind::Areas => commands::import_areas(&store, &path, force).await.map(drop),
             }
         }
         Command::Export {

@@ -1,7 +1,7 @@
 //! Reading postcode tables (PC4 or PC6 with coordinates) and area mappings from CSV.
 //! All-or-nothing: every bad row is reported with its line number and nothing is returned.
 
-use kapstok_domain::geo::{Area, AreaPostcode, GeoPoint, Postcode, PostcodeEntry};
+use kapstok_domain::geo::{Area, AreaPostcode, Bounds, GeoPoint, Postcode, PostcodeEntry};
 
 /// One problem in a CSV file, with its 1-based line number.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,8 +27,9 @@ fn column(headers: &csv::StringRecord, names: &[&str]) -> Option<usize> {
 }
 
 /// Reads a table with a postcode column (`pc6`, `pc4` or `postcode`), `lat` and `lon`, and
-/// optionally a place (`woonplaats` or `place`), in the format of `shared/geo/*.csv`.
-pub fn parse_postcodes(text: &str) -> Result<Vec<PostcodeEntry>, Vec<RowProblem>> {
+/// optionally a place (`woonplaats` or `place`) and a number of addresses (`addresses`), in the
+/// format of `shared/geo/*.csv`. Coordinates must lie inside `bounds`.
+pub fn parse_postcodes(text: &str, bounds: &Bounds) -> Result<Vec<PostcodeEntry>, Vec<RowProblem>> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -45,6 +46,7 @@ pub fn parse_postcodes(text: &str) -> Result<Vec<PostcodeEntry>, Vec<RowProblem>
     let lat = column(&headers, &["lat", "latitude"]);
     let lon = column(&headers, &["lon", "lng", "longitude"]);
     let place = column(&headers, &["woonplaats", "place", "plaats"]);
+    let addresses = column(&headers, &["addresses", "adressen"]);
     let (Some(pc), Some(lat), Some(lon)) = (pc, lat, lon) else {
         return Err(vec![RowProblem {
             line: 1,
@@ -89,6 +91,31 @@ pub fn parse_postcodes(text: &str) -> Result<Vec<PostcodeEntry>, Vec<RowProblem>
             });
             continue;
         };
+        if !bounds.contains(&point) {
+            problems.push(RowProblem {
+                line,
+                message: format!(
+                    "coördinaten {}, {} liggen niet in Nederland (breedte {} tot {}, lengte {} tot {}); klopt de volgorde lat,lon? Een ander gebied geeft u op met --bounds",
+                    field(lat),
+                    field(lon),
+                    bounds.min_lat,
+                    bounds.max_lat,
+                    bounds.min_lon,
+                    bounds.max_lon
+                ),
+            });
+            continue;
+        }
+        if let Some(i) = addresses
+            && !field(i).is_empty()
+            && field(i).parse::<u32>().is_err()
+        {
+            problems.push(RowProblem {
+                line,
+                message: format!("aantal adressen '{}' is geen geheel getal", field(i)),
+            });
+            continue;
+        }
         if !seen.insert(postcode.clone()) {
             problems.push(RowProblem {
                 line,
@@ -124,6 +151,7 @@ pub fn parse_postcodes(text: &str) -> Result<Vec<PostcodeEntry>, Vec<RowProblem>
 /// Reads `area_code,area_name,municipality,postcode` rows: each postcode (PC4 or PC6) belongs to
 /// one area; an area is listed once per postcode.
 pub fn parse_areas(text: &str) -> Result<(Vec<Area>, Vec<AreaPostcode>), Vec<RowProblem>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let headers = reader
         .headers()
@@ -218,11 +246,13 @@ mod tests {
     fn reads_both_shared_formats() {
         let pc6 = parse_postcodes(
             "pc6,woonplaats,addresses,lat,lon\n7761AA,Schoonebeek,18,52.65761,6.89721\n",
+            &Bounds::NETHERLANDS,
         )
         .unwrap();
         assert_eq!(pc6[0].postcode.as_str(), "7761AA");
         assert_eq!(pc6[0].place.as_deref(), Some("Schoonebeek"));
-        let pc4 = parse_postcodes("pc4,lat,lon\n1011,52.37101,4.90413\n").unwrap();
+        let pc4 =
+            parse_postcodes("pc4,lat,lon\n1011,52.37101,4.90413\n", &Bounds::NETHERLANDS).unwrap();
         assert_eq!(pc4[0].postcode.as_str(), "1011");
     }
 
@@ -230,12 +260,13 @@ mod tests {
     fn reports_every_bad_row_with_its_line() {
         let err = parse_postcodes(
             "pc4,lat,lon\nabcd,52.1,6.1\n7811,95,6.1\n7812,52.1,6.1\n7812,52.1,6.1\n",
+            &Bounds::NETHERLANDS,
         )
         .unwrap_err();
         let lines: Vec<u64> = err.iter().map(|p| p.line).collect();
         assert_eq!(lines, vec![2, 3, 5]);
         assert!(err[0].message.contains("abcd"));
-        assert!(parse_postcodes("a,b\n1,2\n").is_err());
+        assert!(parse_postcodes("a,b\n1,2\n", &Bounds::NETHERLANDS).is_err());
     }
 
     #[test]

@@ -544,7 +544,7 @@ impl Index {
         unknown: &mut Vec<String>,
         corrections: &mut Vec<(String, String)>,
     ) -> Vec<Group> {
-        let all: Vec<String> = text::words(&q.text).collect();
+        let all: Vec<String> = text::all_words(&q.text).collect();
         let ends_in_word = q.text.chars().last().is_some_and(char::is_alphanumeric);
         let mut groups = Vec::new();
         let mut i = 0;
@@ -569,6 +569,16 @@ impl Index {
             }
             let word = &all[i];
             i += 1;
+            // A word longer than any indexed word matches nothing (it is not dropped, which
+            // would widen the search).
+            if word.chars().count() > text::MAX_WORD_CHARS {
+                let shown: String = word.chars().take(text::MAX_WORD_CHARS).collect();
+                unknown.push(format!("{shown}…"));
+                groups.push(Group {
+                    alternatives: Vec::new(),
+                });
+                continue;
+            }
             if text::is_stop_word(word) && !(is_last && q.prefix && ends_in_word) {
                 continue;
             }
@@ -585,6 +595,15 @@ impl Index {
                 unknown.push(word.clone());
             }
             groups.push(Group { alternatives });
+        }
+        // Text whose words all fell away (only emoji, punctuation or stop words) matches
+        // nothing rather than everything; the typed text is reported as not found.
+        let typed = q.text.trim();
+        if groups.is_empty() && !typed.is_empty() {
+            unknown.push(typed.chars().take(text::MAX_WORD_CHARS).collect());
+            groups.push(Group {
+                alternatives: Vec::new(),
+            });
         }
         groups
     }

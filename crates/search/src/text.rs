@@ -27,12 +27,19 @@ pub fn fold(input: &str) -> String {
     out
 }
 
-/// Folded words of a text, in order (stop words kept; the caller decides).
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+/// Longest word indexed; longer words are not words a person searches for.
+pub const MAX_WORD_CHARS: usize = 40;
+
+/// Folded words of a text, in order (stop words kept; the caller decides), longer ones included.
+pub fn all_words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(fold)
-        .filter(|w| w.chars().count() <= 40)
+}
+
+/// Folded words of a text up to [`MAX_WORD_CHARS`], as the index holds them.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    all_words(text).filter(|w| w.chars().count() <= MAX_WORD_CHARS)
 }
 
 const STOP_WORDS: &[&str] = &[

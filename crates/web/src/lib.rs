@@ -3,18 +3,18 @@
 
 pub mod api;
 pub mod error;
+pub mod guard;
 pub mod i18n;
 pub mod pages;
 pub mod params;
+pub mod redirect;
+pub mod server;
 pub mod state;
 
 pub use state::{AppState, Catalog};
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::header::{
-    CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
-};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -25,18 +25,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// No inline script or style anywhere, so the policy can be strict.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 #[derive(Clone, Default)]
 struct Counter(Arc<AtomicU64>);
@@ -52,11 +49,8 @@ impl MakeRequestId for Counter {
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Er ging iets mis aan onze kant. Something went wrong on our side.",
-    )
-        .into_response()
+    // The finishing layer turns this into a page or a JSON body.
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
 }
 
 async fn fallback(visitor: pages::layout::Visitor, request: Request) -> Response {
@@ -71,9 +65,6 @@ async fn fallback(visitor: pages::layout::Visitor, request: Request) -> Response
 pub fn router(state: AppState) -> Router {
     let (api, openapi) = api::router();
     let openapi = Arc::new(openapi);
-    let header = |name: HeaderName, value: &'static str| {
-        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
-    };
     Router::new()
         .route("/", get(pages::home))
         .route("/zoeken", get(pages::search::search_page))
@@ -98,17 +89,20 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(api)
         .fallback(fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::guard_writes,
+        ))
+        .layer(csrf(&state))
         .with_state(state)
-        .layer(header(CONTENT_SECURITY_POLICY, CSP))
-        .layer(header(X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(header(REFERRER_POLICY, "same-origin"))
-        .layer(header(X_FRAME_OPTIONS, "DENY"))
         .layer(RequestBodyLimitLayer::new(1024 * 1024))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn(guard::finish))
+        .layer(axum::middleware::map_response(guard::security_headers))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
@@ -122,6 +116,19 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, Counter::default()))
+}
+
+/// Refuses cross-site state-changing requests (`Sec-Fetch-Site`, or `Origin` against `Host`).
+/// Origins named in the configuration (a site behind a proxy that rewrites `Host`) are trusted.
+fn csrf(state: &AppState) -> CsrfLayer {
+    let mut layer = CsrfLayer::new();
+    for origin in &state.web.trusted_origins {
+        match layer.clone().add_trusted_origin(origin) {
+            Ok(l) => layer = l,
+            Err(e) => tracing::warn!(origin, error = %e, "ignoring an invalid trusted origin"),
+        }
+    }
+    layer
 }
 
 /// Keeps the catalog in step with the database (changes by `kapstok import` in another process).
@@ -138,13 +145,12 @@ pub fn spawn_refresher(state: AppState, every: Duration) -> tokio::task::JoinHan
     })
 }
 
-/// Serves until `shutdown` completes.
+/// Serves until `shutdown` completes, with the connection limits of [`server::Limits`].
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
+    limits: server::Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    server::serve(listener, router(state), limits, shutdown).await
 }

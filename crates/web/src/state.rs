@@ -1,6 +1,7 @@
 //! Shared state: the store and the current catalog (search index plus lookups derived from the
 //! database). The catalog is rebuilt whenever the database's directory version moves.
 
+use crate::guard::Throttle;
 use kapstok_domain::geo::GeoData;
 use kapstok_domain::instrument::{DEFAULT_INSTRUMENT, Instrument};
 use kapstok_domain::model::{Organization, Taxonomy, TaxonomyTerm};
@@ -105,11 +106,31 @@ impl Default for Guides {
     }
 }
 
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Form submissions per minute per client address.
+    pub writes_per_minute: u32,
+    /// Origins (`https://host`) trusted for form submissions besides the request's own host.
+    pub trusted_origins: Vec<String>,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            writes_per_minute: 20,
+            trusted_origins: Vec::new(),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub search_config: Arc<SearchConfig>,
     pub guides: Arc<Guides>,
+    pub web: Arc<WebConfig>,
+    pub throttle: Arc<Throttle>,
     catalog: Arc<RwLock<Arc<Catalog>>>,
 }
 
@@ -120,12 +141,20 @@ impl AppState {
             store,
             search_config: Arc::new(search_config),
             guides: Arc::new(Guides::default()),
+            web: Arc::new(WebConfig::default()),
+            throttle: Arc::new(Throttle::per_minute(WebConfig::default().writes_per_minute)),
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
         })
     }
 
     pub fn with_guides(mut self, guides: Guides) -> Self {
         self.guides = Arc::new(guides);
+        self
+    }
+
+    pub fn with_web_config(mut self, web: WebConfig) -> Self {
+        self.throttle = Arc::new(Throttle::per_minute(web.writes_per_minute));
+        self.web = Arc::new(web);
         self
     }
 

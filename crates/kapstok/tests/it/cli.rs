@@ -3,7 +3,7 @@
 use crate::support::shared;
 use std::process::Command;
 
-fn kapstok(data_dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+pub fn kapstok(data_dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_kapstok"))
         .arg("--data-dir")
         .arg(data_dir)

@@ -37,8 +37,41 @@ fn total_items(addr: &str) -> u64 {
         .unwrap()
 }
 
-/// A round's document: new services linked to the demo's organisations and terms.
+/// A round's document: new services linked to the demo's organisations and terms. Records
+/// nested in a service get ids of their own; the shared location stays one record.
 fn round_document(round: u64) -> String {
+    fn own_ids(v: &mut serde_json::Value, suffix: &str) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, child) in map.iter_mut() {
+                    if k == "location" {
+                        continue;
+                    }
+                    if let serde_json::Value::Object(inner) = child
+                        && let Some(serde_json::Value::String(id)) = inner.get_mut("id")
+                    {
+                        id.push_str(suffix);
+                    }
+                    own_ids(child, suffix);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    if let Some(serde_json::Value::String(id)) = item.get_mut("id") {
+                        id.push_str(suffix);
+                    }
+                    if let serde_json::Value::Object(map) = item {
+                        for (k, child) in map.iter_mut() {
+                            if k != "location" {
+                                own_ids(child, suffix);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
     let demo = kapstok_demo::emmen_directory();
     let template = &demo.services[0];
     let services: Vec<_> = (0..PER_ROUND)
@@ -46,13 +79,13 @@ fn round_document(round: u64) -> String {
             let mut s = template.clone();
             s.id = format!("crash-{round}-{i}");
             s.name = format!("Ronde {round} dienst {i}");
-            for (k, a) in s.attributes.iter_mut().enumerate() {
-                a.id = format!("crash-{round}-{i}-a{k}");
+            let mut v = serde_json::to_value(&s).unwrap();
+            if let serde_json::Value::Object(map) = &mut v {
+                for (_, child) in map.iter_mut() {
+                    own_ids(child, &format!("-crash-{round}-{i}"));
+                }
             }
-            for (k, sal) in s.service_at_locations.iter_mut().enumerate() {
-                sal.id = format!("crash-{round}-{i}-sal{k}");
-            }
-            s
+            v
         })
         .collect();
     serde_json::json!({ "services": services }).to_string()

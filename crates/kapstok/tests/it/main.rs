@@ -4,6 +4,7 @@ mod api;
 mod cli;
 mod crash;
 mod guides;
+mod hardening;
 mod hostile;
 mod hsds;
 mod pages;

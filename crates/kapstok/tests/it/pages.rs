@@ -329,13 +329,8 @@ async fn changes_in_the_database_reach_the_index() {
 async fn a_real_server_answers_over_tcp() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = TestApp::demo().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(kapstok_web::serve(listener, app.state.clone(), async {
-        let _ = stopped.await;
-    }));
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let server = app.serve(Default::default()).await;
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     stream
         .write_all(b"GET /zoeken?q=oppas HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         .await
@@ -348,6 +343,5 @@ async fn a_real_server_answers_over_tcp() {
         &response[..80.min(response.len())]
     );
     assert!(response.contains("Vrijwillige respijtzorg thuis"));
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    server.stop().await;
 }

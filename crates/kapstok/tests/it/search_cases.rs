@@ -460,11 +460,11 @@ fn pages_do_not_overlap_and_cover_everything() {
 }
 
 #[test]
-fn stop_words_alone_list_everything() {
-    assert_eq!(
-        demo().index.search(&query("de het een")).total,
-        demo().index.len()
-    );
+fn stop_words_alone_find_nothing_and_say_so() {
+    // Words that all fall away must not widen the search to everything (issue 9).
+    let r = demo().index.search(&query("de het een"));
+    assert_eq!(r.total, 0);
+    assert_eq!(r.unknown_words, vec!["de het een".to_string()]);
 }
 
 #[test]

@@ -90,9 +90,55 @@ impl TestApp {
         .await
     }
 
+    /// The app on a real socket (loopback, free port) with the given connection limits.
+    pub async fn serve(&self, limits: kapstok_web::server::Limits) -> Served {
+        let listener =
+            kapstok_web::server::bind("127.0.0.1:0".parse().expect("address")).expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(kapstok_web::serve(
+            listener,
+            self.state.clone(),
+            limits,
+            async {
+                let _ = stopped.await;
+            },
+        ));
+        Served {
+            addr,
+            stop: Some(stop),
+            handle,
+        }
+    }
+
     pub async fn export(&self) -> String {
         serde_json::to_string_pretty(&self.store.load_directory().await.expect("export"))
             .expect("json")
+    }
+}
+
+/// A server started by [`TestApp::serve`]; [`Served::stop`] shuts it down gracefully.
+pub struct Served {
+    pub addr: std::net::SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Served {
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.handle)
+            .await
+            .expect("server task")
+            .expect("server ends cleanly");
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.handle.abort();
     }
 }
 

@@ -3,7 +3,6 @@
 use crate::i18n::{Lang, Tr};
 use crate::params::query_string;
 use axum::extract::FromRequestParts;
-use axum::http::header::COOKIE;
 use axum::http::request::Parts;
 use std::convert::Infallible;
 
@@ -18,15 +17,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let lang = parts
-            .headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|c| c.trim().strip_prefix("lang="))
-            .find_map(Lang::parse)
-            .unwrap_or_default();
+        let lang = crate::guard::lang_of(&parts.headers);
         let path_and_query = parts
             .uri
             .path_and_query()

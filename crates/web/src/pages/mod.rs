@@ -9,11 +9,12 @@ pub mod service;
 use crate::error::{AppError, PageError};
 use crate::i18n::{Lang, Tr};
 use crate::params::{Pairs, query_string};
+use crate::redirect::{LocalPath, see_other};
 use crate::state::{AppState, Catalog};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::HeaderValue;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::response::{Html, IntoResponse, Response};
 use kapstok_domain::geo::{GeoPoint, Postcode, PostcodeError};
 use kapstok_search::{AREA_FACET, SearchQuery};
@@ -181,18 +182,8 @@ pub async fn switch_language(
     let Some(lang) = Lang::parse(&code) else {
         return Err(PageError::from((AppError::NotFound, visitor.lang)));
     };
-    // Only local paths, so the link cannot send anyone elsewhere.
-    let back = pairs
-        .get("terug")
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
-        .unwrap_or("/");
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        LOCATION,
-        HeaderValue::from_str(back).unwrap_or(HeaderValue::from_static("/")),
-    );
-    headers.insert(
+    let mut response = see_other(&LocalPath::parse_or_home(pairs.get("terug")));
+    response.headers_mut().insert(
         SET_COOKIE,
         HeaderValue::from_str(&format!(
             "lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",

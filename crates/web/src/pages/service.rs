@@ -9,6 +9,7 @@ use crate::state::{AppState, Catalog};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
+use kapstok_domain::fields::{is_email, web_link};
 use kapstok_domain::geo::Postcode;
 use kapstok_domain::model::{Location, Organization, Schedule, Service};
 use kapstok_search::SearchQuery;
@@ -243,11 +244,13 @@ impl ServiceView {
             apply: s.application_process.clone(),
             referral: s.kapstok_referral.clone(),
             phones,
+            // Only addresses that are what they say: no `javascript:` behind a link.
             email: s
                 .email
                 .clone()
-                .or_else(|| org.and_then(|o| o.email.clone())),
-            url: s.url.clone(),
+                .or_else(|| org.and_then(|o| o.email.clone()))
+                .filter(|e| is_email(e)),
+            url: s.url.as_deref().and_then(web_link).map(str::to_owned),
             contacts: s
                 .contacts
                 .iter()
@@ -376,6 +379,9 @@ pub async fn organization_page(
             href: tel_href(&p.number),
         })
         .collect();
+    let mut org = org;
+    org.email = org.email.filter(|e| is_email(e));
+    org.website = org.website.as_deref().and_then(web_link).map(str::to_owned);
     let page = OrganizationPage {
         l: Layout::new(&visitor, org.name.clone(), catalog.demo),
         o: org,
