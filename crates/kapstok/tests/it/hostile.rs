@@ -92,6 +92,15 @@ async fn nasty_requests_never_get_a_500() {
         "/organisaties/..%2F..%2Fetc%2Fpasswd".into(),
         "/afdrukken?id=%27%20OR%201%3D1".into(),
         "/taal/en?terug=javascript:alert(1)".into(),
+        // Issue 9's classes: redirects, words that fall away, over-long addresses, bad UTF-8 ids.
+        "/taal/en?terug=/%09/evil.example".into(),
+        "/taal/nl?terug=%5C%5Cevil.example".into(),
+        format!("/zoeken?q={}", "x".repeat(41)),
+        "/zoeken?q=%F0%9F%98%80".into(),
+        "/api/services?search=%F0%9F%98%80".into(),
+        format!("/zoeken?q={}", "a".repeat(40_000)),
+        "/aanbod/%FF%FE".into(),
+        "/api/organizations/%C0%AF".into(),
         "/static/../Cargo.toml".into(),
     ];
     for uri in &uris {
@@ -122,12 +131,18 @@ async fn nasty_requests_never_get_a_500() {
 async fn wrong_methods_and_bodies_are_refused_cleanly() {
     let app = TestApp::demo().await;
     let big = vec![b'x'; 2 * 1024 * 1024];
+    let before = app.export().await;
     for (method, uri, body) in [
         (Method::POST, "/zoeken", big.clone()),
         (Method::DELETE, "/api/services", Vec::new()),
         (Method::PUT, "/api/services/x", b"{}".to_vec()),
         (Method::POST, "/api/services", big),
         (Method::PATCH, "/", Vec::new()),
+        (
+            Method::POST,
+            "/mantelzorgtest/indicatief",
+            vec![b'x'; 2 * 1024 * 1024],
+        ),
     ] {
         let r = app
             .request(
@@ -145,5 +160,59 @@ async fn wrong_methods_and_bodies_are_refused_cleanly() {
             r.status
         );
         assert!(r.headers.contains_key("content-security-policy"));
+        assert!(
+            r.body.contains("<html lang=\"nl\"") || r.body.contains("\"error\""),
+            "{method} {uri}: a page or JSON, not a bare status"
+        );
     }
+    // Cross-site and non-form writes (issue 9).
+    let answers = "v0=4&v1=1&v2=1&v3=1&v4=1&v5=0&v6=1&postcode=7891AB";
+    for (content_type, header, expected) in [
+        (
+            "text/plain",
+            ("origin", "https://evil.example"),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            ("origin", "null"),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            ("sec-fetch-site", "same-site"),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "text/plain",
+            ("x-nothing", "1"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        ("", ("x-nothing", "1"), StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        (
+            "application/x-www-form-urlencodedx",
+            ("x-nothing", "1"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+    ] {
+        let r = app
+            .request(
+                Request::post("/mantelzorgtest/indicatief")
+                    .header("host", "localhost")
+                    .header("content-type", content_type)
+                    .header(header.0, header.1)
+                    .body(Body::from(answers))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, expected, "{content_type} {header:?}");
+        assert!(r.body.contains("<html lang=\"nl\""));
+    }
+    assert!(
+        kapstok_store::Store::self_check_counts(app.store.as_ref())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(app.export().await, before);
 }
