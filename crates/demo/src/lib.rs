@@ -10,7 +10,7 @@ pub mod taxonomy;
 
 use kapstok_domain::model::{
     Accessibility, Address, Attribute, Contact, CostOption, Directory, Language, Location,
-    Organization, Phone, Schedule, Service, ServiceArea, ServiceAtLocation,
+    Organization, Phone, Schedule, Service, ServiceArea, ServiceAtLocation, ServiceStatus,
 };
 
 /// Marks demo records (shown as `kapstok_source`).
@@ -188,7 +188,7 @@ pub fn emmen_directory() -> Directory {
                 id: sid.clone(),
                 organization_id: org_id.clone(),
                 name: fill(offer.name),
-                status: "active".into(),
+                status: ServiceStatus::Active,
                 description: fill(offer.description),
                 alternate_name: None,
                 url: Some(format!("https://{org_slug}.example.org/{}", offer.key)),

@@ -6,6 +6,7 @@ use crate::{id, taxonomy};
 use kapstok_domain::geo::{Area, AreaPostcode, GeoPoint, Postcode, PostcodeEntry};
 use kapstok_domain::model::{
     Address, Attribute, Directory, Location, Organization, Phone, Service, ServiceAtLocation,
+    ServiceStatus,
 };
 
 const PLACES: &[&str] = &[
@@ -209,7 +210,7 @@ pub fn national(services: usize, pc4: &[Pc4]) -> National {
                 .name
                 .replace("{plaats}", place)
                 .replace("{org}", &org.name),
-            status: "active".into(),
+            status: ServiceStatus::Active,
             description,
             alternate_name: None,
             url: None,

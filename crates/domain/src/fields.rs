@@ -15,6 +15,7 @@
 //! | `name`, `alternate_name`, `title`, `department`, `address_1`, `address_2`, `city`, and every other text | 1,000 |
 
 use crate::hsds::ImportProblem;
+use crate::model::ServiceStatus;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -208,6 +209,10 @@ impl Walk<'_> {
                     shorten(s)
                 ),
             );
+        }
+        if key == "status" && path == "status" && ServiceStatus::parse(s).is_none() {
+            let all: Vec<&str> = ServiceStatus::ALL.iter().map(|v| v.as_str()).collect();
+            self.problem(path, format!("must be one of {}", all.join(", ")));
         }
         if EMAIL_FIELDS.contains(&key) && !s.trim().is_empty() && !is_email(s) {
             self.problem(path, format!("'{}' is not an e-mail address", shorten(s)));

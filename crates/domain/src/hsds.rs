@@ -39,7 +39,6 @@ pub struct KnownIds {
     pub organizations: HashSet<String>,
 }
 
-pub const SERVICE_STATUSES: [&str; 4] = ["active", "inactive", "defunct", "temporarily closed"];
 const LOCATION_TYPES: [&str; 3] = ["physical", "postal", "virtual"];
 
 /// Parses and checks an HSDS document. `Ok` means it can be stored as it is.
@@ -117,8 +116,12 @@ fn records<T: DeserializeOwned>(
         let id = item.get("id").and_then(Value::as_str).map(str::to_owned);
         let before = problems.len();
         check_record(key, i, &item, ids, problems);
-        if problems.len() > before {
-            continue;
+        let mut item = item;
+        if problems[before..].iter().any(|p| p.field == "status")
+            && let Some(status) = item.get_mut("status")
+        {
+            // Reported already; a neutral value lets the record's other checks still run.
+            *status = Value::from("inactive");
         }
         match serde_json::from_value::<T>(item) {
             Ok(v) => out.push(v),
@@ -234,14 +237,6 @@ pub fn check_directory(dir: &mut Directory, known: &KnownIds) -> Vec<ImportProbl
         let id = Some(s.id.as_str());
         if s.name.trim().is_empty() {
             p.push(problem(&rec, id, "name", "must not be empty"));
-        }
-        if !SERVICE_STATUSES.contains(&s.status.as_str()) {
-            p.push(problem(
-                &rec,
-                id,
-                "status",
-                &format!("must be one of {}", SERVICE_STATUSES.join(", ")),
-            ));
         }
         if !org_ids.contains(s.organization_id.as_str())
             && !known.organizations.contains(&s.organization_id)

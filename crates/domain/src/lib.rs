@@ -9,3 +9,4 @@ pub mod instrument;
 pub mod model;
 pub mod paging;
 pub mod respite;
+pub mod tally;

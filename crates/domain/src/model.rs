@@ -260,7 +260,7 @@ pub struct Service {
     pub id: String,
     pub organization_id: String,
     pub name: String,
-    pub status: String,
+    pub status: ServiceStatus,
     #[serde(default)]
     pub description: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -322,6 +322,47 @@ impl Service {
     }
     pub fn locations(&self) -> impl Iterator<Item = &Location> {
         self.service_at_locations.iter().map(|s| &s.location)
+    }
+}
+
+/// HSDS service status. Only active services are public: found by search and shown by URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceStatus {
+    Active,
+    Inactive,
+    Defunct,
+    #[serde(rename = "temporarily closed")]
+    TemporarilyClosed,
+}
+
+impl ServiceStatus {
+    pub const ALL: [ServiceStatus; 4] = [
+        ServiceStatus::Active,
+        ServiceStatus::Inactive,
+        ServiceStatus::Defunct,
+        ServiceStatus::TemporarilyClosed,
+    ];
+
+    /// The HSDS spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceStatus::Active => "active",
+            ServiceStatus::Inactive => "inactive",
+            ServiceStatus::Defunct => "defunct",
+            ServiceStatus::TemporarilyClosed => "temporarily closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Whether visitors see it: in search results and on its own page. One rule for both, so a
+    /// service can never open by URL but be missing from search, or the other way round.
+    pub fn is_public(self) -> bool {
+        self == ServiceStatus::Active
     }
 }
 

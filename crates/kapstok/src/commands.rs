@@ -9,7 +9,8 @@ use kapstok_domain::instrument::Instrument;
 use kapstok_domain::respite::RespiteGuide;
 use kapstok_search::SearchConfig;
 use kapstok_search::text::{CompoundSplitter, Synonyms};
-use kapstok_store::{ImportSummary, SqliteStore, Store};
+use kapstok_store::{ImportSummary, SocialMapRead, Store};
+use kapstok_store_sqlite::SqliteStore;
 use kapstok_web::AppState;
 use kapstok_web::state::Guides;
 use std::path::Path;
@@ -221,7 +222,7 @@ pub async fn export_hsds(store: &dyn Store, path: &Path) -> Result<()> {
 
 pub async fn reindex(store: &dyn Store, args: &ServeArgs) -> Result<()> {
     let started = Instant::now();
-    let catalog = kapstok_web::Catalog::load(store, &search_config(args)?).await?;
+    let catalog = kapstok_search::Catalog::load(store, &search_config(args)?).await?;
     println!(
         "Zoekindex opgebouwd in {:.2} s: {} diensten, {} zoektermen, {} postcodes, {} gebieden.",
         started.elapsed().as_secs_f64(),

@@ -143,7 +143,7 @@ pub fn build_index(dir: &Directory, geo: &GeoData, config: &SearchConfig) -> Ind
         .map(|o| (o.id.as_str(), o))
         .collect();
     let mut builder = IndexBuilder::new(config.compounds.clone(), config.synonyms.clone(), facets);
-    for s in dir.services.iter().filter(|s| s.status == "active") {
+    for s in dir.services.iter().filter(|s| s.status.is_public()) {
         let org = orgs.get(s.organization_id.as_str());
         let linked: Vec<_> = s.term_ids().filter_map(|id| terms.get(id)).collect();
         let mut facets: Vec<(String, String)> = linked

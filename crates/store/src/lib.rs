@@ -1,10 +1,8 @@
 #![forbid(unsafe_code)]
-//! Kapstok's storage: one `Store` interface, one module per backend.
-//! The embedded default is SQLite; a PostgreSQL backend implements the same trait.
-
-mod sqlite;
-
-pub use sqlite::SqliteStore;
+//! Kapstok's storage interface, split by capability so each use case gets only what it needs:
+//! [`MetaStore`], [`SocialMapRead`], [`SocialMapWrite`], [`GeoStore`], [`TallyStore`]. A backend
+//! (crate `kapstok-store-sqlite`, later PostgreSQL) implements them all and so is a [`Store`];
+//! the conformance suite in the integration tests runs the same story against every backend.
 
 use async_trait::async_trait;
 use kapstok_domain::geo::{Area, AreaPostcode, GeoData, PostcodeEntry};
@@ -13,6 +11,7 @@ use kapstok_domain::model::{
     Directory, Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm,
 };
 use kapstok_domain::paging::Paging;
+pub use kapstok_domain::tally::SelfCheckTally;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -36,31 +35,24 @@ pub struct ImportSummary {
     pub locations: usize,
 }
 
-/// One anonymous self-check result: which instrument and band, where (area) and when (month).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SelfCheckTally {
-    pub instrument: String,
-    pub band: String,
-    pub area_code: Option<String>,
-    /// `YYYY-MM`.
-    pub month: String,
-}
-
+/// Small settings and the change counter.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait MetaStore: Send + Sync {
     /// Goes up by one with every committed change to the social map, postcodes or areas, so
     /// each app instance knows when to rebuild its search index.
     async fn directory_version(&self) -> StoreResult<i64>;
     async fn meta(&self, key: &str) -> StoreResult<Option<String>>;
     async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()>;
-    async fn is_empty(&self) -> StoreResult<bool>;
+}
 
+/// Reading the social map (HSDS records).
+#[async_trait]
+pub trait SocialMapRead: Send + Sync {
+    /// No organisations and no services yet.
+    async fn is_empty(&self) -> StoreResult<bool>;
     /// The whole social map, sorted by id.
     async fn load_directory(&self) -> StoreResult<Directory>;
     async fn known_ids(&self) -> StoreResult<KnownIds>;
-    /// Inserts or updates every record of a checked document in one transaction.
-    async fn import_directory(&self, dir: &Directory) -> StoreResult<ImportSummary>;
-
     async fn service(&self, id: &str) -> StoreResult<Option<Service>>;
     /// Services by id, in the order asked, skipping unknown ids.
     async fn services(&self, ids: &[String]) -> StoreResult<Vec<Service>>;
@@ -79,14 +71,34 @@ pub trait Store: Send + Sync {
         paging: Paging,
     ) -> StoreResult<(Vec<ServiceAtLocation>, u64)>;
     async fn service_at_location(&self, id: &str) -> StoreResult<Option<ServiceAtLocation>>;
+}
 
+/// Changing the social map.
+#[async_trait]
+pub trait SocialMapWrite: Send + Sync {
+    /// Inserts or updates every record of a checked document in one transaction.
+    async fn import_directory(&self, dir: &Directory) -> StoreResult<ImportSummary>;
+}
+
+/// Postcodes with coordinates, and areas (deelgebieden) as a postcode → area mapping.
+#[async_trait]
+pub trait GeoStore: Send + Sync {
     /// Adds or replaces postcode rows; returns how many were written.
     async fn import_postcodes(&self, entries: &[PostcodeEntry]) -> StoreResult<usize>;
     /// Replaces all areas and the postcode → area mapping.
     async fn replace_areas(&self, areas: &[Area], mapping: &[AreaPostcode]) -> StoreResult<()>;
     async fn geo_data(&self) -> StoreResult<GeoData>;
+}
 
+/// Anonymous counts of the guided flows.
+#[async_trait]
+pub trait TallyStore: Send + Sync {
     /// Adds one to the anonymous tally; nothing else about the check is kept.
     async fn count_self_check(&self, tally: &SelfCheckTally) -> StoreResult<()>;
     async fn self_check_counts(&self) -> StoreResult<Vec<(SelfCheckTally, i64)>>;
 }
+
+/// A whole backend: every capability.
+pub trait Store: MetaStore + SocialMapRead + SocialMapWrite + GeoStore + TallyStore {}
+
+impl<T: MetaStore + SocialMapRead + SocialMapWrite + GeoStore + TallyStore> Store for T {}

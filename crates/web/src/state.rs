@@ -1,90 +1,13 @@
-//! Shared state: the store and the current catalog (search index plus lookups derived from the
-//! database). The catalog is rebuilt whenever the database's directory version moves.
+//! Shared state: the store and the current catalog (the search crate's read model). The catalog
+//! is rebuilt whenever the database's directory version moves.
 
 use crate::guard::Throttle;
-use kapstok_domain::geo::GeoData;
 use kapstok_domain::instrument::{DEFAULT_INSTRUMENT, Instrument};
-use kapstok_domain::model::{Organization, Taxonomy, TaxonomyTerm};
 use kapstok_domain::respite::{DEFAULT_GUIDE, RespiteGuide};
-use kapstok_search::{Index, SearchConfig, build_index};
+pub use kapstok_search::Catalog;
+use kapstok_search::SearchConfig;
 use kapstok_store::{Store, StoreResult};
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::Instant;
-
-/// Everything pages and the API read without touching the database.
-pub struct Catalog {
-    pub version: i64,
-    pub index: Index,
-    pub geo: GeoData,
-    pub taxonomies: Vec<Taxonomy>,
-    pub terms: HashMap<String, TaxonomyTerm>,
-    pub organizations: HashMap<String, Organization>,
-    /// Age limits of services (minimum, maximum), for the respite guide.
-    pub ages: HashMap<String, (Option<i64>, Option<i64>)>,
-    /// Whether the data is the shipped demo (a banner says so on every page).
-    pub demo: bool,
-}
-
-impl Catalog {
-    pub async fn load(store: &dyn Store, config: &SearchConfig) -> StoreResult<Catalog> {
-        let started = Instant::now();
-        // Read the version first: a change that lands while we build is seen on the next check.
-        let version = store.directory_version().await?;
-        let dir = store.load_directory().await?;
-        let geo = store.geo_data().await?;
-        let demo = store.meta("demo").await?.as_deref() == Some("true");
-        let index = build_index(&dir, &geo, config);
-        let ages = dir
-            .services
-            .iter()
-            .filter(|s| s.minimum_age.is_some() || s.maximum_age.is_some())
-            .map(|s| (s.id.clone(), (s.minimum_age, s.maximum_age)))
-            .collect();
-        tracing::info!(
-            version,
-            services = index.len(),
-            terms = index.term_count(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "search index built"
-        );
-        Ok(Catalog {
-            version,
-            index,
-            geo,
-            taxonomies: dir.taxonomies,
-            terms: dir
-                .taxonomy_terms
-                .into_iter()
-                .map(|t| (t.id.clone(), t))
-                .collect(),
-            organizations: dir
-                .organizations
-                .into_iter()
-                .map(|o| (o.id.clone(), o))
-                .collect(),
-            ages,
-            demo,
-        })
-    }
-
-    /// The facet key of a taxonomy term, with the term, e.g. ("functie", Respijtzorg).
-    pub fn facet_of(&self, term: &TaxonomyTerm) -> Option<&str> {
-        let tax = term.taxonomy_id.as_deref()?;
-        self.taxonomies
-            .iter()
-            .find(|t| t.id == tax)?
-            .kapstok_facet
-            .as_deref()
-    }
-
-    pub fn taxonomy_name(&self, id: &str) -> Option<&str> {
-        self.taxonomies
-            .iter()
-            .find(|t| t.id == id)
-            .map(|t| t.name.as_str())
-    }
-}
 
 /// The guided flows' data: the respite guide and the self-check instruments.
 #[derive(Debug)]

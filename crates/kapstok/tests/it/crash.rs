@@ -3,7 +3,8 @@
 //! part, and a restarted server's index agrees with the database.
 
 use crate::support::{raw_http, serve_command, start};
-use kapstok_store::{SqliteStore, Store};
+use kapstok_store::SocialMapRead;
+use kapstok_store_sqlite::SqliteStore;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 

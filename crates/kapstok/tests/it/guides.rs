@@ -186,7 +186,7 @@ async fn self_check_scores_shows_help_and_keeps_only_an_anonymous_count() {
     assert!(done.body.contains("Klazienaveen"), "near the postcode");
     assert!(done.body.contains("href=\"/respijtwijzer\""));
 
-    let counts = kapstok_store::Store::self_check_counts(app.store.as_ref())
+    let counts = kapstok_store::TallyStore::self_check_counts(app.store.as_ref())
         .await
         .unwrap();
     assert_eq!(counts.len(), 1);

@@ -199,7 +199,7 @@ fn self_check_post(content_type: &str, headers: &[(&str, &str)]) -> Request<Body
 }
 
 async fn tally(app: &TestApp) -> i64 {
-    kapstok_store::Store::self_check_counts(app.store.as_ref())
+    kapstok_store::TallyStore::self_check_counts(app.store.as_ref())
         .await
         .unwrap()
         .iter()
@@ -361,14 +361,14 @@ async fn imports_refuse_script_links_duplicate_ids_and_oversized_fields_and_acce
 #[tokio::test]
 async fn pages_link_only_web_and_mail_addresses_even_from_stored_records() {
     let app = TestApp::demo().await;
-    let mut dir = kapstok_store::Store::load_directory(app.store.as_ref())
+    let mut dir = kapstok_store::SocialMapRead::load_directory(app.store.as_ref())
         .await
         .unwrap();
     dir.services[0].url = Some("javascript:alert(1)".into());
     dir.services[0].email = Some("javascript:alert(1)".into());
     dir.organizations[0].website = Some("data:text/html,x".into());
     let (service, org) = (dir.services[0].id.clone(), dir.organizations[0].id.clone());
-    kapstok_store::Store::import_directory(app.store.as_ref(), &dir)
+    kapstok_store::SocialMapWrite::import_directory(app.store.as_ref(), &dir)
         .await
         .unwrap();
     app.state.refresh().await.unwrap();

@@ -209,7 +209,7 @@ async fn wrong_methods_and_bodies_are_refused_cleanly() {
         assert!(r.body.contains("<html lang=\"nl\""));
     }
     assert!(
-        kapstok_store::Store::self_check_counts(app.store.as_ref())
+        kapstok_store::TallyStore::self_check_counts(app.store.as_ref())
             .await
             .unwrap()
             .is_empty()

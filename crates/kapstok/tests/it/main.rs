@@ -9,4 +9,5 @@ mod hostile;
 mod hsds;
 mod pages;
 mod search_cases;
+mod store_story;
 mod support;

@@ -307,7 +307,7 @@ async fn changes_in_the_database_reach_the_index() {
     dir.taxonomies.clear();
     dir.taxonomy_terms.clear();
     dir.organizations.clear();
-    kapstok_store::Store::import_directory(app.store.as_ref(), &dir)
+    kapstok_store::SocialMapWrite::import_directory(app.store.as_ref(), &dir)
         .await
         .unwrap();
     assert!(
@@ -344,4 +344,45 @@ async fn a_real_server_answers_over_tcp() {
     );
     assert!(response.contains("Vrijwillige respijtzorg thuis"));
     server.stop().await;
+}
+
+#[tokio::test]
+async fn a_service_that_is_not_active_is_neither_found_nor_shown() {
+    use kapstok_domain::model::ServiceStatus;
+    let app = TestApp::demo().await;
+    let mut dir = kapstok_store::SocialMapRead::load_directory(app.store.as_ref())
+        .await
+        .unwrap();
+    let service = dir.services[0].clone();
+    assert_eq!(
+        app.get(&format!("/aanbod/{}", service.id)).await.status,
+        StatusCode::OK
+    );
+    for status in [
+        ServiceStatus::Inactive,
+        ServiceStatus::Defunct,
+        ServiceStatus::TemporarilyClosed,
+    ] {
+        dir.services[0].status = status;
+        kapstok_store::SocialMapWrite::import_directory(app.store.as_ref(), &dir)
+            .await
+            .unwrap();
+        app.state.refresh().await.unwrap();
+        let page = app.get(&format!("/aanbod/{}", service.id)).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{status:?}");
+        let api = app
+            .get(&format!(
+                "/api/services?search={}",
+                service.name.replace(' ', "+")
+            ))
+            .await
+            .json();
+        let ids: Vec<&str> = api["contents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s["id"].as_str())
+            .collect();
+        assert!(!ids.contains(&service.id.as_str()), "{status:?}");
+    }
 }

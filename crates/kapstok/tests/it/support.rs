@@ -3,7 +3,8 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
-use kapstok_store::{SqliteStore, Store};
+use kapstok_store::SocialMapRead;
+use kapstok_store_sqlite::SqliteStore;
 use kapstok_web::AppState;
 use std::path::PathBuf;
 use std::sync::Arc;

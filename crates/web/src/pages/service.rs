@@ -312,7 +312,7 @@ pub async fn service_page(
         .service(&id)
         .await
         .map_err(|e| PageError::from((e, lang)))?;
-    let Some(service) = service.filter(|s| s.status != "defunct") else {
+    let Some(service) = service.filter(|s| s.status.is_public()) else {
         return Err(PageError::from((AppError::NotFound, lang)));
     };
     let tr = Tr { lang };

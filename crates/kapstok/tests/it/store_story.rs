@@ -1,0 +1,199 @@
+//! The storage conformance suite: one story, written once against the capability traits, run
+//! against every backend (atuin's `db_story`, but on all backends). The PostgreSQL backend joins
+//! by adding itself to [`Backend::ALL`].
+
+use kapstok_domain::geo::Postcode;
+use kapstok_domain::model::Directory;
+use kapstok_domain::paging::Paging;
+use kapstok_store::{SelfCheckTally, Store};
+use std::sync::Arc;
+
+/// The backends a deployment can run on.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+}
+
+impl Backend {
+    pub const ALL: [Backend; 1] = [Backend::Sqlite];
+
+    /// A fresh, empty store of this backend in `dir`.
+    pub async fn open(self, dir: &std::path::Path) -> Arc<dyn Store> {
+        match self {
+            Backend::Sqlite => Arc::new(
+                kapstok_store_sqlite::SqliteStore::open(&dir.join("kapstok.db"))
+                    .await
+                    .expect("open SQLite"),
+            ),
+        }
+    }
+}
+
+/// The demo as a backend hands it back: links name their service.
+fn as_stored(mut dir: Directory) -> Directory {
+    for s in &mut dir.services {
+        for sal in &mut s.service_at_locations {
+            sal.service_id = Some(s.id.clone());
+        }
+        for a in &mut s.attributes {
+            a.link_id = Some(s.id.clone());
+        }
+    }
+    dir.normalize();
+    dir
+}
+
+fn paging(page: usize, per_page: usize) -> Paging {
+    Paging::parse(Some(&page.to_string()), Some(&per_page.to_string())).expect("paging")
+}
+
+async fn story(store: Arc<dyn Store>, backend: Backend) {
+    let b = format!("{backend:?}");
+    // Empty.
+    assert!(store.is_empty().await.unwrap(), "{b}");
+    assert_eq!(store.directory_version().await.unwrap(), 0, "{b}");
+    assert_eq!(store.meta("demo").await.unwrap(), None, "{b}");
+
+    // Meta.
+    store.set_meta("demo", "true").await.unwrap();
+    store.set_meta("demo", "false").await.unwrap();
+    assert_eq!(store.meta("demo").await.unwrap().as_deref(), Some("false"));
+
+    // Import and read back: the same map, sorted by id.
+    let mut demo: Directory = kapstok_demo::emmen_directory();
+    let summary = store.import_directory(&demo).await.unwrap();
+    assert_eq!(summary.services, demo.services.len(), "{b}");
+    assert_eq!(summary.organizations, demo.organizations.len(), "{b}");
+    assert_eq!(store.directory_version().await.unwrap(), 1, "{b}");
+    assert!(!store.is_empty().await.unwrap());
+    demo = as_stored(demo);
+    let loaded = store.load_directory().await.unwrap();
+    // `assert!` rather than `assert_eq!`: a failure should not print two whole social maps.
+    assert!(loaded == demo, "{b}: what goes in comes out");
+    // Importing again updates, never duplicates.
+    store.import_directory(&demo).await.unwrap();
+    assert!(store.load_directory().await.unwrap() == demo, "{b}");
+    assert_eq!(store.directory_version().await.unwrap(), 2, "{b}");
+
+    let known = store.known_ids().await.unwrap();
+    assert_eq!(known.organizations.len(), demo.organizations.len());
+    assert_eq!(known.taxonomy_terms.len(), demo.taxonomy_terms.len());
+
+    // By id, in the order asked, unknown ids skipped.
+    let (a, c) = (&demo.services[3], &demo.services[1]);
+    let got = store
+        .services(&[a.id.clone(), "bestaat-niet".into(), c.id.clone()])
+        .await
+        .unwrap();
+    assert!(got == vec![a.clone(), c.clone()], "{b}: services by id");
+    assert!(store.service(&a.id).await.unwrap().as_ref() == Some(a));
+    assert_eq!(store.service("x").await.unwrap(), None);
+    let org = &demo.organizations[0];
+    assert_eq!(
+        store.organization(&org.id).await.unwrap().as_ref(),
+        Some(org)
+    );
+    assert_eq!(store.organization("x").await.unwrap(), None);
+
+    // Pages with totals.
+    let (orgs, total) = store.organizations(paging(2, 10)).await.unwrap();
+    assert_eq!(total as usize, demo.organizations.len(), "{b}");
+    assert_eq!(orgs.len(), 10);
+    let (all, _) = store.organizations(paging(1, 100)).await.unwrap();
+    assert_eq!(orgs[..], all[10..20], "{b}: pages follow each other");
+    let names: Vec<&str> = all.iter().map(|o| o.name.as_str()).collect();
+    assert!(names.windows(2).all(|w| w[0] <= w[1]), "{b}: by name");
+
+    let (taxonomies, total) = store.taxonomies(paging(1, 50)).await.unwrap();
+    assert_eq!(total as usize, demo.taxonomies.len());
+    let tax = &taxonomies[0];
+    assert_eq!(store.taxonomy(&tax.id).await.unwrap().as_ref(), Some(tax));
+    let (terms, total) = store
+        .taxonomy_terms(Some(&tax.id), paging(1, 100))
+        .await
+        .unwrap();
+    let expected = demo
+        .taxonomy_terms
+        .iter()
+        .filter(|t| t.taxonomy_id.as_deref() == Some(tax.id.as_str()))
+        .count();
+    assert_eq!((terms.len(), total as usize), (expected, expected), "{b}");
+    let (_, all_terms) = store.taxonomy_terms(None, paging(1, 1)).await.unwrap();
+    assert_eq!(all_terms as usize, demo.taxonomy_terms.len());
+    assert_eq!(
+        store.taxonomy_term(&terms[0].id).await.unwrap().as_ref(),
+        Some(&terms[0])
+    );
+    assert_eq!(store.taxonomy_term("x").await.unwrap(), None);
+
+    let (sals, total) = store.service_at_locations(paging(1, 5)).await.unwrap();
+    let sal_count: usize = demo
+        .services
+        .iter()
+        .map(|s| s.service_at_locations.len())
+        .sum();
+    assert_eq!(total as usize, sal_count, "{b}");
+    assert_eq!(sals.len(), 5);
+    assert_eq!(
+        store
+            .service_at_location(&sals[0].id)
+            .await
+            .unwrap()
+            .as_ref(),
+        Some(&sals[0])
+    );
+
+    // Geo: postcodes and areas.
+    let postcodes = kapstok_demo::emmen::postcodes();
+    assert_eq!(
+        store.import_postcodes(&postcodes).await.unwrap(),
+        postcodes.len()
+    );
+    store
+        .replace_areas(
+            &kapstok_demo::emmen::areas(),
+            &kapstok_demo::emmen::area_postcodes(),
+        )
+        .await
+        .unwrap();
+    let geo = store.geo_data().await.unwrap();
+    assert_eq!(geo.postcode_count(), postcodes.len(), "{b}");
+    assert_eq!(geo.areas, kapstok_demo::emmen::areas(), "{b}: in order");
+    let pc = Postcode::parse("7891").unwrap();
+    assert!(geo.locate(&pc).is_some());
+    assert_eq!(
+        geo.area_of(&pc).map(|a| a.code.as_str()),
+        Some("de-blokken")
+    );
+    assert_eq!(store.directory_version().await.unwrap(), 4, "{b}");
+    store.replace_areas(&[], &[]).await.unwrap();
+    assert!(store.geo_data().await.unwrap().areas.is_empty());
+
+    // Tallies: counted up, nothing else kept.
+    let t = SelfCheckTally {
+        instrument: "indicatief".into(),
+        band: "hoog".into(),
+        area_code: Some("de-blokken".into()),
+        month: "2026-12".into(),
+    };
+    let without_area = SelfCheckTally {
+        area_code: None,
+        ..t.clone()
+    };
+    for _ in 0..3 {
+        store.count_self_check(&t).await.unwrap();
+    }
+    store.count_self_check(&without_area).await.unwrap();
+    let counts = store.self_check_counts().await.unwrap();
+    assert_eq!(counts.len(), 2, "{b}");
+    assert!(counts.contains(&(t, 3)), "{b}");
+    assert!(counts.contains(&(without_area, 1)), "{b}");
+}
+
+#[tokio::test]
+async fn every_backend_tells_the_same_story() {
+    for backend in Backend::ALL {
+        let dir = tempfile::tempdir().unwrap();
+        story(backend.open(dir.path()).await, backend).await;
+    }
+}

@@ -1,0 +1,38 @@
+//! `MetaStore`: settings and the change counter.
+
+use crate::SqliteStore;
+use async_trait::async_trait;
+use kapstok_store::{MetaStore, StoreResult};
+use sqlx::SqliteConnection;
+
+/// Every write to the social map, postcodes or areas moves the version, inside its transaction.
+pub(crate) async fn bump_version(conn: &mut SqliteConnection) -> StoreResult<()> {
+    sqlx::query("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'directory_version'")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl MetaStore for SqliteStore {
+    async fn directory_version(&self) -> StoreResult<i64> {
+        let v: Option<String> = self.meta("directory_version").await?;
+        Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    async fn meta(&self, key: &str) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
+        sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,143 @@
+//! Rows and their mapping to the domain model, and the two query shapes every list and lookup
+//! shares: one page with its total, one record by id.
+
+use kapstok_domain::model::{ServiceAtLocation, Taxonomy, TaxonomyTerm};
+use kapstok_domain::paging::Paging;
+use kapstok_store::{StoreError, StoreResult};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{FromRow, SqlitePool};
+
+pub(crate) type TaxonomyRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+pub(crate) type TermRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+/// (service id, service_at_location id, description, location id, location details)
+pub(crate) type SalRow = (String, String, Option<String>, String, String);
+/// (id, details as JSON)
+pub(crate) type DetailsRow = (String, String);
+
+pub(crate) const TAXONOMY_SELECT: &str =
+    "SELECT id, name, description, uri, version, facet_key, sort_order FROM taxonomies";
+pub(crate) const TERM_SELECT: &str = "SELECT id, taxonomy_id, code, name, description, parent_id, language, term_uri, sort_order FROM taxonomy_terms";
+/// Service-at-location rows with their location.
+pub(crate) const SAL_SELECT: &str = "SELECT sal.service_id, sal.id, sal.description, l.id, l.details FROM service_at_locations sal JOIN locations l ON l.id = sal.location_id";
+
+pub(crate) fn taxonomy_from(r: TaxonomyRow) -> StoreResult<Taxonomy> {
+    Ok(Taxonomy {
+        id: r.0,
+        name: r.1,
+        description: r.2,
+        uri: r.3,
+        version: r.4,
+        kapstok_facet: r.5,
+        kapstok_order: r.6,
+    })
+}
+
+pub(crate) fn term_from(r: TermRow) -> StoreResult<TaxonomyTerm> {
+    Ok(TaxonomyTerm {
+        id: r.0,
+        taxonomy_id: r.1,
+        code: r.2,
+        name: r.3,
+        description: r.4,
+        parent_id: r.5,
+        language: r.6,
+        term_uri: r.7,
+        kapstok_order: r.8,
+    })
+}
+
+pub(crate) fn sal_from(
+    (service_id, id, description, location_id, details): SalRow,
+) -> StoreResult<ServiceAtLocation> {
+    Ok(ServiceAtLocation {
+        id,
+        service_id: Some(service_id),
+        description,
+        location: from_json(&location_id, &details)?,
+    })
+}
+
+/// A record kept as JSON in `details`.
+pub(crate) fn details_from<T: DeserializeOwned>((id, details): DetailsRow) -> StoreResult<T> {
+    from_json(&id, &details)
+}
+
+pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("domain types always serialize")
+}
+
+pub(crate) fn from_json<T: DeserializeOwned>(id: &str, text: &str) -> StoreResult<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt {
+        id: id.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// One page of `select` (ending in its `WHERE`/`ORDER BY`, with `?1` for an optional filter
+/// when `filter` is given) and the total of `count`, mapped by `map`.
+pub(crate) async fn page<R, T>(
+    pool: &SqlitePool,
+    select: &str,
+    count: &str,
+    filter: Option<Option<&str>>,
+    paging: Paging,
+    map: fn(R) -> StoreResult<T>,
+) -> StoreResult<(Vec<T>, u64)>
+where
+    R: for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
+{
+    let n = if filter.is_some() { 2 } else { 1 };
+    let sql = format!("{select} LIMIT ?{n} OFFSET ?{}", n + 1);
+    let mut rows = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(sql));
+    let mut total = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count.to_string()));
+    if let Some(f) = filter {
+        rows = rows.bind(f);
+        total = total.bind(f);
+    }
+    let rows = rows
+        .bind(paging.per_page as i64)
+        .bind(paging.offset() as i64)
+        .fetch_all(pool)
+        .await?;
+    let total = total.fetch_one(pool).await?;
+    let items = rows.into_iter().map(map).collect::<StoreResult<_>>()?;
+    Ok((items, total as u64))
+}
+
+/// One record of `select` (ending in a `WHERE … = ?`), mapped by `map`.
+pub(crate) async fn by_id<R, T>(
+    pool: &SqlitePool,
+    select: &str,
+    id: &str,
+    map: fn(R) -> StoreResult<T>,
+) -> StoreResult<Option<T>>
+where
+    R: for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
+{
+    sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(select.to_string()))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .map(map)
+        .transpose()
+}
