@@ -317,6 +317,20 @@ pub struct Service {
 }
 
 impl Service {
+    /// Not confirmed as correct for more than a year (or never, or with an unreadable date):
+    /// visitors are told to call first, and editors see it as due for a check.
+    pub fn is_stale(&self, today: time::Date) -> bool {
+        let Some(date) = self.assured_date.as_deref() else {
+            return false;
+        };
+        match time::Date::parse(
+            date,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        ) {
+            Ok(d) => today - d > time::Duration::days(365),
+            Err(_) => true,
+        }
+    }
     pub fn term_ids(&self) -> impl Iterator<Item = &str> {
         self.attributes.iter().map(|a| a.taxonomy_term_id.as_str())
     }
@@ -387,5 +401,26 @@ impl Directory {
         self.taxonomy_terms.sort_by(|a, b| a.id.cmp(&b.id));
         self.organizations.sort_by(|a, b| a.id.cmp(&b.id));
         self.services.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_not_checked_for_a_year_is_stale() {
+        let today = time::macros::date!(2026 - 12 - 01);
+        let mut s: Service = serde_json::from_value(serde_json::json!({
+            "id": "s", "organization_id": "o", "name": "n", "status": "active", "description": ""
+        }))
+        .unwrap();
+        assert!(!s.is_stale(today), "no date: nothing to warn about");
+        s.assured_date = Some("2026-01-15".into());
+        assert!(!s.is_stale(today));
+        s.assured_date = Some("2025-11-30".into());
+        assert!(s.is_stale(today));
+        s.assured_date = Some("gisteren".into());
+        assert!(s.is_stale(today), "an unreadable date is a reason to check");
     }
 }

@@ -1,5 +1,7 @@
-//! The Respijtzorgwijzer as data: questions, funding routes and the rules that open routes for a
-//! situation. Which offers match is decided against the social map by the caller.
+//! The Respijtzorgwijzer as data: questions, funding routes, the rules that open routes for a
+//! situation, and which social-map facets an offer is matched on. Which questions carry the age,
+//! the condition and the kind of break is data too (a question's `role`), so no question id or
+//! facet key is written in code. Matching an offer is a pure function over the offer's facts.
 
 use crate::data_file::{FileError, error_at, parse_toml};
 use serde::Deserialize;
@@ -12,6 +14,7 @@ struct GuideFile {
     title: String,
     intro: String,
     urgent: Spanned<Urgent>,
+    matching: Matching,
     #[serde(rename = "question")]
     questions: Vec<Spanned<Question>>,
     #[serde(rename = "route")]
@@ -30,6 +33,44 @@ pub struct Urgent {
     pub text: String,
     /// Social-map filters (facet key → term codes) for whom to call.
     pub filters: BTreeMap<String, Vec<String>>,
+}
+
+/// Which facets of the social map an offer is matched on.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Matching {
+    /// Offers are services with this term (facet key and code), e.g. `functie` / `respijtzorg`.
+    pub function_facet: String,
+    pub function: String,
+    /// The facet whose codes are the answers of the `break` question (`respijtvorm`).
+    pub break_facet: String,
+    /// The facet whose codes are the answers of the `condition` question (`aandoening`).
+    pub condition_facet: String,
+    /// The facet whose codes are route ids (`financiering`).
+    pub funding_facet: String,
+}
+
+/// What a question's answer means for matching offers.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The age of the person cared for; options may be marked `minor`.
+    Age,
+    /// The main condition; option ids are codes of the condition facet, or marked `any`.
+    Condition,
+    /// The kind of break; option ids are codes of the break facet.
+    Break,
+}
+
+/// The facts of one offer that matching looks at.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferFacts<'a> {
+    /// Codes of the condition facet; none: the offer is for any condition.
+    pub conditions: Vec<&'a str>,
+    /// Codes of the funding facet.
+    pub funding: Vec<&'a str>,
+    pub minimum_age: Option<i64>,
+    pub maximum_age: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
@@ -52,6 +93,8 @@ pub struct Question {
     #[serde(default)]
     pub optional: bool,
     #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
     pub options: Vec<Choice>,
 }
 
@@ -60,6 +103,12 @@ pub struct Question {
 pub struct Choice {
     pub id: String,
     pub label: String,
+    /// For the age question: the person cared for is under 18.
+    #[serde(default)]
+    pub minor: bool,
+    /// For the condition question: any condition (offers for every condition fit).
+    #[serde(default)]
+    pub any: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -93,6 +142,7 @@ pub struct RespiteGuide {
     pub title: String,
     pub intro: String,
     pub urgent: Urgent,
+    pub matching: Matching,
     pub questions: Vec<Question>,
     pub routes: Vec<Route>,
     pub rules: Vec<Rule>,
@@ -152,6 +202,17 @@ impl RespiteGuide {
                 return Err(at(
                     q.span(),
                     format!("question {}: option {} is used twice", question.id, o.id),
+                ));
+            }
+        }
+        let mut roles = std::collections::HashSet::new();
+        for q in &f.questions {
+            if let Some(role) = q.get_ref().role
+                && !roles.insert(role)
+            {
+                return Err(at(
+                    q.span(),
+                    format!("role {role:?} is given to two questions"),
                 ));
             }
         }
@@ -220,6 +281,7 @@ impl RespiteGuide {
             title: f.title,
             intro: f.intro,
             urgent: f.urgent.into_inner(),
+            matching: f.matching,
             questions: f.questions.into_iter().map(Spanned::into_inner).collect(),
             routes: f.routes.into_iter().map(Spanned::into_inner).collect(),
             rules: f.rules.into_iter().map(Spanned::into_inner).collect(),
@@ -240,6 +302,40 @@ impl RespiteGuide {
                     .get(&q.id)
                     .is_some_and(|a| !q.options.iter().any(|o| &o.id == a))
             })
+            .collect()
+    }
+
+    /// The chosen option of the question with this role.
+    fn choice(&self, role: Role, answers: &Answers) -> Option<&Choice> {
+        let q = self.questions.iter().find(|q| q.role == Some(role))?;
+        let a = answers.get(&q.id)?;
+        q.options.iter().find(|o| &o.id == a)
+    }
+
+    /// The kind of break asked for: a code of the break facet.
+    pub fn chosen_break(&self, answers: &Answers) -> Option<&str> {
+        self.choice(Role::Break, answers).map(|c| c.id.as_str())
+    }
+
+    /// The funding routes through which this offer fits the situation, in guide order; empty
+    /// when it does not fit. An offer fits when it is for the condition (or names none, or any
+    /// condition was answered), its age limits allow the person cared for (minor or adult), and
+    /// one of its funding routes is open.
+    pub fn routes_for_offer(&self, answers: &Answers, offer: &OfferFacts) -> Vec<OpenRoute<'_>> {
+        let condition = self.choice(Role::Condition, answers);
+        let condition_fits = offer.conditions.is_empty()
+            || condition.is_none_or(|c| c.any || offer.conditions.contains(&c.id.as_str()));
+        let age_fits = match self.choice(Role::Age, answers) {
+            Some(c) if c.minor => offer.minimum_age.is_none_or(|min| min < 18),
+            Some(_) => offer.maximum_age.is_none_or(|max| max >= 18),
+            None => true,
+        };
+        if !(condition_fits && age_fits) {
+            return Vec::new();
+        }
+        self.open_routes(answers)
+            .into_iter()
+            .filter(|o| offer.funding.contains(&o.route.id.as_str()))
             .collect()
     }
 
@@ -346,6 +442,73 @@ mod tests {
                 assert!(routes.contains(&"wlz".to_string()), "{a:?}");
             }
         }
+    }
+
+    #[test]
+    fn offers_fit_by_condition_age_and_open_route() {
+        let g = guide();
+        let a = answers(&[
+            ("urgent", "nee"),
+            ("leeftijd", "kind"),
+            ("aandoening", "dementie"),
+            ("pauze", "logeren"),
+            ("hoe-vaak", "wekelijks"),
+            ("regeling", "geen"),
+        ]);
+        assert_eq!(g.chosen_break(&a), Some("logeren"));
+        let free = OfferFacts {
+            funding: vec!["gratis"],
+            ..OfferFacts::default()
+        };
+        let ids = |offer: &OfferFacts| -> Vec<String> {
+            g.routes_for_offer(&a, offer)
+                .iter()
+                .map(|o| o.route.id.clone())
+                .collect()
+        };
+        assert_eq!(ids(&free), vec!["gratis"], "no condition named: fits");
+        let other_condition = OfferFacts {
+            conditions: vec!["ggz"],
+            ..free.clone()
+        };
+        assert!(ids(&other_condition).is_empty());
+        let adults_only = OfferFacts {
+            minimum_age: Some(18),
+            ..free.clone()
+        };
+        assert!(ids(&adults_only).is_empty(), "a child is not offered 18+");
+        let closed_route = OfferFacts {
+            funding: vec!["wlz"],
+            ..OfferFacts::default()
+        };
+        assert!(ids(&closed_route).is_empty(), "no Wlz indication");
+        let mut any = a.clone();
+        any.insert("aandoening".into(), "meerdere".into());
+        any.insert("leeftijd".into(), "oudere".into());
+        assert_eq!(
+            g.routes_for_offer(&any, &other_condition).len(),
+            1,
+            "any condition"
+        );
+        let children_only = OfferFacts {
+            maximum_age: Some(17),
+            ..free
+        };
+        assert!(g.routes_for_offer(&any, &children_only).is_empty());
+    }
+
+    #[test]
+    fn a_role_is_given_to_one_question_only() {
+        let twice = DEFAULT_GUIDE.replace(
+            "id = \"pauze\"\nrole = \"break\"",
+            "id = \"pauze\"\nrole = \"age\"",
+        );
+        assert!(twice != DEFAULT_GUIDE);
+        let e = RespiteGuide::parse("r.toml", &twice).unwrap_err();
+        assert!(
+            e.message.contains("role Age is given to two questions"),
+            "{e}"
+        );
     }
 
     #[test]

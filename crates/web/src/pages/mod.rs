@@ -17,6 +17,7 @@ use axum::http::HeaderValue;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::response::{Html, IntoResponse, Response};
 use kapstok_domain::geo::{GeoPoint, Postcode, PostcodeError};
+use kapstok_search::facet;
 use kapstok_search::{AREA_FACET, SearchQuery};
 use layout::{Layout, Visitor};
 use search::ResultItem;
@@ -107,7 +108,7 @@ pub async fn home(
     let tr = Tr { lang: visitor.lang };
     let page = HomePage {
         l: Layout::new(&visitor, tr.t("home-title"), catalog.demo),
-        functions: facet_entries(&catalog, "functie"),
+        functions: facet_entries(&catalog, facet::FUNCTION),
         areas: facet_entries(&catalog, AREA_FACET),
     };
     Ok(Html(
@@ -135,7 +136,7 @@ pub async fn functions(
         l: Layout::new(&visitor, tr.t("functions-title"), catalog.demo),
         title: tr.t("functions-title"),
         intro: tr.t("functions-intro"),
-        entries: facet_entries(&catalog, "functie"),
+        entries: facet_entries(&catalog, facet::FUNCTION),
     };
     Ok(Html(
         page.render()

@@ -15,7 +15,7 @@ use axum::http::header::HOST;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use kapstok_domain::geo::GeoPoint;
-use kapstok_domain::respite::{Answers, Question, QuestionKind, RespiteGuide};
+use kapstok_domain::respite::{Answers, OfferFacts, Question, QuestionKind, RespiteGuide};
 use std::collections::HashSet;
 
 /// Answers read from the query string: only known questions, in guide order.
@@ -302,9 +302,8 @@ struct ResultPage {
     near: Option<String>,
 }
 
-const RESPITE_KIND_FACET: &str = "respijtvorm";
-
-/// Offers of one respite kind that fit the situation, each with the routes open to it.
+/// Offers of one respite kind that fit the situation, each with the routes open to it. Which
+/// offers fit is the guide's rule (`RespiteGuide::routes_for_offer`); this reads the facts.
 fn offers_of_kind(
     state: &AppState,
     catalog: &Catalog,
@@ -315,49 +314,39 @@ fn offers_of_kind(
     tr: Tr,
 ) -> Vec<OfferView> {
     let g = &state.guides.respite;
-    let open = g.open_routes(answers);
-    let condition = answers.get("aandoening").map(String::as_str);
+    let m = &g.matching;
     let result = catalog.index.search(&kapstok_search::SearchQuery {
         filters: vec![
-            ("functie".into(), vec!["respijtzorg".into()]),
-            (RESPITE_KIND_FACET.into(), vec![kind.into()]),
+            (m.function_facet.clone(), vec![m.function.clone()]),
+            (m.break_facet.clone(), vec![kind.into()]),
         ],
         near,
         limit: 200,
         ..Default::default()
     });
-    let child = answers.get("leeftijd").map(String::as_str) == Some("kind");
+    let codes = |doc, facet: &str| -> Vec<&str> {
+        catalog
+            .index
+            .facet_values_of(doc, facet)
+            .map(|(code, _)| code.as_str())
+            .collect()
+    };
     result
         .hits
         .iter()
-        .filter(|h| {
-            // Offers for the condition, and general offers that name no condition.
-            let conditions: Vec<&str> = catalog
-                .index
-                .facet_values_of(h.doc, "aandoening")
-                .map(|(code, _)| code.as_str())
-                .collect();
-            conditions.is_empty()
-                || condition.is_none_or(|c| c == "meerdere" || conditions.contains(&c))
-        })
-        .filter(|h| {
-            // Age limits are in the record; the index has the facets only.
-            let stored = catalog.ages.get(&h.doc.id).copied().unwrap_or((None, None));
-            if child {
-                stored.0.is_none_or(|min| min < 18)
-            } else {
-                stored.1.is_none_or(|max| max >= 18)
-            }
-        })
         .filter_map(|h| {
-            let funding: Vec<&str> = catalog
-                .index
-                .facet_values_of(h.doc, "financiering")
-                .map(|(code, _)| code.as_str())
-                .collect();
-            let routes: Vec<RouteView> = open
-                .iter()
-                .filter(|o| funding.contains(&o.route.id.as_str()))
+            // Age limits are in the record; the index has the facets only.
+            let (minimum_age, maximum_age) =
+                catalog.ages.get(&h.doc.id).copied().unwrap_or((None, None));
+            let facts = OfferFacts {
+                conditions: codes(h.doc, &m.condition_facet),
+                funding: codes(h.doc, &m.funding_facet),
+                minimum_age,
+                maximum_age,
+            };
+            let routes: Vec<RouteView> = g
+                .routes_for_offer(answers, &facts)
+                .into_iter()
                 .map(|o| RouteView {
                     label: o.route.label.clone(),
                     explanation: o.route.explanation.clone(),
@@ -429,12 +418,12 @@ pub async fn result(
             next_step: o.next_step.to_string(),
         })
         .collect();
-    let chosen = answers.get("pauze").cloned().unwrap_or_default();
+    let chosen = g.chosen_break(&answers).unwrap_or_default().to_string();
     let kinds: Vec<(String, String)> = catalog
         .index
         .facets()
         .iter()
-        .find(|f| f.key == RESPITE_KIND_FACET)
+        .find(|f| f.key == g.matching.break_facet)
         .map(|f| f.values.clone())
         .unwrap_or_default();
     let mut groups: Vec<OfferGroup> = Vec::new();

@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use kapstok_domain::geo::{GeoPoint, Postcode};
+use kapstok_search::facet;
 use kapstok_search::{AREA_FACET, Hit, SearchQuery};
 
 pub const PER_PAGE: usize = 20;
@@ -208,7 +209,7 @@ impl ResultItem {
     pub fn from_hit(hit: &Hit<'_>, catalog: &Catalog, tr: Tr) -> Self {
         let badges = catalog
             .index
-            .facet_values_of(hit.doc, "functie")
+            .facet_values_of(hit.doc, facet::FUNCTION)
             .map(|(_, label)| label.clone())
             .collect();
         ResultItem {
@@ -362,13 +363,21 @@ pub async fn search_page(
                 href: s.href(|p| p.q.clear()),
             });
         }
-        if let Some(f) = catalog.index.facets().iter().find(|f| f.key == "functie") {
+        if let Some(f) = catalog
+            .index
+            .facets()
+            .iter()
+            .find(|f| f.key == facet::FUNCTION)
+        {
             related = f
                 .values
                 .iter()
                 .map(|(code, label)| Link {
                     label: label.clone(),
-                    href: format!("/zoeken{}", query_string([("functie", code.as_str())])),
+                    href: format!(
+                        "/zoeken{}",
+                        query_string([(facet::FUNCTION, code.as_str())])
+                    ),
                 })
                 .collect();
         }

@@ -14,6 +14,7 @@ use kapstok_domain::geo::Postcode;
 use kapstok_domain::model::{Location, Organization, Schedule, Service};
 use kapstok_search::SearchQuery;
 use kapstok_search::directory::{location_point, service_area_codes};
+use kapstok_search::facet;
 
 pub struct PhoneView {
     pub number: String,
@@ -138,8 +139,8 @@ impl ServiceView {
                 .map(|t| t.name.clone())
                 .collect()
         };
-        let mut for_whom = in_facet("doelgroep");
-        for_whom.extend(in_facet("aandoening"));
+        let mut for_whom = in_facet(facet::TARGET_GROUP);
+        for_whom.extend(in_facet(facet::CONDITION));
         let mut groups: Vec<TermGroup> = Vec::new();
         for tax in &catalog.taxonomies {
             let mut ts: Vec<_> = terms
@@ -180,7 +181,7 @@ impl ServiceView {
             )),
             (None, None) => None,
         };
-        let stale = s.assured_date.as_deref().is_some_and(is_stale);
+        let stale = s.is_stale(time::OffsetDateTime::now_utc().date());
         let org = catalog.organizations.get(&s.organization_id);
         let mut phones: Vec<PhoneView> = s
             .phones
@@ -225,7 +226,7 @@ impl ServiceView {
             ages,
             eligibility: s.eligibility_description.clone(),
             fees: s.fees_description.clone(),
-            funding: in_facet("financiering"),
+            funding: in_facet(facet::FUNDING),
             costs: s
                 .cost_options
                 .iter()
@@ -279,17 +280,6 @@ impl ServiceView {
             alert: s.alert.clone(),
         }
     }
-}
-
-/// Older than a year: the record should be checked again.
-fn is_stale(date: &str) -> bool {
-    let Ok(d) = time::Date::parse(
-        date,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    ) else {
-        return true;
-    };
-    (time::OffsetDateTime::now_utc().date() - d) > time::Duration::days(365)
 }
 
 #[derive(Template)]
