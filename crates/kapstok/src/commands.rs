@@ -3,13 +3,13 @@
 use crate::config::ServeArgs;
 use crate::postcode_table::{parse_areas, parse_postcodes};
 use anyhow::{Context, Result, bail};
+use kapstok_app::{Actor, App, ImportError, Importer};
 use kapstok_domain::geo::Bounds;
-use kapstok_domain::hsds::parse_directory;
 use kapstok_domain::instrument::Instrument;
 use kapstok_domain::respite::RespiteGuide;
 use kapstok_search::SearchConfig;
 use kapstok_search::text::{CompoundSplitter, Synonyms};
-use kapstok_store::{ImportSummary, SocialMapRead, Store};
+use kapstok_store::{ImportSummary, Store};
 use kapstok_store_sqlite::SqliteStore;
 use kapstok_web::AppState;
 use kapstok_web::state::Guides;
@@ -24,20 +24,25 @@ pub async fn open_store(path: &Path) -> Result<SqliteStore> {
 }
 
 /// Loads the demo social map, postcodes and areas, and marks the data as demo.
-pub async fn load_demo(store: &dyn Store) -> Result<ImportSummary> {
-    let summary = store
-        .import_directory(&kapstok_demo::emmen_directory())
+/// The command line acts as the operator: it may import.
+pub fn operator(store: Arc<dyn Store>) -> Importer {
+    Importer::grant(store, &Actor::Operator).expect("the operator may import")
+}
+
+/// Loads the demo social map, postcodes and areas, and marks the data as demo.
+pub async fn load_demo(importer: &Importer) -> Result<ImportSummary> {
+    let summary = importer.directory(&kapstok_demo::emmen_directory()).await?;
+    importer
+        .postcodes(&kapstok_demo::emmen::postcodes())
         .await?;
-    store
-        .import_postcodes(&kapstok_demo::emmen::postcodes())
-        .await?;
-    store
-        .replace_areas(
+    importer
+        .areas(
             &kapstok_demo::emmen::areas(),
             &kapstok_demo::emmen::area_postcodes(),
+            true,
         )
         .await?;
-    store.set_meta("demo", "true").await?;
+    importer.mark_demo().await?;
     Ok(summary)
 }
 
@@ -93,23 +98,20 @@ pub fn load_guides(args: &ServeArgs) -> Result<Guides> {
 
 pub async fn serve(db: &Path, args: ServeArgs) -> Result<()> {
     let guides = load_guides(&args)?;
-    let store = open_store(db).await?;
+    let store: Arc<dyn Store> = Arc::new(open_store(db).await?);
     if store.is_empty().await? && !args.no_demo {
-        let s = load_demo(&store).await?;
+        let s = load_demo(&operator(store.clone())).await?;
         tracing::info!(
             services = s.services,
             organizations = s.organizations,
             "empty database: loaded the demo social map"
         );
     }
-    let state = AppState::new(Arc::new(store), search_config(&args)?)
+    let app = App::open(store, search_config(&args)?)
         .await?
-        .with_guides(guides)
-        .with_web_config(args.web_config());
-    kapstok_web::spawn_refresher(
-        state.clone(),
-        Duration::from_secs(args.refresh_seconds.max(1)),
-    );
+        .with_guides(guides);
+    app.spawn_refresher(Duration::from_secs(args.refresh_seconds.max(1)));
+    let state = AppState::new(app).with_web_config(args.web_config());
     let listener = kapstok_web::server::bind(args.listen).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
             anyhow::anyhow!(
@@ -144,57 +146,58 @@ fn print_problems(
     anyhow::anyhow!("{n} probleem/problemen in {what}")
 }
 
-pub async fn import_hsds(store: &dyn Store, path: &Path) -> Result<ImportSummary> {
+pub async fn import_hsds(importer: &Importer, path: &Path) -> Result<ImportSummary> {
     let text = std::fs::read_to_string(path).with_context(|| {
         format!(
             "kan {} niet lezen (bestaat het, en is het UTF-8?)",
             path.display()
         )
     })?;
-    let known = store.known_ids().await?;
     let started = Instant::now();
-    let dir = match parse_directory(&text, &known) {
-        Ok(d) => d,
-        Err(problems) => return Err(print_problems(&path.display().to_string(), problems)),
+    let (dir, summary) = match importer.hsds(&text).await {
+        Ok(done) => done,
+        Err(ImportError::Refused(problems)) => {
+            return Err(print_problems(&path.display().to_string(), problems));
+        }
+        Err(e) => return Err(e.into()),
     };
-    eprintln!("{} diensten gecontroleerd; opslaan…", dir.services.len());
-    let summary = store.import_directory(&dir).await?;
     println!(
-        "Ingelezen in {:.1} s: {} taxonomieën, {} termen, {} organisaties, {} diensten, {} locaties.",
+        "Ingelezen in {:.1} s: {} taxonomieën, {} termen, {} organisaties, {} diensten ({} gecontroleerd), {} locaties.",
         started.elapsed().as_secs_f64(),
         summary.taxonomies,
         summary.taxonomy_terms,
         summary.organizations,
         summary.services,
+        dir.services.len(),
         summary.locations
     );
     Ok(summary)
 }
 
-pub async fn import_postcodes(store: &dyn Store, path: &Path, bounds: &Bounds) -> Result<usize> {
+pub async fn import_postcodes(importer: &Importer, path: &Path, bounds: &Bounds) -> Result<usize> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("kan {} niet lezen", path.display()))?;
     let rows = parse_postcodes(&text, bounds)
         .map_err(|p| print_problems(&path.display().to_string(), p))?;
-    let n = store.import_postcodes(&rows).await?;
+    let n = importer.postcodes(&rows).await?;
     println!("{n} postcodes ingelezen.");
     Ok(n)
 }
 
 /// Replaces all areas. A file without any area would wipe them all: refused unless `force`.
-pub async fn import_areas(store: &dyn Store, path: &Path, force: bool) -> Result<usize> {
+pub async fn import_areas(importer: &Importer, path: &Path, force: bool) -> Result<usize> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("kan {} niet lezen", path.display()))?;
     let (areas, mapping) =
         parse_areas(&text).map_err(|p| print_problems(&path.display().to_string(), p))?;
-    if areas.is_empty() && !force {
-        let existing = store.geo_data().await?.areas.len();
-        bail!(
+    match importer.areas(&areas, &mapping, force).await {
+        Ok(()) => {}
+        Err(ImportError::WouldEmptyAreas { existing }) => bail!(
             "{} bevat geen gebieden; inlezen zou alle {existing} bestaande gebieden wissen. Er is niets veranderd. Wilt u echt alle gebieden wissen, voeg dan --force toe.",
             path.display()
-        );
+        ),
+        Err(e) => return Err(e.into()),
     }
-    store.replace_areas(&areas, &mapping).await?;
     println!(
         "{} gebieden met {} postcodes ingelezen.",
         areas.len(),

@@ -4,6 +4,7 @@ use clap::Parser;
 use kapstok::commands;
 use kapstok::config::{Cli, Command, ExportKind, ImportKind, ServeArgs};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -35,13 +36,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             force,
             bounds,
         } => {
-            let store = commands::open_store(&db).await?;
+            let importer = commands::operator(Arc::new(commands::open_store(&db).await?));
             match kind {
-                ImportKind::Hsds => commands::import_hsds(&store, &path).await.map(drop),
-                ImportKind::Postcodes => commands::import_postcodes(&store, &path, &bounds)
+                ImportKind::Hsds => commands::import_hsds(&importer, &path).await.map(drop),
+                ImportKind::Postcodes => commands::import_postcodes(&importer, &path, &bounds)
                     .await
                     .map(drop),
-                ImportKind::Areas => commands::import_areas(&store, &path, force).await.map(drop),
+                ImportKind::Areas => commands::import_areas(&importer, &path, force)
+                    .await
+                    .map(drop),
             }
         }
         Command::Export {
@@ -50,8 +53,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => commands::export_hsds(&commands::open_store(&db).await?, &path).await,
         Command::Reindex(args) => commands::reindex(&commands::open_store(&db).await?, &args).await,
         Command::Demo => {
-            let store = commands::open_store(&db).await?;
-            let s = commands::load_demo(&store).await?;
+            let importer = commands::operator(Arc::new(commands::open_store(&db).await?));
+            let s = commands::load_demo(&importer).await?;
             println!(
                 "Demo ingelezen: {} organisaties en {} diensten (fictief).",
                 s.organizations, s.services

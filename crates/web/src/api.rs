@@ -187,7 +187,7 @@ async fn list_services(
     let ids: Vec<String> = result.hits.iter().map(|h| h.doc.id.clone()).collect();
     let total = result.total as u64;
     drop(result);
-    let services = state.store.services(&ids).await?;
+    let services = state.map_reader().services(&ids).await?;
     Ok(Json(Page::new(services, total, paging)))
 }
 
@@ -203,7 +203,7 @@ async fn get_service(
     Path(id): Path<String>,
 ) -> Result<Json<Service>, ApiError> {
     state
-        .store
+        .map_reader()
         .service(&id)
         .await?
         .map(Json)
@@ -222,7 +222,7 @@ async fn list_organizations(
     pairs: Pairs,
 ) -> Result<Json<Page<Organization>>, ApiError> {
     let paging = paging(&pairs)?;
-    let (items, total) = state.store.organizations(paging).await?;
+    let (items, total) = state.map_reader().organizations(paging).await?;
     Ok(Json(Page::new(items, total, paging)))
 }
 
@@ -238,7 +238,7 @@ async fn get_organization(
     Path(id): Path<String>,
 ) -> Result<Json<Organization>, ApiError> {
     state
-        .store
+        .map_reader()
         .organization(&id)
         .await?
         .map(Json)
@@ -257,7 +257,7 @@ async fn list_taxonomies(
     pairs: Pairs,
 ) -> Result<Json<Page<Taxonomy>>, ApiError> {
     let paging = paging(&pairs)?;
-    let (items, total) = state.store.taxonomies(paging).await?;
+    let (items, total) = state.map_reader().taxonomies(paging).await?;
     Ok(Json(Page::new(items, total, paging)))
 }
 
@@ -273,7 +273,7 @@ async fn get_taxonomy(
     Path(id): Path<String>,
 ) -> Result<Json<Taxonomy>, ApiError> {
     state
-        .store
+        .map_reader()
         .taxonomy(&id)
         .await?
         .map(Json)
@@ -302,7 +302,10 @@ async fn list_taxonomy_terms(
     {
         return Err(AppError::bad("taxonomy_id", format!("unknown taxonomy '{t}'")).into());
     }
-    let (items, total) = state.store.taxonomy_terms(taxonomy_id, paging).await?;
+    let (items, total) = state
+        .map_reader()
+        .taxonomy_terms(taxonomy_id, paging)
+        .await?;
     Ok(Json(Page::new(items, total, paging)))
 }
 
@@ -318,7 +321,7 @@ async fn get_taxonomy_term(
     Path(id): Path<String>,
 ) -> Result<Json<TaxonomyTerm>, ApiError> {
     state
-        .store
+        .map_reader()
         .taxonomy_term(&id)
         .await?
         .map(Json)
@@ -337,7 +340,7 @@ async fn list_service_at_locations(
     pairs: Pairs,
 ) -> Result<Json<Page<ServiceAtLocation>>, ApiError> {
     let paging = paging(&pairs)?;
-    let (items, total) = state.store.service_at_locations(paging).await?;
+    let (items, total) = state.map_reader().service_at_locations(paging).await?;
     Ok(Json(Page::new(items, total, paging)))
 }
 
@@ -353,7 +356,7 @@ async fn get_service_at_location(
     Path(id): Path<String>,
 ) -> Result<Json<ServiceAtLocation>, ApiError> {
     state
-        .store
+        .map_reader()
         .service_at_location(&id)
         .await?
         .map(Json)

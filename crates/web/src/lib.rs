@@ -131,20 +131,6 @@ fn csrf(state: &AppState) -> CsrfLayer {
     layer
 }
 
-/// Keeps the catalog in step with the database (changes by `kapstok import` in another process).
-pub fn spawn_refresher(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(e) = state.refresh().await {
-                tracing::error!(error = %e, "refreshing the search index failed");
-            }
-        }
-    })
-}
-
 /// Serves until `shutdown` completes, with the connection limits of [`server::Limits`].
 pub async fn serve(
     listener: TcpListener,

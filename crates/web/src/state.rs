@@ -1,33 +1,11 @@
-//! Shared state: the store and the current catalog (the search crate's read model). The catalog
-//! is rebuilt whenever the database's directory version moves.
+//! Shared state: the application (use cases, capabilities, read model) and the web layer's own
+//! settings.
 
 use crate::guard::Throttle;
-use kapstok_domain::instrument::{DEFAULT_INSTRUMENT, Instrument};
-use kapstok_domain::respite::{DEFAULT_GUIDE, RespiteGuide};
+pub use kapstok_app::Guides;
+use kapstok_app::{Actor, App, MapReader};
 pub use kapstok_search::Catalog;
-use kapstok_search::SearchConfig;
-use kapstok_store::{Store, StoreResult};
-use std::sync::{Arc, RwLock};
-
-/// The guided flows' data: the respite guide and the self-check instruments.
-#[derive(Debug)]
-pub struct Guides {
-    pub respite: RespiteGuide,
-    pub instruments: Vec<Instrument>,
-}
-
-impl Default for Guides {
-    fn default() -> Self {
-        Guides {
-            respite: RespiteGuide::parse("respijtwijzer.toml (ingebouwd)", DEFAULT_GUIDE)
-                .expect("the shipped guide is valid"),
-            instruments: vec![
-                Instrument::parse("mantelzorgtest.toml (ingebouwd)", DEFAULT_INSTRUMENT)
-                    .expect("the shipped check is valid"),
-            ],
-        }
-    }
-}
+use std::sync::Arc;
 
 /// Settings of the web layer.
 #[derive(Debug, Clone)]
@@ -47,32 +25,22 @@ impl Default for WebConfig {
     }
 }
 
+/// What handlers share: the application (use cases and capabilities) and the web layer's own
+/// settings. Handlers reach storage only through capabilities the application hands out.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<dyn Store>,
-    pub search_config: Arc<SearchConfig>,
-    pub guides: Arc<Guides>,
+    pub app: App,
     pub web: Arc<WebConfig>,
     pub throttle: Arc<Throttle>,
-    catalog: Arc<RwLock<Arc<Catalog>>>,
 }
 
 impl AppState {
-    pub async fn new(store: Arc<dyn Store>, search_config: SearchConfig) -> StoreResult<Self> {
-        let catalog = Catalog::load(store.as_ref(), &search_config).await?;
-        Ok(AppState {
-            store,
-            search_config: Arc::new(search_config),
-            guides: Arc::new(Guides::default()),
+    pub fn new(app: App) -> Self {
+        AppState {
+            app,
             web: Arc::new(WebConfig::default()),
             throttle: Arc::new(Throttle::per_minute(WebConfig::default().writes_per_minute)),
-            catalog: Arc::new(RwLock::new(Arc::new(catalog))),
-        })
-    }
-
-    pub fn with_guides(mut self, guides: Guides) -> Self {
-        self.guides = Arc::new(guides);
-        self
+        }
     }
 
     pub fn with_web_config(mut self, web: WebConfig) -> Self {
@@ -82,20 +50,20 @@ impl AppState {
     }
 
     pub fn catalog(&self) -> Arc<Catalog> {
-        self.catalog
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.app.catalog()
     }
 
-    /// Rebuilds the catalog when the database changed since it was built. Returns whether it did.
-    pub async fn refresh(&self) -> StoreResult<bool> {
-        let current = self.store.directory_version().await?;
-        if current == self.catalog().version {
-            return Ok(false);
-        }
-        let fresh = Catalog::load(self.store.as_ref(), &self.search_config).await?;
-        *self.catalog.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
-        Ok(true)
+    pub fn guides(&self) -> &Guides {
+        self.app.guides()
+    }
+
+    /// Reading the public social map, for a visitor of the public site.
+    pub fn map_reader(&self) -> MapReader {
+        self.app.map_reader(&Actor::Visitor)
+    }
+
+    /// Rebuilds the read model when the database changed. Returns whether it did.
+    pub async fn refresh(&self) -> Result<bool, kapstok_app::AppError> {
+        self.app.refresh().await
     }
 }

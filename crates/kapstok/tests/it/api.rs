@@ -11,7 +11,7 @@ fn contents(v: &Value) -> &Vec<Value> {
 
 #[tokio::test]
 async fn services_are_paged_the_hsds_way() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let r = app.get("/api/services").await;
     assert_eq!(r.status, StatusCode::OK);
     let v = r.json();
@@ -53,7 +53,7 @@ async fn services_are_paged_the_hsds_way() {
 
 #[tokio::test]
 async fn search_parameter_uses_dutch_search() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let v = app.get("/api/services?search=dagbestedng").await.json();
     let total = v["total_items"].as_u64().unwrap();
     assert!((10..152).contains(&total), "{total}");
@@ -69,7 +69,7 @@ async fn search_parameter_uses_dutch_search() {
 
 #[tokio::test]
 async fn taxonomy_filters() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let term = term_id("functie", "respijtzorg");
     let v = app
         .get(&format!(
@@ -102,7 +102,7 @@ async fn taxonomy_filters() {
 
 #[tokio::test]
 async fn organization_and_modified_after_filters() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let org = kapstok_demo::id("organization:Steunpunt Mantelzorg De Kapstok");
     let v = app
         .get(&format!("/api/services?organization_id={org}&per_page=50"))
@@ -138,7 +138,7 @@ async fn organization_and_modified_after_filters() {
 
 #[tokio::test]
 async fn postcode_orders_nearest_first() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let v = app
         .get("/api/services?search=dagbesteding%20dementie&postcode=7891")
         .await
@@ -158,7 +158,7 @@ async fn postcode_orders_nearest_first() {
 
 #[tokio::test]
 async fn bad_parameters_get_a_400_naming_the_parameter() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let long = "a".repeat(10 * 1024);
     let cases: Vec<(String, &str)> = vec![
         ("/api/services?per_page=0".into(), "per_page"),
@@ -205,7 +205,7 @@ async fn bad_parameters_get_a_400_naming_the_parameter() {
 
 #[tokio::test]
 async fn single_records_and_404s() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let id = demo_service_id("Steunpunt Mantelzorg De Kapstok", "mantelzorgconsulent");
     let v = app.get(&format!("/api/services/{id}")).await.json();
     assert_eq!(v["name"], "Gesprek met een mantelzorgconsulent");
@@ -243,7 +243,7 @@ async fn single_records_and_404s() {
 
 #[tokio::test]
 async fn lists_of_organizations_taxonomies_terms_and_locations() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let orgs = app.get("/api/organizations?per_page=100").await.json();
     assert_eq!(orgs["total_items"], 68);
     let taxonomies = app.get("/api/taxonomies").await.json();
@@ -283,7 +283,7 @@ async fn lists_of_organizations_taxonomies_terms_and_locations() {
 
 #[tokio::test]
 async fn openapi_document_lists_every_route_and_parameter() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let r = app.get("/api/openapi.json").await;
     assert_eq!(r.status, StatusCode::OK);
     let v = r.json();

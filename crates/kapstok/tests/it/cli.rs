@@ -1,21 +1,12 @@
 //! The `kapstok` command as an administrator uses it.
 
+use crate::support::Kapstok;
 use crate::support::shared;
-use std::process::Command;
 
+/// Runs the real binary to the end: (success, standard output, standard error).
 pub fn kapstok(data_dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kapstok"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let out = Kapstok::new(data_dir).run(args);
+    (out.ok, out.stdout, out.stderr)
 }
 
 #[test]

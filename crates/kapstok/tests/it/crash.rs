@@ -2,25 +2,18 @@
 //! round the database is sound, every acknowledged import is there whole, no import is there in
 //! part, and a restarted server's index agrees with the database.
 
-use crate::support::{raw_http, serve_command, start};
+use crate::support::binary::Running;
+use crate::support::{Kapstok, raw_http};
 use kapstok_store::SocialMapRead;
 use kapstok_store_sqlite::SqliteStore;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const ROUNDS: u64 = 20;
 const PER_ROUND: usize = 300;
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kapstok"));
-    c.env("RUST_LOG", "warn");
-    c
-}
-
-fn start_server(data: &std::path::Path) -> (Child, String) {
-    let mut command = serve_command(data);
-    command.args(["--refresh-seconds", "1"]);
-    start(command)
+fn start_server(data: &std::path::Path) -> Running {
+    Kapstok::new(data).serve(&["--refresh-seconds", "1"])
 }
 
 fn http_get(addr: &str, path: &str) -> String {
@@ -107,27 +100,16 @@ fn delays() -> impl Iterator<Item = u64> {
 async fn killed_imports_and_servers_leave_a_whole_database() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    assert!(
-        bin()
-            .args(["--data-dir", data.to_str().unwrap(), "demo"])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let (mut server, _) = start_server(&data);
+    let kapstok = Kapstok::new(&data);
+    assert!(kapstok.run(&["demo"]).ok);
+    let mut server = start_server(&data);
     let mut acknowledged = Vec::new();
     let mut delay = delays();
     for round in 0..ROUNDS {
         let file = dir.path().join(format!("round-{round}.json"));
         std::fs::write(&file, round_document(round)).unwrap();
-        let mut import = bin()
-            .args([
-                "--data-dir",
-                data.to_str().unwrap(),
-                "import",
-                "hsds",
-                file.to_str().unwrap(),
-            ])
+        let mut import = kapstok
+            .command(&["import", "hsds", file.to_str().unwrap()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -153,9 +135,8 @@ async fn killed_imports_and_servers_leave_a_whole_database() {
             }
         }
         if round % 4 == 3 {
-            server.kill().unwrap();
-            let _ = server.wait();
-            server = start_server(&data).0;
+            server.kill();
+            server = start_server(&data);
         }
         let store = SqliteStore::open(&data.join("kapstok.db")).await.unwrap();
         assert_eq!(
@@ -178,9 +159,9 @@ async fn killed_imports_and_servers_leave_a_whole_database() {
             );
         }
     }
-    server.kill().unwrap();
-    let _ = server.wait();
-    let (mut server, addr) = start_server(&data);
+    server.kill();
+    let server = start_server(&data);
+    let addr = server.addr.clone();
     let store = SqliteStore::open(&data.join("kapstok.db")).await.unwrap();
     let in_db = store.load_directory().await.unwrap().services.len() as u64;
     assert_eq!(
@@ -196,6 +177,4 @@ async fn killed_imports_and_servers_leave_a_whole_database() {
         !acknowledged.is_empty() && acknowledged.len() < ROUNDS as usize,
         "the delays should both finish and interrupt imports: {acknowledged:?}"
     );
-    server.kill().unwrap();
-    let _ = server.wait();
 }

@@ -2,14 +2,13 @@
 //! uses them, plus their data files and what they (do not) keep.
 
 use crate::support::{TestApp, result_names};
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 
 const ACCEPTANCE: &str = "urgent=nee&leeftijd=oudere&aandoening=dementie&pauze=dagprogramma&hoe-vaak=wekelijks&regeling=geen&postcode=7891";
 
 #[tokio::test]
 async fn respite_flow_one_question_per_page_with_answers_in_the_url() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let start = app.get("/respijtwijzer").await;
     assert_eq!(start.status, StatusCode::OK);
     assert!(start.body.contains("href=\"/respijtwijzer/vraag\""));
@@ -45,7 +44,7 @@ async fn respite_flow_one_question_per_page_with_answers_in_the_url() {
 
 #[tokio::test]
 async fn respite_flow_refuses_missing_and_unknown_answers() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let skipped = app.get("/respijtwijzer/vraag?stap=3&urgent=nee").await;
     assert_eq!(skipped.status, StatusCode::BAD_REQUEST);
     assert!(
@@ -73,7 +72,7 @@ async fn respite_flow_refuses_missing_and_unknown_answers() {
 
 #[tokio::test]
 async fn urgent_answer_shows_whom_to_call_today_and_allows_continuing() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let r = app.get("/respijtwijzer/vraag?stap=2&urgent=ja").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("Hebt u vandaag hulp nodig?"));
@@ -89,7 +88,7 @@ async fn urgent_answer_shows_whom_to_call_today_and_allows_continuing() {
 
 #[tokio::test]
 async fn day_programme_for_a_parent_with_dementia_in_7891_without_indication() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let r = app
         .get(&format!("/respijtwijzer/resultaat?{ACCEPTANCE}"))
         .await;
@@ -113,7 +112,7 @@ async fn day_programme_for_a_parent_with_dementia_in_7891_without_indication() {
 
 #[tokio::test]
 async fn a_child_staying_overnight_goes_through_the_jeugdwet() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let r = app
         .get("/respijtwijzer/resultaat?urgent=nee&leeftijd=kind&aandoening=verstandelijke-beperking&pauze=logeren&hoe-vaak=af-en-toe&regeling=geen&postcode=")
         .await;
@@ -135,7 +134,7 @@ async fn a_child_staying_overnight_goes_through_the_jeugdwet() {
 
 #[tokio::test]
 async fn volunteer_help_at_home_needs_no_indication() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let r = app
         .get("/respijtwijzer/resultaat?urgent=nee&leeftijd=volwassene&aandoening=chronische-ziekte&pauze=thuis-uren&hoe-vaak=wekelijks&regeling=weet-niet&postcode=7761")
         .await;
@@ -149,7 +148,7 @@ async fn volunteer_help_at_home_needs_no_indication() {
 
 #[tokio::test]
 async fn self_check_scores_shows_help_and_keeps_only_an_anonymous_count() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let list = app.get("/mantelzorgtest").await;
     assert!(list.body.contains("href=\"/mantelzorgtest/indicatief\""));
     assert!(list.body.contains("Indicatief: geen gevalideerde meting"));
@@ -157,13 +156,9 @@ async fn self_check_scores_shows_help_and_keeps_only_an_anonymous_count() {
     assert!(form.body.contains("method=\"post\""));
     assert!(form.body.contains("Uw antwoorden worden niet bewaard"));
 
-    let post = |body: &'static str| {
-        Request::post("/mantelzorgtest/indicatief")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap()
-    };
-    let incomplete = app.request(post("v0=4&v1=1&postcode=7891AB")).await;
+    let incomplete = app
+        .post_form("/mantelzorgtest/indicatief", "v0=4&v1=1&postcode=7891AB")
+        .await;
     assert_eq!(incomplete.status, StatusCode::BAD_REQUEST);
     assert!(incomplete.body.contains("Vraag 3: kies een antwoord"));
     assert!(
@@ -174,7 +169,10 @@ async fn self_check_scores_shows_help_and_keeps_only_an_anonymous_count() {
     );
 
     let done = app
-        .request(post("v0=4&v1=1&v2=1&v3=1&v4=1&v5=0&v6=1&postcode=7891AB"))
+        .post_form(
+            "/mantelzorgtest/indicatief",
+            "v0=4&v1=1&v2=1&v3=1&v4=1&v5=0&v6=1&postcode=7891AB",
+        )
         .await;
     assert_eq!(done.status, StatusCode::OK);
     assert!(done.body.contains("U bent mogelijk overbelast"));
@@ -219,12 +217,14 @@ async fn self_check_scores_shows_help_and_keeps_only_an_anonymous_count() {
 #[test]
 fn nothing_personal_reaches_the_logs() {
     let dir = tempfile::tempdir().unwrap();
-    let mut command = crate::support::serve_command(dir.path());
+    let mut command =
+        crate::support::Kapstok::new(dir.path()).command(&["serve", "--listen", "127.0.0.1:0"]);
     // Most verbose level, into a file (a pipe nobody reads would fill up and stall the server).
     command
         .env("RUST_LOG", "trace")
         .stderr(std::fs::File::create(dir.path().join("log.txt")).unwrap());
-    let (mut server, addr) = crate::support::start(command);
+    let mut server = crate::support::binary::start(command);
+    let addr = server.addr.clone();
     let send = |request: String| crate::support::raw_http(&addr, &request);
     let body = "v0=3&v1=1&v2=1&v3=0&v4=1&v5=0&v6=1&postcode=7891XQ";
     let answer = send(format!(
@@ -245,8 +245,7 @@ fn nothing_personal_reaches_the_logs() {
         "{}",
         &respite[..60.min(respite.len())]
     );
-    server.kill().unwrap();
-    let _ = server.wait();
+    server.kill();
     let logged = std::fs::read_to_string(dir.path().join("log.txt")).unwrap();
     assert!(
         logged.contains("/mantelzorgtest/indicatief")

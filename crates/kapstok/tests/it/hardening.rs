@@ -1,7 +1,7 @@
 //! What an outside probe of the public site and the importers found (issue 9), one test per class.
 
 use crate::cli::kapstok;
-use crate::support::{TestApp, raw_http, serve_command, start};
+use crate::support::{Kapstok, TestApp, raw_http};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};
@@ -17,7 +17,7 @@ use tokio::net::TcpStream;
 
 #[tokio::test]
 async fn the_language_switch_only_redirects_to_this_site() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     for (terug, expected) in [
         ("/%09/evil.example", "/%09/evil.example"),
         ("%2F%0A%2Fevil.example", "/%0A/evil.example"),
@@ -75,7 +75,7 @@ async fn get_over_tcp(addr: SocketAddr, path: &str) -> String {
 
 #[tokio::test]
 async fn slow_and_idle_clients_are_cut_off_and_the_cap_answers_busy() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let second = Duration::from_secs(1);
     let open = app
         .serve(Limits {
@@ -209,7 +209,14 @@ async fn tally(app: &TestApp) -> i64 {
 
 #[tokio::test]
 async fn cross_site_and_non_form_posts_are_refused_and_posts_are_throttled() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init()
+        .with_demo()
+        .with_web_config(kapstok_web::state::WebConfig {
+            writes_per_minute: 20,
+            ..Default::default()
+        })
+        .build()
+        .await;
     let form = "application/x-www-form-urlencoded";
     for _ in 0..1000 {
         let r = app
@@ -292,7 +299,7 @@ fn problems_of(doc: &Value) -> String {
 
 #[tokio::test]
 async fn imports_refuse_script_links_duplicate_ids_and_oversized_fields_and_accept_a_bom() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let export = app.export().await;
     let clean = demo_export(&export);
     assert_eq!(problems_of(&clean), "", "the demo itself passes");
@@ -351,7 +358,7 @@ async fn imports_refuse_script_links_duplicate_ids_and_oversized_fields_and_acce
     let mut doc = clean.clone();
     doc["services"][1]["service_at_locations"][0]["id"] = first_sal;
     std::fs::write(&file, format!("\u{feff}{doc}")).unwrap();
-    let err = kapstok::commands::import_hsds(app.store.as_ref(), &file)
+    let err = kapstok::commands::import_hsds(&app.importer(), &file)
         .await
         .expect_err("refused");
     assert!(!format!("{err:#}").contains("UNIQUE"), "{err:#}");
@@ -360,7 +367,7 @@ async fn imports_refuse_script_links_duplicate_ids_and_oversized_fields_and_acce
 
 #[tokio::test]
 async fn pages_link_only_web_and_mail_addresses_even_from_stored_records() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let mut dir = kapstok_store::SocialMapRead::load_directory(app.store.as_ref())
         .await
         .unwrap();
@@ -371,7 +378,7 @@ async fn pages_link_only_web_and_mail_addresses_even_from_stored_records() {
     kapstok_store::SocialMapWrite::import_directory(app.store.as_ref(), &dir)
         .await
         .unwrap();
-    app.state.refresh().await.unwrap();
+    app.refresh().await;
     let page = app.get(&format!("/aanbod/{service}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains("javascript:"), "service page");
@@ -384,7 +391,7 @@ async fn pages_link_only_web_and_mail_addresses_even_from_stored_records() {
 
 #[tokio::test]
 async fn pages_with_answers_or_a_postcode_are_never_stored() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let cache = |r: &crate::support::Reply| {
         r.headers
             .get("cache-control")
@@ -497,7 +504,7 @@ fn an_empty_areas_file_is_refused_unless_forced_and_postcodes_must_be_plausible(
 
 #[tokio::test]
 async fn a_search_whose_words_fall_away_finds_nothing_and_says_so() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let long = "x".repeat(41);
     for q in [
         long.as_str(),
@@ -560,7 +567,7 @@ fn assert_full_answer(response: &str, status: u16, api: bool, what: &str) {
 
 #[tokio::test]
 async fn every_error_is_a_page_or_json_with_the_security_headers() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let server = app.serve(Limits::default()).await;
     let addr = server.addr;
     let send = |raw: Vec<u8>| async move {
@@ -665,22 +672,14 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn serve_on(data: &std::path::Path, listen: &str) -> std::process::Command {
-    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_kapstok"));
-    c.arg("--data-dir")
-        .arg(data)
-        .args(["serve", "--listen", listen])
-        .env("RUST_LOG", "warn");
-    c
-}
-
 #[test]
 fn a_restart_right_after_kill_binds_again_and_a_taken_port_is_named() {
     let data = tempfile::tempdir().unwrap();
     let port = free_port();
     let listen = format!("127.0.0.1:{port}");
-    let command = || serve_on(data.path(), &listen);
-    let (mut child, addr) = start(command());
+    let kapstok = Kapstok::new(data.path());
+    let mut first = kapstok.serve(&["--listen", &listen]);
+    let addr = first.addr.clone();
     // The server closes these connections itself, so its side stays in TIME_WAIT.
     for _ in 0..3 {
         let r = raw_http(
@@ -689,10 +688,9 @@ fn a_restart_right_after_kill_binds_again_and_a_taken_port_is_named() {
         );
         assert!(r.starts_with("HTTP/1.1 200"));
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let (mut again, addr_again) = start(command());
-    assert_eq!(addr_again, addr);
+    first.kill();
+    let again = kapstok.serve(&["--listen", &listen]);
+    assert_eq!(again.addr, addr);
     assert!(
         raw_http(
             &addr,
@@ -700,16 +698,13 @@ fn a_restart_right_after_kill_binds_again_and_a_taken_port_is_named() {
         )
         .starts_with("HTTP/1.1 200")
     );
-    again.kill().unwrap();
-    again.wait().unwrap();
+    drop(again);
 
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let out = serve_on(data.path(), &format!("127.0.0.1:{port}"))
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let out = kapstok.run(&["serve", "--listen", &format!("127.0.0.1:{port}")]);
+    assert!(!out.ok);
+    let err = out.stderr;
     assert!(
         err.contains(&format!("poort {port} op 127.0.0.1 is al in gebruik")),
         "{err}"
@@ -721,7 +716,8 @@ fn a_restart_right_after_kill_binds_again_and_a_taken_port_is_named() {
 #[test]
 fn a_running_server_shows_an_import_within_two_seconds() {
     let data = tempfile::tempdir().unwrap();
-    let (mut child, addr) = start(serve_command(data.path()));
+    let server = Kapstok::new(data.path()).serve(&[]);
+    let addr = server.addr.clone();
     let export = {
         let (ok, out, err) = kapstok(data.path(), &["export", "hsds", "-"]);
         assert!(ok, "{err}");
@@ -758,6 +754,4 @@ fn a_running_server_shows_an_import_within_two_seconds() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
 }

@@ -64,7 +64,7 @@ proptest! {
 
 #[tokio::test]
 async fn nasty_requests_never_get_a_500() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let before = app.export().await;
     let long_path = format!("/aanbod/{}", "a".repeat(20_000));
     // 10,000 repeated parameters (an URI may hold 64 KiB).
@@ -129,7 +129,7 @@ async fn nasty_requests_never_get_a_500() {
 
 #[tokio::test]
 async fn wrong_methods_and_bodies_are_refused_cleanly() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let big = vec![b'x'; 2 * 1024 * 1024];
     let before = app.export().await;
     for (method, uri, body) in [

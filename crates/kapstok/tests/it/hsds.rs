@@ -11,7 +11,7 @@ fn load_schema(path: &str) -> Option<Value> {
 
 #[tokio::test]
 async fn export_validates_against_the_official_hsds_schemas() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let export: Value = serde_json::from_str(&app.export().await).unwrap();
     let (Some(services), Some(organizations)) = (
         load_schema("hsds/schema/compiled/service_package.json"),
@@ -33,20 +33,20 @@ async fn export_validates_against_the_official_hsds_schemas() {
 
 #[tokio::test]
 async fn export_import_export_is_identical() {
-    let source = TestApp::demo().await;
+    let source = TestApp::init().with_demo().build().await;
     let first = source.export().await;
     let file = source.dir.path().join("export.json");
     std::fs::write(&file, &first).unwrap();
 
-    let target = TestApp::empty().await;
-    kapstok::commands::import_hsds(target.store.as_ref(), &file)
+    let target = TestApp::init().build().await;
+    kapstok::commands::import_hsds(&target.importer(), &file)
         .await
         .expect("import");
     let second = target.export().await;
     assert_eq!(first, second);
 
     // Importing the same file again updates, it does not duplicate.
-    let summary = kapstok::commands::import_hsds(target.store.as_ref(), &file)
+    let summary = kapstok::commands::import_hsds(&target.importer(), &file)
         .await
         .expect("re-import");
     assert_eq!(summary.services, 152);
@@ -109,7 +109,7 @@ fn duplicate_ids_and_other_rules_are_each_reported() {
 
 #[tokio::test]
 async fn a_refused_file_changes_nothing() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let before = app.export().await;
     let mut doc: Value = serde_json::from_str(&before).unwrap();
     // A good edit and a bad one in the same file: neither may land.
@@ -117,7 +117,7 @@ async fn a_refused_file_changes_nothing() {
     doc["services"][1]["attributes"][0]["taxonomy_term_id"] = "bestaat-niet".into();
     let file = app.dir.path().join("bad.json");
     std::fs::write(&file, doc.to_string()).unwrap();
-    let err = kapstok::commands::import_hsds(app.store.as_ref(), &file)
+    let err = kapstok::commands::import_hsds(&app.importer(), &file)
         .await
         .expect_err("refused");
     assert!(err.to_string().contains("probleem"), "{err}");
@@ -125,7 +125,7 @@ async fn a_refused_file_changes_nothing() {
 
     std::fs::write(&file, "{ kapot").unwrap();
     assert!(
-        kapstok::commands::import_hsds(app.store.as_ref(), &file)
+        kapstok::commands::import_hsds(&app.importer(), &file)
             .await
             .is_err()
     );
@@ -134,7 +134,7 @@ async fn a_refused_file_changes_nothing() {
 
 #[tokio::test]
 async fn a_partial_document_may_refer_to_stored_records() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let export: Value = serde_json::from_str(&app.export().await).unwrap();
     let mut service = export["services"][0].clone();
     service["id"] = "0f0c4d7e-1b1a-4c59-9a77-4a1b1c1d1e1f".into();
@@ -149,11 +149,11 @@ async fn a_partial_document_may_refer_to_stored_records() {
         serde_json::json!({ "services": [service] }).to_string(),
     )
     .unwrap();
-    let s = kapstok::commands::import_hsds(app.store.as_ref(), &file)
+    let s = kapstok::commands::import_hsds(&app.importer(), &file)
         .await
         .expect("import");
     assert_eq!(s.services, 1);
-    app.state.refresh().await.unwrap();
+    app.refresh().await;
     assert!(
         app.get("/zoeken?q=lotgenotenwandeling")
             .await

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 
 #[tokio::test]
 async fn home_offers_the_eight_basic_functions_and_a_search() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let r = app.get("/").await;
     assert_eq!(r.status, StatusCode::OK);
     for f in [
@@ -31,7 +31,7 @@ async fn home_offers_the_eight_basic_functions_and_a_search() {
 
 #[tokio::test]
 async fn search_page_puts_klazienaveen_first_with_distances() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let r = app
         .get("/zoeken?q=dagbesteding+dementie&postcode=7891")
         .await;
@@ -46,7 +46,7 @@ async fn search_page_puts_klazienaveen_first_with_distances() {
 
 #[tokio::test]
 async fn facets_narrow_and_show_counts() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let all = app.get("/zoeken?q=dementie").await;
     let narrowed = app
         .get("/zoeken?q=dementie&functie=respijtzorg&gebied=de-blokken")
@@ -68,7 +68,7 @@ async fn facets_narrow_and_show_counts() {
 
 #[tokio::test]
 async fn paging_links_keep_the_search() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let r = app.get("/zoeken?functie=respijtzorg").await;
     assert!(r.body.contains("rel=\"next\""));
     assert!(
@@ -83,7 +83,7 @@ async fn paging_links_keep_the_search() {
 
 #[tokio::test]
 async fn bad_postcodes_get_a_clear_dutch_message() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     for (pc, message) in [
         ("abcd", "is geen geldige postcode"),
         ("7811+ZZZ", "is geen geldige postcode"),
@@ -105,7 +105,7 @@ async fn bad_postcodes_get_a_clear_dutch_message() {
 
 #[tokio::test]
 async fn other_bad_input_is_explained_not_crashed() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let cases = [
         ("/zoeken?functie=onzin", "bestaat niet als filter"),
         ("/zoeken?pagina=-4", "paginanummer"),
@@ -127,7 +127,7 @@ async fn other_bad_input_is_explained_not_crashed() {
 
 #[tokio::test]
 async fn empty_result_page_helps_further() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let r = app
         .get("/zoeken?q=xyzzyq&functie=educatie&postcode=7891&straal=2")
         .await;
@@ -145,7 +145,7 @@ async fn empty_result_page_helps_further() {
 
 #[tokio::test]
 async fn script_in_the_query_is_shown_escaped() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let r = app
         .get("/zoeken?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
         .await;
@@ -155,7 +155,7 @@ async fn script_in_the_query_is_shown_escaped() {
 
 #[tokio::test]
 async fn service_page_shows_what_a_carer_needs() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let id = demo_service_id("Dagcentrum De Turfstee", "dagbesteding-dementie");
     let r = app.get(&format!("/aanbod/{id}")).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -189,7 +189,7 @@ async fn service_page_shows_what_a_carer_needs() {
 
 #[tokio::test]
 async fn unknown_pages_get_a_dutch_404_without_internals() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     for uri in [
         "/aanbod/bestaat-niet",
         "/organisaties/bestaat-niet",
@@ -208,7 +208,7 @@ async fn unknown_pages_get_a_dutch_404_without_internals() {
 
 #[tokio::test]
 async fn browse_pages_list_functions_and_areas() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let f = app.get("/functies").await;
     assert_eq!(f.status, StatusCode::OK);
     assert!(f.body.contains("href=\"/zoeken?functie=respijtzorg\""));
@@ -228,7 +228,7 @@ async fn browse_pages_list_functions_and_areas() {
 
 #[tokio::test]
 async fn print_selection_shows_every_chosen_service() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let a = demo_service_id("Dagcentrum De Turfstee", "dagbesteding-dementie");
     let b = demo_service_id("Burenhulp Klazienaveen", "vrijwillige-respijt-thuis");
     let r = app.get(&format!("/afdrukken?id={a}&id={b}")).await;
@@ -254,7 +254,7 @@ async fn print_selection_shows_every_chosen_service() {
 
 #[tokio::test]
 async fn english_switch_remembers_the_choice_and_returns() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let r = app.get("/taal/en?terug=%2Fzoeken%3Fq%3Dmantelzorg").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.headers["location"], "/zoeken?q=mantelzorg");
@@ -276,7 +276,7 @@ async fn english_switch_remembers_the_choice_and_returns() {
 
 #[tokio::test]
 async fn every_response_carries_security_headers() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     for uri in [
         "/",
         "/zoeken?q=x",
@@ -299,7 +299,7 @@ async fn every_response_carries_security_headers() {
 
 #[tokio::test]
 async fn changes_in_the_database_reach_the_index() {
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let mut dir = kapstok_demo::emmen_directory();
     dir.services
         .retain(|s| s.name.starts_with("Mantelzorgcafé Schoonebeek"));
@@ -328,7 +328,7 @@ async fn changes_in_the_database_reach_the_index() {
 #[tokio::test]
 async fn a_real_server_answers_over_tcp() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let server = app.serve(Default::default()).await;
     let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     stream
@@ -349,7 +349,7 @@ async fn a_real_server_answers_over_tcp() {
 #[tokio::test]
 async fn a_service_that_is_not_active_is_neither_found_nor_shown() {
     use kapstok_domain::model::ServiceStatus;
-    let app = TestApp::demo().await;
+    let app = TestApp::init().with_demo().build().await;
     let mut dir = kapstok_store::SocialMapRead::load_directory(app.store.as_ref())
         .await
         .unwrap();
@@ -367,7 +367,7 @@ async fn a_service_that_is_not_active_is_neither_found_nor_shown() {
         kapstok_store::SocialMapWrite::import_directory(app.store.as_ref(), &dir)
             .await
             .unwrap();
-        app.state.refresh().await.unwrap();
+        app.refresh().await;
         let page = app.get(&format!("/aanbod/{}", service.id)).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{status:?}");
         let api = app

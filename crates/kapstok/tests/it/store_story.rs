@@ -1,33 +1,13 @@
 //! The storage conformance suite: one story, written once against the capability traits, run
 //! against every backend (atuin's `db_story`, but on all backends). The PostgreSQL backend joins
-//! by adding itself to [`Backend::ALL`].
+//! by adding itself to `support::Backend::ALL`.
 
+use crate::support::Backend;
 use kapstok_domain::geo::Postcode;
 use kapstok_domain::model::Directory;
 use kapstok_domain::paging::Paging;
 use kapstok_store::{SelfCheckTally, Store};
 use std::sync::Arc;
-
-/// The backends a deployment can run on.
-#[derive(Debug, Clone, Copy)]
-pub enum Backend {
-    Sqlite,
-}
-
-impl Backend {
-    pub const ALL: [Backend; 1] = [Backend::Sqlite];
-
-    /// A fresh, empty store of this backend in `dir`.
-    pub async fn open(self, dir: &std::path::Path) -> Arc<dyn Store> {
-        match self {
-            Backend::Sqlite => Arc::new(
-                kapstok_store_sqlite::SqliteStore::open(&dir.join("kapstok.db"))
-                    .await
-                    .expect("open SQLite"),
-            ),
-        }
-    }
-}
 
 /// The demo as a backend hands it back: links name their service.
 fn as_stored(mut dir: Directory) -> Directory {
@@ -193,7 +173,10 @@ async fn story(store: Arc<dyn Store>, backend: Backend) {
 #[tokio::test]
 async fn every_backend_tells_the_same_story() {
     for backend in Backend::ALL {
-        let dir = tempfile::tempdir().unwrap();
-        story(backend.open(dir.path()).await, backend).await;
+        let app = crate::support::TestApp::init()
+            .with_backend(backend)
+            .build()
+            .await;
+        story(app.store.clone(), backend).await;
     }
 }

@@ -96,7 +96,7 @@ pub async fn start(
     State(state): State<AppState>,
     visitor: Visitor,
 ) -> Result<Html<String>, PageError> {
-    let g = &state.guides.respite;
+    let g = &state.guides().respite;
     let page = StartPage {
         l: Layout::new(&visitor, g.title.clone(), state.catalog().demo),
         title: g.title.clone(),
@@ -147,7 +147,7 @@ fn render_question(
     step: usize,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let g = &state.guides.respite;
+    let g = &state.guides().respite;
     let catalog = state.catalog();
     let tr = Tr { lang: visitor.lang };
     let question = g.questions[step - 1].clone();
@@ -244,7 +244,7 @@ pub async fn question(
     visitor: Visitor,
     pairs: Pairs,
 ) -> Result<Response, PageError> {
-    let g = &state.guides.respite;
+    let g = &state.guides().respite;
     let tr = Tr { lang: visitor.lang };
     let answers = read_answers(g, &pairs);
     let step = match pairs.get("stap") {
@@ -313,7 +313,7 @@ fn offers_of_kind(
     limit: usize,
     tr: Tr,
 ) -> Vec<OfferView> {
-    let g = &state.guides.respite;
+    let g = &state.guides().respite;
     let m = &g.matching;
     let result = catalog.index.search(&kapstok_search::SearchQuery {
         filters: vec![
@@ -368,7 +368,7 @@ pub async fn result(
     parts: Parts,
     pairs: Pairs,
 ) -> Result<Response, PageError> {
-    let g = &state.guides.respite;
+    let g = &state.guides().respite;
     let tr = Tr { lang: visitor.lang };
     let catalog = state.catalog();
     let answers = read_answers(g, &pairs);

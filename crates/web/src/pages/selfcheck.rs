@@ -13,8 +13,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use kapstok_app::Actor;
 use kapstok_domain::instrument::{Band, Instrument};
-use kapstok_store::SelfCheckTally;
 
 #[derive(Template)]
 #[template(path = "selfcheck_list.html")]
@@ -30,7 +30,7 @@ pub async fn list(
     let tr = Tr { lang: visitor.lang };
     let page = ListPage {
         l: Layout::new(&visitor, tr.t("selfcheck-title"), state.catalog().demo),
-        instruments: state.guides.instruments.clone(),
+        instruments: state.guides().instruments.clone(),
     };
     Ok(Html(
         page.render()
@@ -60,15 +60,10 @@ fn instrument<'a>(
     id: &str,
     visitor: &Visitor,
 ) -> Result<&'a Instrument, PageError> {
-    state
-        .guides
-        .instruments
-        .iter()
-        .find(|i| i.id == id)
-        .ok_or(PageError {
-            error: AppError::NotFound,
-            lang: visitor.lang,
-        })
+    state.guides().instrument(id).ok_or(PageError {
+        error: AppError::NotFound,
+        lang: visitor.lang,
+    })
 }
 
 fn render_form(
@@ -196,19 +191,14 @@ pub async fn submit(
     let (_, band) = i
         .score(&answers)
         .map_err(|e| PageError::from((AppError::bad("antwoorden", e.to_string()), visitor.lang)))?;
-    let now = time::OffsetDateTime::now_utc();
-    let tally = SelfCheckTally {
-        instrument: i.id.clone(),
-        band: band.id.clone(),
-        area_code: located
-            .as_ref()
-            .and_then(|(pc, _)| catalog.geo.area_of(pc))
-            .map(|a| a.code.clone()),
-        month: format!("{:04}-{:02}", now.year(), now.month() as u8),
-    };
+    let area = located
+        .as_ref()
+        .and_then(|(pc, _)| catalog.geo.area_of(pc))
+        .map(|a| a.code.as_str());
     state
-        .store
-        .count_self_check(&tally)
+        .app
+        .self_check_counter(&Actor::Visitor)
+        .count(&i.id, &band.id, area)
         .await
         .map_err(|e| PageError::from((e, visitor.lang)))?;
     let near = located.map(|(_, p)| p);

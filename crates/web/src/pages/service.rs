@@ -298,7 +298,7 @@ pub async fn service_page(
     let lang = visitor.lang;
     let catalog = state.catalog();
     let service = state
-        .store
+        .map_reader()
         .service(&id)
         .await
         .map_err(|e| PageError::from((e, lang)))?;
@@ -343,7 +343,7 @@ pub async fn organization_page(
     let lang = visitor.lang;
     let catalog = state.catalog();
     let org = state
-        .store
+        .map_reader()
         .organization(&id)
         .await
         .map_err(|e| PageError::from((e, lang)))?;
@@ -408,7 +408,7 @@ pub async fn print_page(
     }
     let catalog = state.catalog();
     let services = state
-        .store
+        .map_reader()
         .services(&ids)
         .await
         .map_err(|e| PageError::from((e, lang)))?;

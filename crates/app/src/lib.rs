@@ -1,0 +1,116 @@
+#![forbid(unsafe_code)]
+//! Kapstok's application layer: the use cases, and the one place where access is decided.
+//!
+//! A caller never gets the store. It shows who it is (an [`Actor`]) and receives a capability
+//! for one job ([`MapReader`], [`SelfCheckCounter`], [`Importer`]) that holds only the storage
+//! capability that job needs. Capabilities that hand out records about a person (referrals, from
+//! the accounts issue on) are granted only for an actor with the right role and team, and return
+//! such records only wrapped in [`access::Audited`], which exists only once its access-log entry
+//! is written.
+
+pub mod access;
+pub mod guides;
+pub mod imports;
+pub mod socialmap;
+
+pub use access::{Actor, Audited};
+pub use guides::{Guides, SelfCheckCounter};
+pub use imports::{ImportError, Importer};
+pub use socialmap::MapReader;
+
+use kapstok_search::{Catalog, SearchConfig};
+use kapstok_store::{Store, StoreError};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// What a use case can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// The running application: storage, the current read model and the guided flows' data.
+#[derive(Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+    search_config: Arc<SearchConfig>,
+    guides: Arc<Guides>,
+    catalog: Arc<RwLock<Arc<Catalog>>>,
+}
+
+impl App {
+    /// Opens the application on a store and builds the read model.
+    pub async fn open(store: Arc<dyn Store>, search_config: SearchConfig) -> AppResult<App> {
+        let catalog = Catalog::load(store.as_ref(), &search_config).await?;
+        Ok(App {
+            store,
+            search_config: Arc::new(search_config),
+            guides: Arc::new(Guides::default()),
+            catalog: Arc::new(RwLock::new(Arc::new(catalog))),
+        })
+    }
+
+    pub fn with_guides(mut self, guides: Guides) -> Self {
+        self.guides = Arc::new(guides);
+        self
+    }
+
+    pub fn guides(&self) -> &Guides {
+        &self.guides
+    }
+
+    /// The current read model (search index and lookups); never waits for a rebuild.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.catalog
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Rebuilds the read model when the database changed since it was built. Returns whether it did.
+    pub async fn refresh(&self) -> AppResult<bool> {
+        let current = self.store.directory_version().await?;
+        if current == self.catalog().version {
+            return Ok(false);
+        }
+        let fresh = Catalog::load(self.store.as_ref(), &self.search_config).await?;
+        *self.catalog.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+        Ok(true)
+    }
+
+    /// Keeps the read model in step with the database (changes by another process).
+    pub fn spawn_refresher(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        let app = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = app.refresh().await {
+                    tracing::error!(error = %e, "refreshing the search index failed");
+                }
+            }
+        })
+    }
+
+    /// Reading the public social map: anyone may.
+    pub fn map_reader(&self, _actor: &Actor) -> MapReader {
+        MapReader::new(self.store.clone(), self.catalog())
+    }
+
+    /// Adding to the anonymous self-check tally: anyone who finished a check.
+    pub fn self_check_counter(&self, _actor: &Actor) -> SelfCheckCounter {
+        SelfCheckCounter::new(self.store.clone())
+    }
+
+    /// Changing the social map, postcodes and areas wholesale: only the operator (the command
+    /// line on the server). Editors get their own, narrower capability with the beheer issue.
+    pub fn importer(&self, actor: &Actor) -> Option<Importer> {
+        Importer::grant(self.store.clone(), actor)
+    }
+}

@@ -1,0 +1,79 @@
+//! Reading the public social map: searches on the read model, records from the store.
+
+use kapstok_domain::model::{Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm};
+use kapstok_domain::paging::Paging;
+use kapstok_search::Catalog;
+use kapstok_store::{SocialMapRead, StoreResult};
+use std::sync::Arc;
+
+/// The capability to read the public social map. Holds the read side of the store only.
+pub struct MapReader {
+    store: Arc<dyn SocialMapRead>,
+    catalog: Arc<Catalog>,
+}
+
+impl MapReader {
+    pub(crate) fn new(store: Arc<dyn SocialMapRead>, catalog: Arc<Catalog>) -> Self {
+        MapReader { store, catalog }
+    }
+
+    /// The read model this reader was handed (search index and lookups).
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Public services by id, in the order asked; unknown and non-public ones left out.
+    pub async fn services(&self, ids: &[String]) -> StoreResult<Vec<Service>> {
+        let mut services = self.store.services(ids).await?;
+        services.retain(|s| s.status.is_public());
+        Ok(services)
+    }
+
+    /// One public service.
+    pub async fn service(&self, id: &str) -> StoreResult<Option<Service>> {
+        Ok(self
+            .store
+            .service(id)
+            .await?
+            .filter(|s| s.status.is_public()))
+    }
+
+    pub async fn organization(&self, id: &str) -> StoreResult<Option<Organization>> {
+        self.store.organization(id).await
+    }
+
+    pub async fn organizations(&self, paging: Paging) -> StoreResult<(Vec<Organization>, u64)> {
+        self.store.organizations(paging).await
+    }
+
+    pub async fn taxonomies(&self, paging: Paging) -> StoreResult<(Vec<Taxonomy>, u64)> {
+        self.store.taxonomies(paging).await
+    }
+
+    pub async fn taxonomy(&self, id: &str) -> StoreResult<Option<Taxonomy>> {
+        self.store.taxonomy(id).await
+    }
+
+    pub async fn taxonomy_terms(
+        &self,
+        taxonomy_id: Option<&str>,
+        paging: Paging,
+    ) -> StoreResult<(Vec<TaxonomyTerm>, u64)> {
+        self.store.taxonomy_terms(taxonomy_id, paging).await
+    }
+
+    pub async fn taxonomy_term(&self, id: &str) -> StoreResult<Option<TaxonomyTerm>> {
+        self.store.taxonomy_term(id).await
+    }
+
+    pub async fn service_at_locations(
+        &self,
+        paging: Paging,
+    ) -> StoreResult<(Vec<ServiceAtLocation>, u64)> {
+        self.store.service_at_locations(paging).await
+    }
+
+    pub async fn service_at_location(&self, id: &str) -> StoreResult<Option<ServiceAtLocation>> {
+        self.store.service_at_location(id).await
+    }
+}

@@ -1,0 +1,253 @@
+//! `TestApp`: a fresh app on a fresh store of any backend, built with a small builder
+//! (`TestApp::init().with_demo().with_backend(Backend::Sqlite).build()`), with clients that send
+//! requests through the real router in-process, or the app served on a loopback socket.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use kapstok_app::{App, Importer};
+use kapstok_store::Store;
+use kapstok_web::AppState;
+use kapstok_web::state::WebConfig;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// The backends a deployment can run on; every storage test runs on each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+}
+
+impl Backend {
+    pub const ALL: [Backend; 1] = [Backend::Sqlite];
+
+    /// A fresh, empty store of this backend in `dir`.
+    pub async fn open(self, dir: &std::path::Path) -> Arc<dyn Store> {
+        match self {
+            Backend::Sqlite => Arc::new(
+                kapstok_store_sqlite::SqliteStore::open(&dir.join("kapstok.db"))
+                    .await
+                    .expect("open SQLite"),
+            ),
+        }
+    }
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub store: Arc<dyn Store>,
+    pub dir: tempfile::TempDir,
+}
+
+/// How to build a [`TestApp`].
+pub struct Builder {
+    demo: bool,
+    backend: Backend,
+    web: WebConfig,
+}
+
+impl Builder {
+    /// With the fictional Emmen demo loaded (map, postcodes, areas).
+    pub fn with_demo(mut self) -> Self {
+        self.demo = true;
+        self
+    }
+
+    pub fn with_backend(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        self
+    }
+
+    pub fn with_web_config(mut self, web: WebConfig) -> Self {
+        self.web = web;
+        self
+    }
+
+    pub async fn build(self) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = self.backend.open(dir.path()).await;
+        if self.demo {
+            kapstok::commands::load_demo(&kapstok::commands::operator(store.clone()))
+                .await
+                .expect("demo loads");
+        }
+        let app = App::open(store.clone(), Default::default())
+            .await
+            .expect("app");
+        TestApp {
+            state: AppState::new(app).with_web_config(self.web),
+            store,
+            dir,
+        }
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// Someone using the app: sends requests through the real router, with their cookies.
+pub struct Client {
+    router: Router,
+    cookie: Option<String>,
+}
+
+impl Client {
+    pub async fn request(&self, mut request: Request<Body>) -> Reply {
+        if let Some(c) = &self.cookie {
+            request
+                .headers_mut()
+                .insert("cookie", c.parse().expect("cookie"));
+        }
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
+            .await
+            .expect("body");
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, uri: &str) -> Reply {
+        self.request(Request::get(uri).body(Body::empty()).expect("request"))
+            .await
+    }
+
+    /// A form as a browser on this site sends it.
+    pub async fn post_form(&self, uri: &str, body: &str) -> Reply {
+        self.request(
+            Request::post(uri)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from(body.to_string()))
+                .expect("request"),
+        )
+        .await
+    }
+}
+
+impl TestApp {
+    /// A builder: `TestApp::init().with_demo().build().await`.
+    pub fn init() -> Builder {
+        Builder {
+            demo: false,
+            backend: Backend::Sqlite,
+            web: WebConfig::default(),
+        }
+    }
+
+    pub fn router(&self) -> Router {
+        kapstok_web::router(self.state.clone())
+    }
+
+    /// A visitor of the public site (no cookies).
+    pub fn visitor(&self) -> Client {
+        Client {
+            router: self.router(),
+            cookie: None,
+        }
+    }
+
+    /// A visitor with a cookie (such as `lang=en`).
+    pub fn visitor_with_cookie(&self, cookie: &str) -> Client {
+        Client {
+            router: self.router(),
+            cookie: Some(cookie.into()),
+        }
+    }
+
+    pub async fn request(&self, request: Request<Body>) -> Reply {
+        self.visitor().request(request).await
+    }
+
+    pub async fn get(&self, uri: &str) -> Reply {
+        self.visitor().get(uri).await
+    }
+
+    pub async fn post_form(&self, uri: &str, body: &str) -> Reply {
+        self.visitor().post_form(uri, body).await
+    }
+
+    pub async fn get_with_cookie(&self, uri: &str, cookie: &str) -> Reply {
+        self.visitor_with_cookie(cookie).get(uri).await
+    }
+
+    /// The command line's capability, as `kapstok import` has it.
+    pub fn importer(&self) -> Importer {
+        kapstok::commands::operator(self.store.clone())
+    }
+
+    /// Rebuilds the read model now (a served app does this every second by itself).
+    pub async fn refresh(&self) {
+        self.state.refresh().await.expect("refresh");
+    }
+
+    /// The app on a real socket (loopback, free port) with the given connection limits.
+    pub async fn serve(&self, limits: kapstok_web::server::Limits) -> Served {
+        let listener =
+            kapstok_web::server::bind("127.0.0.1:0".parse().expect("address")).expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(kapstok_web::serve(
+            listener,
+            self.state.clone(),
+            limits,
+            async {
+                let _ = stopped.await;
+            },
+        ));
+        Served {
+            addr,
+            stop: Some(stop),
+            handle,
+        }
+    }
+
+    /// The whole social map as `kapstok export hsds` writes it.
+    pub async fn export(&self) -> String {
+        serde_json::to_string_pretty(&self.store.load_directory().await.expect("export"))
+            .expect("json")
+    }
+}
+
+/// A server started by [`TestApp::serve`]; [`Served::stop`] shuts it down gracefully.
+pub struct Served {
+    pub addr: std::net::SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Served {
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.handle)
+            .await
+            .expect("server task")
+            .expect("server ends cleanly");
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.handle.abort();
+    }
+}
