@@ -2,7 +2,7 @@
 //! body for the API. Causes are logged, never shown.
 
 use crate::i18n::{Lang, Tr};
-use crate::pages::layout::Layout;
+use crate::views::Layout;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -55,12 +55,16 @@ pub struct PageError {
     pub lang: Lang,
 }
 
-impl<E: Into<AppError>> From<(E, Lang)> for PageError {
-    fn from((e, lang): (E, Lang)) -> Self {
+impl PageError {
+    pub fn new(error: impl Into<AppError>, lang: Lang) -> Self {
         PageError {
-            error: e.into(),
+            error: error.into(),
             lang,
         }
+    }
+
+    pub fn not_found(lang: Lang) -> Self {
+        PageError::new(AppError::NotFound, lang)
     }
 }
 

@@ -1,15 +1,20 @@
 #![forbid(unsafe_code)]
-//! Kapstok's web layer: HTML pages for people, a JSON API for systems.
+//! Kapstok's web layer: HTML pages for people, a JSON API for systems. One room per audience
+//! (`public`, `api`; later `pro` and `admin`), each with its own `router()`; `extract` for what
+//! handlers read from a request, `views` for what pages share, `render` and `error` as the one
+//! path from a result to a response.
 
 pub mod api;
 pub mod error;
+pub mod extract;
 pub mod guard;
 pub mod i18n;
-pub mod pages;
-pub mod params;
+pub mod public;
 pub mod redirect;
+pub mod render;
 pub mod server;
 pub mod state;
+pub mod views;
 
 pub use state::{AppState, Catalog};
 
@@ -53,11 +58,11 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     StatusCode::INTERNAL_SERVER_ERROR.into_response()
 }
 
-async fn fallback(visitor: pages::layout::Visitor, request: Request) -> Response {
+async fn fallback(visitor: extract::Visitor, request: Request) -> Response {
     if request.uri().path().starts_with("/api/") {
         ApiError(AppError::NotFound).into_response()
     } else {
-        pages::not_found(visitor).await.into_response()
+        public::home::not_found(visitor).await.into_response()
     }
 }
 
@@ -66,23 +71,7 @@ pub fn router(state: AppState) -> Router {
     let (api, openapi) = api::router();
     let openapi = Arc::new(openapi);
     Router::new()
-        .route("/", get(pages::home))
-        .route("/zoeken", get(pages::search::search_page))
-        .route("/functies", get(pages::functions))
-        .route("/gebieden", get(pages::areas))
-        .route("/aanbod/{id}", get(pages::service::service_page))
-        .route("/organisaties/{id}", get(pages::service::organization_page))
-        .route("/afdrukken", get(pages::service::print_page))
-        .route("/taal/{lang}", get(pages::switch_language))
-        .route("/respijtwijzer", get(pages::respite::start))
-        .route("/respijtwijzer/vraag", get(pages::respite::question))
-        .route("/respijtwijzer/resultaat", get(pages::respite::result))
-        .route("/mantelzorgtest", get(pages::selfcheck::list))
-        .route(
-            "/mantelzorgtest/{id}",
-            get(pages::selfcheck::form).post(pages::selfcheck::submit),
-        )
-        .route("/static/kapstok.css", get(pages::stylesheet))
+        .merge(public::router())
         .route(
             "/api/openapi.json",
             get(move || std::future::ready(axum::Json(openapi.as_ref().clone()))),

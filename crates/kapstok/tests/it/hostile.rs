@@ -50,7 +50,7 @@ proptest! {
 
     #[test]
     fn query_strings_never_panic(s in "\\PC{0,200}") {
-        let _ = kapstok_web::params::Pairs::parse(&s);
+        let _ = kapstok_web::extract::Pairs::parse(&s);
     }
 
     #[test]

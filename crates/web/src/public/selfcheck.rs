@@ -1,18 +1,20 @@
 //! The Mantelzorgtest: a self-check from an instrument file. Answers are sent by POST, scored,
 //! shown and forgotten; only an anonymous tally (instrument, band, area, month) is kept.
 
-use super::layout::{Layout, Visitor};
-use super::search::ResultItem;
-use super::{locate_postcode, nearby};
 use crate::error::{AppError, PageError};
+use crate::extract::Visitor;
+use crate::extract::params::Pairs;
 use crate::i18n::Tr;
-use crate::params::Pairs;
+use crate::render::{self, InLang};
 use crate::state::AppState;
+use crate::views::Layout;
+use crate::views::ResultItem;
+use crate::views::{locate_postcode, nearby};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use kapstok_app::Actor;
 use kapstok_domain::instrument::{Band, Instrument};
 
@@ -23,19 +25,13 @@ struct ListPage {
     instruments: Vec<Instrument>,
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    visitor: Visitor,
-) -> Result<Html<String>, PageError> {
+pub async fn list(State(state): State<AppState>, visitor: Visitor) -> Result<Response, PageError> {
     let tr = Tr { lang: visitor.lang };
     let page = ListPage {
         l: Layout::new(&visitor, tr.t("selfcheck-title"), state.catalog().demo),
         instruments: state.guides().instruments.clone(),
     };
-    Ok(Html(
-        page.render()
-            .map_err(|e| PageError::from((e, visitor.lang)))?,
-    ))
+    render::ok(&page, visitor.lang)
 }
 
 pub struct ItemView {
@@ -60,10 +56,10 @@ fn instrument<'a>(
     id: &str,
     visitor: &Visitor,
 ) -> Result<&'a Instrument, PageError> {
-    state.guides().instrument(id).ok_or(PageError {
-        error: AppError::NotFound,
-        lang: visitor.lang,
-    })
+    state
+        .guides()
+        .instrument(id)
+        .ok_or(PageError::not_found(visitor.lang))
 }
 
 fn render_form(
@@ -109,10 +105,7 @@ fn render_form(
         postcode: postcode.into(),
         errors,
     };
-    let html = page
-        .render()
-        .map_err(|e| PageError::from((e, visitor.lang)))?;
-    Ok((status, Html(html)).into_response())
+    render::page(&page, status, visitor.lang)
 }
 
 pub async fn form(
@@ -190,7 +183,7 @@ pub async fn submit(
     }
     let (_, band) = i
         .score(&answers)
-        .map_err(|e| PageError::from((AppError::bad("antwoorden", e.to_string()), visitor.lang)))?;
+        .map_err(|e| PageError::new(AppError::bad("antwoorden", e.to_string()), visitor.lang))?;
     let area = located
         .as_ref()
         .and_then(|(pc, _)| catalog.geo.area_of(pc))
@@ -200,7 +193,7 @@ pub async fn submit(
         .self_check_counter(&Actor::Visitor)
         .count(&i.id, &band.id, area)
         .await
-        .map_err(|e| PageError::from((e, visitor.lang)))?;
+        .in_lang(visitor.lang)?;
     let near = located.map(|(_, p)| p);
     let help = band
         .help
@@ -218,7 +211,10 @@ pub async fn submit(
             );
             Some(HelpGroup {
                 label,
-                href: format!("/zoeken{}", crate::params::query_string([(key, code)])),
+                href: format!(
+                    "/zoeken{}",
+                    crate::extract::params::query_string([(key, code)])
+                ),
                 offers,
             })
         })
@@ -229,9 +225,5 @@ pub async fn submit(
         band: band.clone(),
         help,
     };
-    Ok(Html(
-        page.render()
-            .map_err(|e| PageError::from((e, visitor.lang)))?,
-    )
-    .into_response())
+    render::ok(&page, visitor.lang)
 }

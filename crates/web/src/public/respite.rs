@@ -1,19 +1,21 @@
 //! The Respijtzorgwijzer: one question per page, answers carried in the URL (no session, works
 //! without JavaScript, bookmarkable), a result with offers, funding routes and next steps.
 
-use super::layout::{Layout, Visitor};
-use super::search::ResultItem;
-use super::{locate_postcode, nearby};
 use crate::error::{AppError, PageError};
+use crate::extract::Visitor;
+use crate::extract::params::{Pairs, query_string};
 use crate::i18n::Tr;
-use crate::params::{Pairs, query_string};
+use crate::render;
 use crate::state::{AppState, Catalog};
+use crate::views::Layout;
+use crate::views::ResultItem;
+use crate::views::{locate_postcode, nearby};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::HOST;
 use axum::http::request::Parts;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use kapstok_domain::geo::GeoPoint;
 use kapstok_domain::respite::{Answers, OfferFacts, Question, QuestionKind, RespiteGuide};
 use std::collections::HashSet;
@@ -92,10 +94,7 @@ struct StartPage {
     count: usize,
 }
 
-pub async fn start(
-    State(state): State<AppState>,
-    visitor: Visitor,
-) -> Result<Html<String>, PageError> {
+pub async fn start(State(state): State<AppState>, visitor: Visitor) -> Result<Response, PageError> {
     let g = &state.guides().respite;
     let page = StartPage {
         l: Layout::new(&visitor, g.title.clone(), state.catalog().demo),
@@ -103,10 +102,7 @@ pub async fn start(
         intro: g.intro.clone(),
         count: g.questions.len(),
     };
-    Ok(Html(
-        page.render()
-            .map_err(|e| PageError::from((e, visitor.lang)))?,
-    ))
+    render::ok(&page, visitor.lang)
 }
 
 pub struct Hidden {
@@ -200,15 +196,12 @@ fn render_question(
         error: error.clone(),
         question,
     };
-    let html = page
-        .render()
-        .map_err(|e| PageError::from((e, visitor.lang)))?;
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    Ok((status, Html(html)).into_response())
+    render::page(&page, status, visitor.lang)
 }
 
 /// The first required question without a (valid) answer, as a 1-based step, and why.
@@ -252,10 +245,10 @@ pub async fn question(
         Some(s) => match s.parse::<usize>() {
             Ok(n @ 1..=100) => n.min(g.questions.len()),
             _ => {
-                return Err(PageError::from((
+                return Err(PageError::new(
                     AppError::bad("stap", tr.t("respite-invalid-step")),
                     visitor.lang,
-                )));
+                ));
             }
         },
     };
@@ -475,9 +468,5 @@ pub async fn result(
         mail_href,
         near: near.as_ref().map(|(pc, _)| pc.display()),
     };
-    Ok(Html(
-        page.render()
-            .map_err(|e| PageError::from((e, visitor.lang)))?,
-    )
-    .into_response())
+    render::ok(&page, visitor.lang)
 }

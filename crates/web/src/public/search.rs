@@ -1,18 +1,20 @@
 //! The results page: one GET form (words, postcode, distance, facets), results, paging and the
 //! empty-result help. Works without JavaScript.
 
-use super::layout::{Layout, Visitor, distance};
-use crate::error::{AppError, PageError};
+use crate::error::PageError;
+use crate::extract::Visitor;
+use crate::extract::params::{MAX_QUERY_CHARS, Pairs, query_string};
 use crate::i18n::Tr;
-use crate::params::{MAX_QUERY_CHARS, Pairs, query_string};
+use crate::render;
 use crate::state::{AppState, Catalog};
+use crate::views::{Layout, ResultItem};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use kapstok_domain::geo::{GeoPoint, Postcode};
 use kapstok_search::facet;
-use kapstok_search::{AREA_FACET, Hit, SearchQuery};
+use kapstok_search::{AREA_FACET, SearchQuery};
 
 pub const PER_PAGE: usize = 20;
 const RADII: [u32; 6] = [2, 5, 10, 20, 50, 100];
@@ -53,7 +55,7 @@ impl PageSearch {
             .take(20)
             .collect::<String>();
         let (mut postcode, mut point) = (None, None);
-        match super::locate_postcode(&postcode_input, catalog, tr) {
+        match crate::views::locate_postcode(&postcode_input, catalog, tr) {
             Ok(found) => {
                 if let Some((pc, at)) = found {
                     postcode = Some(pc);
@@ -193,35 +195,6 @@ pub struct PageSearchParams {
     pub radius: Option<u32>,
     pub filters: Vec<(String, Vec<String>)>,
     pub page: usize,
-}
-
-pub struct ResultItem {
-    pub id: String,
-    pub name: String,
-    pub organization: String,
-    pub snippet: String,
-    pub place: Option<String>,
-    pub distance: Option<String>,
-    pub badges: Vec<String>,
-}
-
-impl ResultItem {
-    pub fn from_hit(hit: &Hit<'_>, catalog: &Catalog, tr: Tr) -> Self {
-        let badges = catalog
-            .index
-            .facet_values_of(hit.doc, facet::FUNCTION)
-            .map(|(_, label)| label.clone())
-            .collect();
-        ResultItem {
-            id: hit.doc.id.clone(),
-            name: hit.doc.name.clone(),
-            organization: hit.doc.organization_name.clone(),
-            snippet: hit.doc.snippet.clone(),
-            place: hit.place.map(str::to_owned),
-            distance: hit.distance_km.map(|d| distance(d, tr.lang)),
-            badges,
-        }
-    }
 }
 
 pub struct FacetValueView {
@@ -436,10 +409,7 @@ pub async fn search_page(
         postcode_error: s.errors.iter().any(|e| e.field == "postcode"),
         s,
     };
-    let html = page
-        .render()
-        .map_err(|e| PageError::from((AppError::from(e), visitor.lang)))?;
-    Ok((status, Html(html)).into_response())
+    render::page(&page, status, visitor.lang)
 }
 
 /// The area facet's label comes from the interface language; taxonomy names are data.

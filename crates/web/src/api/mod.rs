@@ -2,7 +2,7 @@
 //! OpenAPI document come from the same attributes.
 
 use crate::error::{ApiError, AppError, ErrorBody};
-use crate::params::{MAX_QUERY_CHARS, Pairs};
+use crate::extract::params::{MAX_QUERY_CHARS, Pairs};
 use crate::state::{AppState, Catalog};
 use axum::Json;
 use axum::extract::{Path, State};

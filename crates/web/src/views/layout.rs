@@ -1,34 +1,8 @@
 //! What every page shares: language, title, the demo banner, the language switch.
 
+use crate::extract::Visitor;
+use crate::extract::params::query_string;
 use crate::i18n::{Lang, Tr};
-use crate::params::query_string;
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use std::convert::Infallible;
-
-/// The visitor's language (cookie `lang`) and the address they asked for.
-#[derive(Debug, Clone)]
-pub struct Visitor {
-    pub lang: Lang,
-    pub path_and_query: String,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Visitor {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let lang = crate::guard::lang_of(&parts.headers);
-        let path_and_query = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| "/".into());
-        Ok(Visitor {
-            lang,
-            path_and_query,
-        })
-    }
-}
 
 pub struct Layout {
     pub tr: Tr,

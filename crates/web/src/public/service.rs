@@ -1,14 +1,16 @@
 //! Service detail, organisation page and the printable selection.
 
-use super::layout::{Layout, Visitor, euro, long_date, tel_href};
-use super::search::ResultItem;
 use crate::error::{AppError, PageError};
+use crate::extract::Visitor;
+use crate::extract::params::{Pairs, query_string};
 use crate::i18n::Tr;
-use crate::params::{Pairs, query_string};
+use crate::render::{self, InLang};
 use crate::state::{AppState, Catalog};
+use crate::views::ResultItem;
+use crate::views::layout::{Layout, euro, long_date, tel_href};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::response::Response;
 use kapstok_domain::fields::{is_email, web_link};
 use kapstok_domain::geo::Postcode;
 use kapstok_domain::model::{Location, Organization, Schedule, Service};
@@ -294,16 +296,12 @@ pub async fn service_page(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(id): Path<String>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     let lang = visitor.lang;
     let catalog = state.catalog();
-    let service = state
-        .map_reader()
-        .service(&id)
-        .await
-        .map_err(|e| PageError::from((e, lang)))?;
+    let service = state.map_reader().service(&id).await.in_lang(lang)?;
     let Some(service) = service.filter(|s| s.status.is_public()) else {
-        return Err(PageError::from((AppError::NotFound, lang)));
+        return Err(PageError::not_found(lang));
     };
     let tr = Tr { lang };
     let view = ServiceView::new(&service, &catalog, tr);
@@ -323,7 +321,7 @@ pub async fn service_page(
         s: view,
         others,
     };
-    Ok(Html(page.render().map_err(|e| PageError::from((e, lang)))?))
+    render::ok(&page, lang)
 }
 
 #[derive(Template)]
@@ -339,16 +337,12 @@ pub async fn organization_page(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(id): Path<String>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     let lang = visitor.lang;
     let catalog = state.catalog();
-    let org = state
-        .map_reader()
-        .organization(&id)
-        .await
-        .map_err(|e| PageError::from((e, lang)))?;
+    let org = state.map_reader().organization(&id).await.in_lang(lang)?;
     let Some(org) = org else {
-        return Err(PageError::from((AppError::NotFound, lang)));
+        return Err(PageError::not_found(lang));
     };
     let tr = Tr { lang };
     let result = catalog.index.search(&SearchQuery {
@@ -378,7 +372,7 @@ pub async fn organization_page(
         phones,
         services,
     };
-    Ok(Html(page.render().map_err(|e| PageError::from((e, lang)))?))
+    render::ok(&page, lang)
 }
 
 #[derive(Template)]
@@ -395,23 +389,19 @@ pub async fn print_page(
     State(state): State<AppState>,
     visitor: Visitor,
     pairs: Pairs,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     let lang = visitor.lang;
     let tr = Tr { lang };
     let mut ids: Vec<String> = pairs.all("id").into_iter().map(str::to_owned).collect();
     ids.dedup();
     if ids.len() > MAX_PRINT {
-        return Err(PageError::from((
+        return Err(PageError::new(
             AppError::bad("id", tr.t("selection-too-large")),
             lang,
-        )));
+        ));
     }
     let catalog = state.catalog();
-    let services = state
-        .map_reader()
-        .services(&ids)
-        .await
-        .map_err(|e| PageError::from((e, lang)))?;
+    let services = state.map_reader().services(&ids).await.in_lang(lang)?;
     let services = services
         .iter()
         .map(|s| ServiceView::new(s, &catalog, tr))
@@ -431,5 +421,5 @@ pub async fn print_page(
         services,
         date,
     };
-    Ok(Html(page.render().map_err(|e| PageError::from((e, lang)))?))
+    render::ok(&page, lang)
 }

@@ -1,0 +1,33 @@
+//! The public site: pages for carers and anyone looking for help. No sign-in.
+
+pub mod home;
+pub mod respite;
+pub mod search;
+pub mod selfcheck;
+pub mod service;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::get;
+
+/// The public pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/zoeken", get(search::search_page))
+        .route("/functies", get(home::functions))
+        .route("/gebieden", get(home::areas))
+        .route("/aanbod/{id}", get(service::service_page))
+        .route("/organisaties/{id}", get(service::organization_page))
+        .route("/afdrukken", get(service::print_page))
+        .route("/taal/{lang}", get(home::switch_language))
+        .route("/respijtwijzer", get(respite::start))
+        .route("/respijtwijzer/vraag", get(respite::question))
+        .route("/respijtwijzer/resultaat", get(respite::result))
+        .route("/mantelzorgtest", get(selfcheck::list))
+        .route(
+            "/mantelzorgtest/{id}",
+            get(selfcheck::form).post(selfcheck::submit),
+        )
+        .route("/static/kapstok.css", get(home::stylesheet))
+}

@@ -1,0 +1,35 @@
+//! One offer in a list (results, help after a self-check, respite offers, an organisation's list).
+
+use crate::i18n::Tr;
+use crate::state::Catalog;
+use crate::views::layout::distance;
+use kapstok_search::{Hit, facet};
+
+pub struct ResultItem {
+    pub id: String,
+    pub name: String,
+    pub organization: String,
+    pub snippet: String,
+    pub place: Option<String>,
+    pub distance: Option<String>,
+    pub badges: Vec<String>,
+}
+
+impl ResultItem {
+    pub fn from_hit(hit: &Hit<'_>, catalog: &Catalog, tr: Tr) -> Self {
+        let badges = catalog
+            .index
+            .facet_values_of(hit.doc, facet::FUNCTION)
+            .map(|(_, label)| label.clone())
+            .collect();
+        ResultItem {
+            id: hit.doc.id.clone(),
+            name: hit.doc.name.clone(),
+            organization: hit.doc.organization_name.clone(),
+            snippet: hit.doc.snippet.clone(),
+            place: hit.place.map(str::to_owned),
+            distance: hit.distance_km.map(|d| distance(d, tr.lang)),
+            badges,
+        }
+    }
+}
