@@ -17,7 +17,9 @@ use axum::http::header::HOST;
 use axum::http::request::Parts;
 use axum::response::Response;
 use kapstok_domain::geo::GeoPoint;
-use kapstok_domain::respite::{Answers, OfferFacts, Question, QuestionKind, RespiteGuide};
+use kapstok_domain::respite::{
+    Answers, OfferFacts, OpenRoute, Question, QuestionKind, RespiteGuide,
+};
 use std::collections::HashSet;
 
 /// Answers read from the query string: only known questions, in guide order.
@@ -265,6 +267,16 @@ pub struct RouteView {
     pub next_step: String,
 }
 
+impl From<&OpenRoute<'_>> for RouteView {
+    fn from(o: &OpenRoute<'_>) -> Self {
+        RouteView {
+            label: o.route.label.clone(),
+            explanation: o.route.explanation.clone(),
+            next_step: o.next_step.to_string(),
+        }
+    }
+}
+
 pub struct OfferView {
     pub item: ResultItem,
     pub routes: Vec<RouteView>,
@@ -339,12 +351,8 @@ fn offers_of_kind(
             };
             let routes: Vec<RouteView> = g
                 .routes_for_offer(answers, &facts)
-                .into_iter()
-                .map(|o| RouteView {
-                    label: o.route.label.clone(),
-                    explanation: o.route.explanation.clone(),
-                    next_step: o.next_step.to_string(),
-                })
+                .iter()
+                .map(RouteView::from)
                 .collect();
             (!routes.is_empty()).then(|| OfferView {
                 item: ResultItem::from_hit(h, catalog, tr),
@@ -404,12 +412,8 @@ pub async fn result(
         .collect();
     let routes = g
         .open_routes(&answers)
-        .into_iter()
-        .map(|o| RouteView {
-            label: o.route.label.clone(),
-            explanation: o.route.explanation.clone(),
-            next_step: o.next_step.to_string(),
-        })
+        .iter()
+        .map(RouteView::from)
         .collect();
     let chosen = g.chosen_break(&answers).unwrap_or_default().to_string();
     let kinds: Vec<(String, String)> = catalog

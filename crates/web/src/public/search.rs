@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use kapstok_domain::geo::{GeoPoint, Postcode};
 use kapstok_search::facet;
-use kapstok_search::{AREA_FACET, SearchQuery};
+use kapstok_search::{AREA_FACET, SearchQuery, SearchResult};
 
 pub const PER_PAGE: usize = 20;
 const RADII: [u32; 6] = [2, 5, 10, 20, 50, 100];
@@ -253,12 +253,83 @@ pub async fn search_page(
     let tr = Tr { lang: visitor.lang };
     let s = PageSearch::parse(&pairs, &catalog, tr);
     let result = catalog.index.search(&s.query());
-    let items: Vec<ResultItem> = result
-        .hits
-        .iter()
-        .map(|h| ResultItem::from_hit(h, &catalog, tr))
-        .collect();
-    let facets: Vec<FacetView> = result
+    let active = active_filters(&s, &catalog);
+    let page_count = result.total.div_ceil(PER_PAGE).max(1);
+    let (suggestions, related) = if result.total == 0 {
+        (empty_result_help(&s, &active, tr), function_links(&catalog))
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let status = if s.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let page = SearchPage {
+        l: Layout::new(&visitor, s.title(tr), catalog.demo),
+        total: result.total,
+        items: result
+            .hits
+            .iter()
+            .map(|h| ResultItem::from_hit(h, &catalog, tr))
+            .collect(),
+        facets: facet_views(&result, tr),
+        active,
+        radii: RADII
+            .iter()
+            .map(|&value| RadiusOption {
+                value,
+                selected: s.radius == Some(value),
+            })
+            .collect(),
+        prev: (s.page > 1 && s.page <= page_count).then(|| s.href(|p| p.page = s.page - 1)),
+        next: (s.page < page_count).then(|| s.href(|p| p.page = s.page + 1)),
+        page_count,
+        sorted_by: s.sorted_by(tr),
+        suggestions,
+        related,
+        corrections: result
+            .corrections
+            .iter()
+            .map(|(_, used)| used.clone())
+            .collect(),
+        unknown_words: result.unknown_words.clone(),
+        clear_href: s.href(|p| p.filters.clear()),
+        q_error: s.errors.iter().any(|e| e.field == "q"),
+        postcode_error: s.errors.iter().any(|e| e.field == "postcode"),
+        s,
+    };
+    render::page(&page, status, visitor.lang)
+}
+
+impl PageSearch {
+    fn title(&self, tr: Tr) -> String {
+        if self.q.is_empty() {
+            tr.t("results-title")
+        } else {
+            format!(
+                "{} {} ‘{}’",
+                tr.t("results-title"),
+                tr.t("results-for"),
+                self.q
+            )
+        }
+    }
+
+    fn sorted_by(&self, tr: Tr) -> String {
+        if self.point.is_some() {
+            tr.t("results-sorted-distance")
+        } else if self.q.is_empty() {
+            tr.t("results-sorted-name")
+        } else {
+            tr.t("results-sorted-relevance")
+        }
+    }
+}
+
+/// The facets with their values (those with results, or chosen).
+fn facet_views(result: &SearchResult<'_>, tr: Tr) -> Vec<FacetView> {
+    result
         .facets
         .iter()
         .map(|f| FacetView {
@@ -278,7 +349,11 @@ pub async fn search_page(
                 .collect(),
         })
         .filter(|f| !f.values.is_empty())
-        .collect();
+        .collect()
+}
+
+/// The chosen filters, each with a link that drops it.
+fn active_filters(s: &PageSearch, catalog: &Catalog) -> Vec<Link> {
     let label_of = |key: &str, code: &str| {
         catalog
             .index
@@ -299,51 +374,53 @@ pub async fn search_page(
             p.filters.retain(|(_, vs)| !vs.is_empty());
         })
     };
-    let active: Vec<Link> = s
-        .filters
+    s.filters
         .iter()
         .flat_map(|(k, vs)| vs.iter().map(move |v| (k, v)))
         .map(|(k, v)| Link {
             label: label_of(k, v),
             href: without(k, v),
         })
+        .collect()
+}
+
+/// Ways out of an empty result: drop a filter, a wider distance, no words.
+fn empty_result_help(s: &PageSearch, active: &[Link], tr: Tr) -> Vec<Link> {
+    let mut suggestions: Vec<Link> = active
+        .iter()
+        .map(|link| Link {
+            label: format!("{}: {}", tr.t("no-results-drop-filter"), link.label),
+            href: link.href.clone(),
+        })
         .collect();
-    let page_count = result.total.div_ceil(PER_PAGE).max(1);
-    let prev = (s.page > 1 && s.page <= page_count).then(|| s.href(|p| p.page = s.page - 1));
-    let next = (s.page < page_count).then(|| s.href(|p| p.page = s.page + 1));
-    let mut suggestions = Vec::new();
-    let mut related = Vec::new();
-    if result.total == 0 {
-        for link in &active {
-            suggestions.push(Link {
-                label: format!("{}: {}", tr.t("no-results-drop-filter"), link.label),
-                href: link.href.clone(),
-            });
-        }
-        if let Some(r) = s.radius {
-            let wider = RADII.iter().copied().find(|&x| x > r);
-            suggestions.push(Link {
-                label: match wider {
-                    Some(w) => format!("{} ({w} km)", tr.t("no-results-wider")),
-                    None => tr.t("radius-any"),
-                },
-                href: s.href(|p| p.radius = wider),
-            });
-        }
-        if !s.q.is_empty() {
-            suggestions.push(Link {
-                label: tr.t("no-results-no-text"),
-                href: s.href(|p| p.q.clear()),
-            });
-        }
-        if let Some(f) = catalog
-            .index
-            .facets()
-            .iter()
-            .find(|f| f.key == facet::FUNCTION)
-        {
-            related = f
-                .values
+    if let Some(r) = s.radius {
+        let wider = RADII.iter().copied().find(|&x| x > r);
+        suggestions.push(Link {
+            label: match wider {
+                Some(w) => format!("{} ({w} km)", tr.t("no-results-wider")),
+                None => tr.t("radius-any"),
+            },
+            href: s.href(|p| p.radius = wider),
+        });
+    }
+    if !s.q.is_empty() {
+        suggestions.push(Link {
+            label: tr.t("no-results-no-text"),
+            href: s.href(|p| p.q.clear()),
+        });
+    }
+    suggestions
+}
+
+/// The basic functions, to browse when nothing was found.
+fn function_links(catalog: &Catalog) -> Vec<Link> {
+    catalog
+        .index
+        .facets()
+        .iter()
+        .find(|f| f.key == facet::FUNCTION)
+        .map(|f| {
+            f.values
                 .iter()
                 .map(|(code, label)| Link {
                     label: label.clone(),
@@ -352,64 +429,9 @@ pub async fn search_page(
                         query_string([(facet::FUNCTION, code.as_str())])
                     ),
                 })
-                .collect();
-        }
-    }
-    let sorted_by = if s.point.is_some() {
-        tr.t("results-sorted-distance")
-    } else if s.q.is_empty() {
-        tr.t("results-sorted-name")
-    } else {
-        tr.t("results-sorted-relevance")
-    };
-    let radii = RADII
-        .iter()
-        .map(|&value| RadiusOption {
-            value,
-            selected: s.radius == Some(value),
+                .collect()
         })
-        .collect();
-    let clear_href = s.href(|p| p.filters.clear());
-    let status = if s.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    let title = if s.q.is_empty() {
-        tr.t("results-title")
-    } else {
-        format!(
-            "{} {} ‘{}’",
-            tr.t("results-title"),
-            tr.t("results-for"),
-            s.q
-        )
-    };
-    let page = SearchPage {
-        l: Layout::new(&visitor, title, catalog.demo),
-        total: result.total,
-        items,
-        facets,
-        active,
-        radii,
-        prev,
-        next,
-        page_count,
-        sorted_by,
-        suggestions,
-        related,
-        corrections: result
-            .corrections
-            .iter()
-            .map(|(_, used)| used.clone())
-            .collect(),
-        unknown_words: result.unknown_words.clone(),
-        clear_href,
-        q_error: s.errors.iter().any(|e| e.field == "q"),
-        postcode_error: s.errors.iter().any(|e| e.field == "postcode"),
-        s,
-    };
-    render::page(&page, status, visitor.lang)
+        .unwrap_or_default()
 }
 
 /// The area facet's label comes from the interface language; taxonomy names are data.

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use kapstok_domain::fields::{is_email, web_link};
 use kapstok_domain::geo::Postcode;
-use kapstok_domain::model::{Location, Organization, Schedule, Service};
+use kapstok_domain::model::{Location, Organization, Phone, Schedule, Service, TaxonomyTerm};
 use kapstok_search::SearchQuery;
 use kapstok_search::directory::{location_point, service_area_codes};
 use kapstok_search::facet;
@@ -130,7 +130,7 @@ fn location_view(l: &Location, catalog: &Catalog) -> LocationView {
 
 impl ServiceView {
     pub fn new(s: &Service, catalog: &Catalog, tr: Tr) -> Self {
-        let terms: Vec<_> = s
+        let terms: Vec<&TaxonomyTerm> = s
             .term_ids()
             .filter_map(|id| catalog.terms.get(id))
             .collect();
@@ -143,80 +143,12 @@ impl ServiceView {
         };
         let mut for_whom = in_facet(facet::TARGET_GROUP);
         for_whom.extend(in_facet(facet::CONDITION));
-        let mut groups: Vec<TermGroup> = Vec::new();
-        for tax in &catalog.taxonomies {
-            let mut ts: Vec<_> = terms
-                .iter()
-                .filter(|t| t.taxonomy_id.as_deref() == Some(tax.id.as_str()))
-                .collect();
-            if ts.is_empty() {
-                continue;
-            }
-            ts.sort_by_key(|t| t.kapstok_order);
-            groups.push(TermGroup {
-                taxonomy: tax.name.clone(),
-                terms: ts
-                    .iter()
-                    .map(|t| {
-                        let href = match (&tax.kapstok_facet, &t.code) {
-                            (Some(k), Some(code)) => {
-                                format!("/zoeken{}", query_string([(k.as_str(), code.as_str())]))
-                            }
-                            _ => format!("/zoeken{}", query_string([("q", t.name.as_str())])),
-                        };
-                        (t.name.clone(), href)
-                    })
-                    .collect(),
-            });
-        }
-        let ages = match (s.minimum_age, s.maximum_age) {
-            (Some(a), Some(b)) => Some(format!("{a}–{b} {}", tr.t("detail-years"))),
-            (Some(a), None) => Some(format!(
-                "{} {a} {}",
-                tr.t("detail-age-from"),
-                tr.t("detail-years")
-            )),
-            (None, Some(b)) => Some(format!(
-                "{} {b} {}",
-                tr.t("detail-age-to"),
-                tr.t("detail-years")
-            )),
-            (None, None) => None,
-        };
-        let stale = s.is_stale(time::OffsetDateTime::now_utc().date());
         let org = catalog.organizations.get(&s.organization_id);
-        let mut phones: Vec<PhoneView> = s
-            .phones
-            .iter()
-            .map(|p| PhoneView {
-                number: p.number.clone(),
-                href: tel_href(&p.number),
-            })
-            .collect();
-        if phones.is_empty()
-            && let Some(o) = org
-        {
-            phones = o
-                .phones
-                .iter()
-                .map(|p| PhoneView {
-                    number: p.number.clone(),
-                    href: tel_href(&p.number),
-                })
-                .collect();
-        }
-        let area_codes = service_area_codes(s, &catalog.geo);
-        let areas = if s.service_at_locations.is_empty() {
-            s.service_areas
-                .iter()
-                .filter_map(|a| a.name.clone())
-                .collect()
+        // The service's own phones, else the organisation's.
+        let phones = if s.phones.is_empty() {
+            org.map(|o| phone_views(&o.phones)).unwrap_or_default()
         } else {
-            area_codes
-                .iter()
-                .filter_map(|c| catalog.geo.area(c))
-                .map(|a| a.name.clone())
-                .collect()
+            phone_views(&s.phones)
         };
         ServiceView {
             id: s.id.clone(),
@@ -225,7 +157,7 @@ impl ServiceView {
             organization_name: org.map(|o| o.name.clone()).unwrap_or_default(),
             description: s.description.clone(),
             for_whom,
-            ages,
+            ages: age_range(s.minimum_age, s.maximum_age, tr),
             eligibility: s.eligibility_description.clone(),
             fees: s.fees_description.clone(),
             funding: in_facet(facet::FUNDING),
@@ -233,15 +165,9 @@ impl ServiceView {
                 .cost_options
                 .iter()
                 .filter_map(|c| {
-                    Some(
-                        format!(
-                            "{} {}",
-                            euro(c.amount?, tr.lang),
-                            c.option.clone().unwrap_or_default()
-                        )
-                        .trim()
-                        .to_string(),
-                    )
+                    let amount = euro(c.amount?, tr.lang);
+                    let option = c.option.clone().unwrap_or_default();
+                    Some(format!("{amount} {option}").trim().to_string())
                 })
                 .collect(),
             apply: s.application_process.clone(),
@@ -273,15 +199,85 @@ impl ServiceView {
                 .filter(|h| !h.is_empty())
                 .collect(),
             locations: s.locations().map(|l| location_view(l, catalog)).collect(),
-            areas,
-            groups,
+            areas: area_names(s, catalog),
+            groups: term_groups(&terms, catalog),
             languages: s.languages.iter().filter_map(|l| l.name.clone()).collect(),
             verified: s.assured_date.as_deref().map(|d| long_date(d, tr.lang)),
-            stale,
+            stale: s.is_stale(time::OffsetDateTime::now_utc().date()),
             source: s.kapstok_source.clone(),
             alert: s.alert.clone(),
         }
     }
+}
+
+fn phone_views(phones: &[Phone]) -> Vec<PhoneView> {
+    phones
+        .iter()
+        .map(|p| PhoneView {
+            number: p.number.clone(),
+            href: tel_href(&p.number),
+        })
+        .collect()
+}
+
+fn age_range(min: Option<i64>, max: Option<i64>, tr: Tr) -> Option<String> {
+    let years = tr.t("detail-years");
+    match (min, max) {
+        (Some(a), Some(b)) => Some(format!("{a}–{b} {years}")),
+        (Some(a), None) => Some(format!("{} {a} {years}", tr.t("detail-age-from"))),
+        (None, Some(b)) => Some(format!("{} {b} {years}", tr.t("detail-age-to"))),
+        (None, None) => None,
+    }
+}
+
+/// Where the service is offered: the areas of its locations, else its named service areas.
+fn area_names(s: &Service, catalog: &Catalog) -> Vec<String> {
+    if s.service_at_locations.is_empty() {
+        s.service_areas
+            .iter()
+            .filter_map(|a| a.name.clone())
+            .collect()
+    } else {
+        service_area_codes(s, &catalog.geo)
+            .iter()
+            .filter_map(|c| catalog.geo.area(c))
+            .map(|a| a.name.clone())
+            .collect()
+    }
+}
+
+/// The service's terms per taxonomy, each linking to a search for it.
+fn term_groups(terms: &[&TaxonomyTerm], catalog: &Catalog) -> Vec<TermGroup> {
+    catalog
+        .taxonomies
+        .iter()
+        .filter_map(|tax| {
+            let mut ts: Vec<&&TaxonomyTerm> = terms
+                .iter()
+                .filter(|t| t.taxonomy_id.as_deref() == Some(tax.id.as_str()))
+                .collect();
+            if ts.is_empty() {
+                return None;
+            }
+            ts.sort_by_key(|t| t.kapstok_order);
+            let terms = ts
+                .iter()
+                .map(|t| {
+                    let href = match (&tax.kapstok_facet, &t.code) {
+                        (Some(k), Some(code)) => {
+                            format!("/zoeken{}", query_string([(k.as_str(), code.as_str())]))
+                        }
+                        _ => format!("/zoeken{}", query_string([("q", t.name.as_str())])),
+                    };
+                    (t.name.clone(), href)
+                })
+                .collect();
+            Some(TermGroup {
+                taxonomy: tax.name.clone(),
+                terms,
+            })
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -299,8 +295,8 @@ pub async fn service_page(
 ) -> Result<Response, PageError> {
     let lang = visitor.lang;
     let catalog = state.catalog();
-    let service = state.map_reader().service(&id).await.in_lang(lang)?;
-    let Some(service) = service.filter(|s| s.status.is_public()) else {
+    // The reader hands out public services only.
+    let Some(service) = state.map_reader().service(&id).await.in_lang(lang)? else {
         return Err(PageError::not_found(lang));
     };
     let tr = Tr { lang };
@@ -340,8 +336,7 @@ pub async fn organization_page(
 ) -> Result<Response, PageError> {
     let lang = visitor.lang;
     let catalog = state.catalog();
-    let org = state.map_reader().organization(&id).await.in_lang(lang)?;
-    let Some(org) = org else {
+    let Some(org) = state.map_reader().organization(&id).await.in_lang(lang)? else {
         return Err(PageError::not_found(lang));
     };
     let tr = Tr { lang };
@@ -355,14 +350,7 @@ pub async fn organization_page(
         .iter()
         .map(|h| ResultItem::from_hit(h, &catalog, tr))
         .collect();
-    let phones = org
-        .phones
-        .iter()
-        .map(|p| PhoneView {
-            number: p.number.clone(),
-            href: tel_href(&p.number),
-        })
-        .collect();
+    let phones = phone_views(&org.phones);
     let mut org = org;
     org.email = org.email.filter(|e| is_email(e));
     org.website = org.website.as_deref().and_then(web_link).map(str::to_owned);
