@@ -1,5 +1,6 @@
 //! Reading the public social map: searches on the read model, records from the store.
 
+use kapstok_domain::fields::{clean_organization, clean_service};
 use kapstok_domain::model::{Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm};
 use kapstok_domain::paging::Paging;
 use kapstok_search::Catalog;
@@ -22,28 +23,30 @@ impl MapReader {
         &self.catalog
     }
 
-    /// Public services by id, in the order asked; unknown and non-public ones left out.
+    /// Public services by id, in the order asked; unknown and non-public ones left out; links
+    /// and addresses cleaned (`fields::clean_service`).
     pub async fn services(&self, ids: &[String]) -> StoreResult<Vec<Service>> {
         let mut services = self.store.services(ids).await?;
         services.retain(|s| s.status.is_public());
+        services.iter_mut().for_each(clean_service);
         Ok(services)
     }
 
     /// One public service.
     pub async fn service(&self, id: &str) -> StoreResult<Option<Service>> {
-        Ok(self
-            .store
-            .service(id)
-            .await?
-            .filter(|s| s.status.is_public()))
+        Ok(self.services(&[id.to_string()]).await?.pop())
     }
 
     pub async fn organization(&self, id: &str) -> StoreResult<Option<Organization>> {
-        self.store.organization(id).await
+        let mut org = self.store.organization(id).await?;
+        org.iter_mut().for_each(clean_organization);
+        Ok(org)
     }
 
     pub async fn organizations(&self, paging: Paging) -> StoreResult<(Vec<Organization>, u64)> {
-        self.store.organizations(paging).await
+        let (mut orgs, total) = self.store.organizations(paging).await?;
+        orgs.iter_mut().for_each(clean_organization);
+        Ok((orgs, total))
     }
 
     pub async fn taxonomies(&self, paging: Paging) -> StoreResult<(Vec<Taxonomy>, u64)> {

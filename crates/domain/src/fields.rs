@@ -87,6 +87,39 @@ pub fn is_email(s: &str) -> bool {
             .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
 }
 
+/// Drops links and e-mail addresses that are not what they say from a service and what it holds,
+/// for records stored before these checks existed: nothing but `http(s)` and real addresses
+/// leaves Kapstok, through pages or the API.
+pub fn clean_service(s: &mut crate::model::Service) {
+    clean_link(&mut s.url);
+    clean_email(&mut s.email);
+    clean_email(&mut s.assurer_email);
+    for c in &mut s.contacts {
+        clean_email(&mut c.email);
+    }
+}
+
+/// The same for an organisation.
+pub fn clean_organization(o: &mut crate::model::Organization) {
+    clean_link(&mut o.website);
+    clean_email(&mut o.email);
+    for c in &mut o.contacts {
+        clean_email(&mut c.email);
+    }
+}
+
+fn clean_link(v: &mut Option<String>) {
+    if v.as_deref().is_some_and(|u| web_link(u).is_none()) {
+        *v = None;
+    }
+}
+
+fn clean_email(v: &mut Option<String>) {
+    if v.as_deref().is_some_and(|e| !is_email(e)) {
+        *v = None;
+    }
+}
+
 /// Checks every field of one top-level record (`services[3]`) and every record nested in it.
 /// `ids` collects ids per kind of record over the whole document; a location (with what it
 /// holds) repeated identically in another service is one shared record, not a duplicate.

@@ -2,7 +2,7 @@
 //! and a document with any problem is refused as a whole.
 
 use crate::fields::{NestedIds, check_record};
-use crate::geo::{GeoPoint, Postcode};
+use crate::geo::{Bounds, GeoPoint, Postcode};
 use crate::model::{Directory, Location, Organization, Service, Taxonomy, TaxonomyTerm};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -345,6 +345,23 @@ fn check_location(
             "latitude and longitude go together",
         )),
         _ => {}
+    }
+    let in_nl = l
+        .addresses
+        .iter()
+        .any(|a| a.country.eq_ignore_ascii_case("NL"));
+    if let (true, Some(lat), Some(lon)) = (in_nl, l.latitude, l.longitude)
+        && let Some(point) = GeoPoint::new(lat, lon)
+        && !Bounds::NETHERLANDS.contains(&point)
+    {
+        p.push(problem(
+            rec,
+            id,
+            &format!("{field}.latitude"),
+            &format!(
+                "{lat}, {lon} lies outside the Netherlands, but the address is in NL (latitude and longitude swapped?)"
+            ),
+        ));
     }
     for (k, a) in l.addresses.iter().enumerate() {
         if a.country.eq_ignore_ascii_case("NL") && Postcode::parse(&a.postal_code).is_err() {

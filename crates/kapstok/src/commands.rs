@@ -112,7 +112,7 @@ pub async fn serve(db: &Path, args: ServeArgs) -> Result<()> {
         .with_guides(guides);
     app.spawn_refresher(Duration::from_secs(args.refresh_seconds.max(1)));
     let state = AppState::new(app).with_web_config(args.web_config());
-    let listener = kapstok_web::server::bind(args.listen).map_err(|e| {
+    let listener = kapstok_web::server::bind(args.listen).await.map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
             anyhow::anyhow!(
                 "poort {} op {} is al in gebruik door een ander programma. Stop dat programma of kies een andere poort met --listen (bijvoorbeeld --listen 127.0.0.1:8081).",

@@ -58,12 +58,16 @@ pub struct ServeArgs {
     /// request on a kept-alive connection).
     #[arg(long, env = "KAPSTOK_HEADER_TIMEOUT", default_value_t = 10)]
     pub header_timeout: u64,
-    /// Seconds a connection may sit without any traffic while no request is handled.
-    #[arg(long, env = "KAPSTOK_IDLE_TIMEOUT", default_value_t = 30)]
+    /// Seconds a connection may sit without any traffic while no request is handled (a kept-alive
+    /// connection between requests), or with a client that stops reading.
+    #[arg(long, env = "KAPSTOK_IDLE_TIMEOUT", default_value_t = 5)]
     pub idle_timeout: u64,
     /// Most open connections; beyond it new ones get a "too busy" page at once.
     #[arg(long, env = "KAPSTOK_MAX_CONNECTIONS", default_value_t = 512)]
     pub max_connections: usize,
+    /// Most open connections of one client (an IPv6 client by its /64).
+    #[arg(long, env = "KAPSTOK_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 64)]
+    pub max_connections_per_client: usize,
     /// Form submissions (such as a finished self-check) accepted per minute per client address.
     #[arg(long, env = "KAPSTOK_WRITES_PER_MINUTE", default_value_t = 20)]
     pub writes_per_minute: u32,
@@ -71,6 +75,9 @@ pub struct ServeArgs {
     /// reverse proxy rewrites the Host header (comma-separated).
     #[arg(long, env = "KAPSTOK_TRUSTED_ORIGINS", value_delimiter = ',')]
     pub trusted_origins: Vec<String>,
+    /// Addresses of reverse proxies whose X-Forwarded-For names the client (comma-separated).
+    #[arg(long, env = "KAPSTOK_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl ServeArgs {
@@ -79,6 +86,7 @@ impl ServeArgs {
             header_timeout: std::time::Duration::from_secs(self.header_timeout.max(1)),
             idle_timeout: std::time::Duration::from_secs(self.idle_timeout.max(1)),
             max_connections: self.max_connections.max(1),
+            max_connections_per_client: self.max_connections_per_client.max(1),
         }
     }
 
@@ -86,6 +94,7 @@ impl ServeArgs {
         kapstok_web::state::WebConfig {
             writes_per_minute: self.writes_per_minute.max(1),
             trusted_origins: self.trusted_origins.clone(),
+            trusted_proxies: self.trusted_proxies.clone(),
         }
     }
 }
@@ -101,10 +110,12 @@ impl Default for ServeArgs {
             instruments: None,
             refresh_seconds: 1,
             header_timeout: 10,
-            idle_timeout: 30,
+            idle_timeout: 5,
             max_connections: 512,
+            max_connections_per_client: 64,
             writes_per_minute: 20,
             trusted_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -123,9 +123,48 @@ pub async fn finish(request: Request, next: Next) -> Response {
     response
 }
 
+/// The key a client is counted by: its IPv4 address, or the /64 of its IPv6 address (one
+/// household or phone can pick any address in its /64).
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
+/// The client of a request: the peer, or behind a trusted reverse proxy the last address in
+/// `X-Forwarded-For` that is not itself a trusted proxy.
+pub fn client_of(request: &Request, trusted_proxies: &[IpAddr]) -> IpAddr {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    if !trusted_proxies.contains(&peer) {
+        return peer;
+    }
+    request
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .rev()
+        .find(|a| !trusted_proxies.contains(a))
+        .unwrap_or(peer)
+}
+
 /// Per-client budget for state-changing requests (form submissions).
 pub struct Throttle {
     limiter: DefaultKeyedRateLimiter<IpAddr>,
+    checks: std::sync::atomic::AtomicU64,
 }
 
 impl Throttle {
@@ -134,15 +173,20 @@ impl Throttle {
         let n = NonZeroU32::new(per_minute.max(1)).expect("at least one");
         Throttle {
             limiter: RateLimiter::keyed(Quota::per_minute(n)),
+            checks: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
     /// Whether this client may make one more submission now.
     pub fn allow(&self, client: IpAddr) -> bool {
-        if self.limiter.len() > 100_000 {
+        // Forget clients whose budget is full again, now and then (bounded work per request).
+        let n = self
+            .checks
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n % 10_000 == 9_999 {
             self.limiter.retain_recent();
         }
-        self.limiter.check_key(&client).is_ok()
+        self.limiter.check_key(&client_key(client)).is_ok()
     }
 }
 
@@ -178,11 +222,7 @@ pub async fn guard_writes(State(state): State<AppState>, request: Request, next:
     if has_body(&request) && !is_form(request.headers()) {
         return status_response(StatusCode::UNSUPPORTED_MEDIA_TYPE, lang, api);
     }
-    let client = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let client = client_of(&request, &state.web.trusted_proxies);
     if !state.throttle.allow(client) {
         let mut response = status_response(StatusCode::TOO_MANY_REQUESTS, lang, api);
         response
@@ -275,5 +315,32 @@ mod tests {
         assert!((0..3).all(|_| t.allow(a)));
         assert!(!t.allow(a));
         assert!(t.allow(b));
+        // Another address in the same IPv6 /64 is the same client.
+        let c: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let d: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let e: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!((0..3).all(|_| t.allow(c)));
+        assert!(!t.allow(d));
+        assert!(t.allow(e));
+    }
+
+    #[test]
+    fn behind_a_trusted_proxy_the_forwarded_client_counts() {
+        let proxy: IpAddr = "10.0.0.5".parse().unwrap();
+        let request = |peer: IpAddr, xff: &str| {
+            let mut r = axum::http::Request::post("/x")
+                .header("x-forwarded-for", xff)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            r.extensions_mut()
+                .insert(ConnectInfo(SocketAddr::new(peer, 4000)));
+            r
+        };
+        let visitor: IpAddr = "198.51.100.7".parse().unwrap();
+        let r = request(proxy, "203.0.113.9, 198.51.100.7");
+        assert_eq!(client_of(&r, &[proxy]), visitor, "the hop the proxy saw");
+        assert_eq!(client_of(&r, &[]), proxy, "an untrusted peer is the client");
+        let spoofed = request(visitor, "1.2.3.4");
+        assert_eq!(client_of(&spoofed, &[proxy]), visitor, "not from the proxy");
     }
 }

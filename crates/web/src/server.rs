@@ -4,10 +4,12 @@
 //! - **Header timeout** (hyper's `header_read_timeout`): a client has this long to send a complete
 //!   request head, counted from when the server starts waiting for it. Half a request line or
 //!   headers trickled one byte at a time are cut off.
-//! - **Idle timeout**: a connection on which nothing moves while no request is being handled
-//!   (an idle keep-alive connection, or one that went silent mid-head) is closed.
-//! - **Connection cap**: beyond it, a new connection gets a `503` page at once and is closed, so
-//!   the process never runs out of file descriptors.
+//! - **Idle timeout** (shorter than the header timeout): a connection on which nothing moves
+//!   while no request is being handled (an idle keep-alive connection, one that went silent
+//!   mid-head), or whose client stops reading the answer, is closed.
+//! - **Connection caps**: in all, and per client (an IPv6 client by its /64); beyond them a new
+//!   connection gets a `503` page at once and is closed, so the process never runs out of file
+//!   descriptors and one client cannot take every slot.
 //! - Requests hyper refuses itself (malformed, head too large) would get a bare status line;
 //!   [`Guarded`] replaces that answer by a full one with the security headers.
 
@@ -18,15 +20,16 @@ use axum::Router;
 use axum::extract::ConnectInfo;
 use axum::http::StatusCode;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use std::collections::HashMap;
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::time::{Instant, Sleep};
@@ -38,17 +41,22 @@ pub struct Limits {
     pub header_timeout: Duration,
     pub idle_timeout: Duration,
     pub max_connections: usize,
+    pub max_connections_per_client: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             header_timeout: Duration::from_secs(10),
-            idle_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(5),
             max_connections: 512,
+            max_connections_per_client: 64,
         }
     }
 }
+
+/// Most refusals (503 pages) being written at once; beyond it a connection is just closed.
+const MAX_REFUSALS: usize = 32;
 
 /// Largest request head (request line and headers); a larger one gets a 431 page.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
@@ -56,7 +64,20 @@ const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// Binds with `SO_REUSEADDR`, so a restart right after a crash does not trip over connections
 /// still in `TIME_WAIT`; a port that another program really listens on still fails with
 /// `AddrInUse`.
-pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+/// A port still held by a process that is being killed is retried for up to 2 s.
+pub async fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        match bind_once(addr) {
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn bind_once(addr: SocketAddr) -> io::Result<TcpListener> {
     let socket = if addr.is_ipv4() {
         TcpSocket::new_v4()?
     } else {
@@ -67,6 +88,36 @@ pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
     socket.listen(1024)
 }
 
+/// Open connections per client, released when a connection ends.
+#[derive(Default)]
+struct PerClient(Mutex<HashMap<IpAddr, usize>>);
+
+struct ClientSlot(Arc<PerClient>, IpAddr);
+
+impl PerClient {
+    fn take(self: &Arc<Self>, client: IpAddr, max: usize) -> Option<ClientSlot> {
+        let mut open = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(client).or_insert(0);
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(ClientSlot(self.clone(), client))
+    }
+}
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        let mut open = (self.0).0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.1) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.1);
+            }
+        }
+    }
+}
+
 /// Serves `app` until `shutdown` completes, then lets open requests finish (at most 10 s).
 pub async fn serve(
     listener: TcpListener,
@@ -75,6 +126,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let refusals = Arc::new(Semaphore::new(MAX_REFUSALS));
+    let per_client = Arc::new(PerClient::default());
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
@@ -95,17 +148,26 @@ pub async fn serve(
             },
             _ = &mut shutdown => break,
         };
-        let Ok(permit) = permits.clone().try_acquire_owned() else {
-            tokio::spawn(refuse_busy(stream));
+        let slot = per_client.take(
+            crate::guard::client_key(peer.ip()),
+            limits.max_connections_per_client.max(1),
+        );
+        let (Ok(permit), Some(slot)) = (permits.clone().try_acquire_owned(), slot) else {
+            if let Ok(refusal) = refusals.clone().try_acquire_owned() {
+                tokio::spawn(async move {
+                    refuse_busy(stream).await;
+                    drop(refusal);
+                });
+            }
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let busy = Arc::new(AtomicUsize::new(0));
-        let io = TokioIo::new(Guarded::new(stream, limits.idle_timeout, busy.clone()));
+        let conn = Arc::new(ConnState::default());
+        let io = TokioIo::new(Guarded::new(stream, limits.idle_timeout, conn.clone()));
         let app = app.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
             request.extensions_mut().insert(ConnectInfo(peer));
-            let handling = Handling::start(&busy);
+            let handling = Handling::start(&conn);
             let app = app.clone();
             async move {
                 let response = app.oneshot(request).await;
@@ -118,7 +180,7 @@ pub async fn serve(
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
-            drop(permit);
+            drop((permit, slot));
         });
     }
     drop(listener);
@@ -155,28 +217,48 @@ pub fn raw_response(status: StatusCode, api: bool, extra_headers: &str) -> Vec<u
     bytes
 }
 
+/// A `503` page, then a short read of what the client sent (closing with unread data would
+/// reset the connection before the client reads the page).
 async fn refuse_busy(mut stream: TcpStream) {
     let bytes = raw_response(StatusCode::SERVICE_UNAVAILABLE, false, "retry-after: 5\r\n");
     let _ = tokio::time::timeout(Duration::from_secs(2), async {
         let _ = stream.write_all(&bytes).await;
         let _ = stream.shutdown().await;
+        let mut scratch = [0u8; 4096];
+        let linger = tokio::time::sleep(Duration::from_millis(500));
+        tokio::pin!(linger);
+        loop {
+            tokio::select! {
+                read = stream.read(&mut scratch) => if matches!(read, Ok(0) | Err(_)) { break },
+                _ = &mut linger => break,
+            }
+        }
     })
     .await;
 }
 
-/// Counts requests being handled on one connection, so idleness is measured only between them.
-struct Handling(Arc<AtomicUsize>);
+/// What the service side of one connection tells its IO side: how many requests were handed to
+/// the router, and how many are being handled now (idleness counts only between requests).
+#[derive(Default)]
+struct ConnState {
+    dispatched: AtomicU64,
+    handling: AtomicUsize,
+}
+
+/// Marks one request as being handled, for as long as it lives.
+struct Handling(Arc<ConnState>);
 
 impl Handling {
-    fn start(busy: &Arc<AtomicUsize>) -> Self {
-        busy.fetch_add(1, Ordering::AcqRel);
-        Handling(busy.clone())
+    fn start(conn: &Arc<ConnState>) -> Self {
+        conn.dispatched.fetch_add(1, Ordering::AcqRel);
+        conn.handling.fetch_add(1, Ordering::AcqRel);
+        Handling(conn.clone())
     }
 }
 
 impl Drop for Handling {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
+        self.0.handling.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -186,7 +268,10 @@ pub struct Guarded {
     idle: Duration,
     timer: Pin<Box<Sleep>>,
     armed: bool,
-    busy: Arc<AtomicUsize>,
+    conn: Arc<ConnState>,
+    /// Requests dispatched when data was last read: a write while no new request has been
+    /// dispatched since can only be hyper answering that data itself.
+    dispatched_at_read: u64,
     /// Whether the last request line read asked for the API (then errors are JSON).
     api: bool,
     /// A full answer being written instead of hyper's bare one, and how much of it is out.
@@ -198,13 +283,14 @@ pub struct Guarded {
 const LINGER: Duration = Duration::from_secs(2);
 
 impl Guarded {
-    fn new(stream: TcpStream, idle: Duration, busy: Arc<AtomicUsize>) -> Self {
+    fn new(stream: TcpStream, idle: Duration, conn: Arc<ConnState>) -> Self {
         Guarded {
             stream,
             idle,
             timer: Box::pin(tokio::time::sleep(idle)),
             armed: false,
-            busy,
+            conn,
+            dispatched_at_read: 0,
             api: false,
             replacement: None,
             lingering: false,
@@ -221,13 +307,16 @@ impl Guarded {
         }
     }
 
-    /// Whether `buf` is the start of a response head that did not come through the router (every
-    /// router response carries the security headers); then the status to answer with.
+    /// Whether `buf` is exactly one bodiless error head that did not come through the router
+    /// (every router response carries the security headers); then the status to answer with.
     fn bare_error_head(buf: &[u8]) -> Option<StatusCode> {
-        if !buf.starts_with(b"HTTP/1.") || buf.len() < 12 {
+        if !buf.starts_with(b"HTTP/1.") || buf.len() < 12 || buf.len() > 1024 {
             return None;
         }
         let end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
+        if end + 4 != buf.len() {
+            return None;
+        }
         let head = &buf[..end];
         let marker = b"x-content-type-options";
         if head
@@ -283,12 +372,23 @@ impl Guarded {
         self.armed = false;
     }
 
+    /// Whether hyper is answering the data it read itself (a parse error), not a request.
+    fn hyper_answers_itself(&self) -> bool {
+        self.conn.handling.load(Ordering::Acquire) == 0
+            && self.conn.dispatched.load(Ordering::Acquire) == self.dispatched_at_read
+    }
+
     /// Called when a read would wait: counts idle time unless a request is being handled.
     fn idle_expired(&mut self, cx: &mut Context<'_>) -> bool {
-        if self.busy.load(Ordering::Acquire) > 0 {
+        if self.conn.handling.load(Ordering::Acquire) > 0 {
             self.armed = false;
             return false;
         }
+        self.waited_too_long(cx)
+    }
+
+    /// Arms the timer on the first wait since the last progress; true once it ran out.
+    fn waited_too_long(&mut self, cx: &mut Context<'_>) -> bool {
         if !self.armed {
             let deadline = Instant::now() + self.idle;
             self.timer.as_mut().reset(deadline);
@@ -310,6 +410,7 @@ impl AsyncRead for Guarded {
             Poll::Ready(Ok(())) => {
                 if buf.filled().len() > before {
                     this.moved();
+                    this.dispatched_at_read = this.conn.dispatched.load(Ordering::Acquire);
                     let chunk = buf.filled()[before..].to_vec();
                     this.sniff_request_line(&chunk);
                 }
@@ -338,6 +439,7 @@ impl AsyncWrite for Guarded {
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         if this.replacement.is_none()
+            && this.hyper_answers_itself()
             && let Some(status) = Self::bare_error_head(buf)
         {
             this.replacement = Some((raw_response(status, this.api, ""), 0));
@@ -347,9 +449,19 @@ impl AsyncWrite for Guarded {
             return Poll::Ready(Ok(buf.len()));
         }
         ready!(this.drain(cx))?;
-        let n = ready!(Pin::new(&mut this.stream).poll_write(cx, buf))?;
-        this.moved();
-        Poll::Ready(Ok(n))
+        match Pin::new(&mut this.stream).poll_write(cx, buf) {
+            Poll::Ready(Ok(n)) => {
+                this.moved();
+                Poll::Ready(Ok(n))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            // A client that stops reading holds the connection no longer than an idle one.
+            Poll::Pending if this.waited_too_long(cx) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "client stopped reading",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -383,11 +495,59 @@ mod tests {
             Guarded::bare_error_head(bare),
             Some(StatusCode::BAD_REQUEST)
         );
+        let with_body = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\nmore";
+        assert_eq!(
+            Guarded::bare_error_head(with_body),
+            None,
+            "not exactly a head"
+        );
         let ours = b"HTTP/1.1 404 Not Found\r\nx-content-type-options: nosniff\r\n\r\n";
         assert_eq!(Guarded::bare_error_head(ours), None);
         let ok = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n";
         assert_eq!(Guarded::bare_error_head(ok), None);
         assert_eq!(Guarded::bare_error_head(b"<html>"), None);
+    }
+
+    async fn pair() -> (TcpStream, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        (server, client)
+    }
+
+    /// Bytes that look like an error head are rewritten only when hyper answers unparsed data
+    /// itself, never in the middle of a response to a dispatched request.
+    #[tokio::test]
+    async fn only_hyper_own_answers_are_rewritten() {
+        use tokio::io::AsyncReadExt;
+        let looks_bare = b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n";
+
+        // A request was dispatched after the last read: this is (part of) its response.
+        let (server, mut client) = pair().await;
+        let conn = Arc::new(ConnState::default());
+        let mut io = Guarded::new(server, Duration::from_secs(5), conn.clone());
+        drop(Handling::start(&conn));
+        io.write_all(looks_bare).await.unwrap();
+        io.shutdown().await.unwrap();
+        let mut got = Vec::new();
+        client.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, looks_bare, "passed through untouched");
+
+        // Nothing dispatched since the data was read: hyper refuses it; a full page goes out.
+        let (server, mut client) = pair().await;
+        let conn = Arc::new(ConnState::default());
+        let mut io = Guarded::new(server, Duration::from_secs(5), conn);
+        io.write_all(looks_bare).await.unwrap();
+        io.shutdown().await.unwrap();
+        drop(io);
+        let mut got = Vec::new();
+        client.read_to_end(&mut got).await.unwrap();
+        let got = String::from_utf8(got).unwrap();
+        assert!(got.starts_with("HTTP/1.1 404 "), "{got}");
+        assert!(got.contains("x-content-type-options: nosniff"));
+        assert!(got.contains("<html lang=\"nl\""));
     }
 
     #[test]

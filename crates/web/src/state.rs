@@ -12,8 +12,11 @@ use std::sync::Arc;
 pub struct WebConfig {
     /// Form submissions per minute per client address.
     pub writes_per_minute: u32,
-    /// Origins (`https://host`) trusted for form submissions besides the request's own host.
+    /// Origins (`https://host`) trusted for form submissions besides the request's own host; the
+    /// first is also the site's public address (in links sent by e-mail).
     pub trusted_origins: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the per-client budget).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for WebConfig {
@@ -21,6 +24,7 @@ impl Default for WebConfig {
         WebConfig {
             writes_per_minute: 20,
             trusted_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

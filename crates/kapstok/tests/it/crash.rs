@@ -92,7 +92,9 @@ fn delays() -> impl Iterator<Item = u64> {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        x % 700
+        // Up to 1.2 s: short enough to interrupt imports, long enough that some finish also
+        // on a loaded machine.
+        x % 1200
     })
 }
 

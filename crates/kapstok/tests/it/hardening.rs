@@ -73,28 +73,28 @@ async fn get_over_tcp(addr: SocketAddr, path: &str) -> String {
         .expect("answered")
 }
 
+fn limits(header: u64, idle: u64, max: usize, per_client: usize) -> Limits {
+    Limits {
+        header_timeout: Duration::from_secs(header),
+        idle_timeout: Duration::from_secs(idle),
+        max_connections: max,
+        max_connections_per_client: per_client,
+    }
+}
+
 #[tokio::test]
-async fn slow_and_idle_clients_are_cut_off_and_the_cap_answers_busy() {
+async fn slow_and_idle_clients_are_cut_off_and_the_caps_answer_busy() {
     let app = TestApp::init().with_demo().build().await;
     let second = Duration::from_secs(1);
-    let open = app
-        .serve(Limits {
-            header_timeout: second,
-            idle_timeout: second,
-            max_connections: 512,
-        })
-        .await;
-    let capped = app
-        .serve(Limits {
-            header_timeout: 2 * second,
-            idle_timeout: 2 * second,
-            max_connections: 8,
-        })
-        .await;
-    let addr = open.addr;
+    // Each timeout on a server where the other one is long, so each is shown to work by itself.
+    let header_only = app.serve(limits(1, 10, 512, 512)).await;
+    let idle_only = app.serve(limits(10, 1, 512, 512)).await;
+    let capped = app.serve(limits(2, 2, 8, 8)).await;
+    let per_client = app.serve(limits(2, 2, 512, 4)).await;
     let started = Instant::now();
 
     let half_lines = async {
+        let addr = header_only.addr;
         let mut conns = Vec::new();
         for _ in 0..50 {
             let mut s = TcpStream::connect(addr).await.unwrap();
@@ -104,21 +104,17 @@ async fn slow_and_idle_clients_are_cut_off_and_the_cap_answers_busy() {
         // Meanwhile normal visitors are served at once.
         let t = Instant::now();
         assert!(get_over_tcp(addr, "/").await.starts_with("HTTP/1.1 200"));
-        assert!(
-            t.elapsed() < Duration::from_millis(900),
-            "{:?}",
-            t.elapsed()
-        );
+        assert!(t.elapsed() < 2 * second, "{:?}", t.elapsed());
         for s in &mut conns {
             assert!(
-                closed_within(s, 3 * second).await.is_some(),
-                "half a request line is cut off"
+                closed_within(s, 4 * second).await.is_some(),
+                "half a request line is cut off by the header timeout"
             );
         }
     };
 
     let trickle = async {
-        let s = TcpStream::connect(addr).await.unwrap();
+        let s = TcpStream::connect(header_only.addr).await.unwrap();
         let (mut r, mut w) = s.into_split();
         let writer = tokio::spawn(async move {
             let head = format!("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: {}", "a".repeat(200));
@@ -131,9 +127,9 @@ async fn slow_and_idle_clients_are_cut_off_and_the_cap_answers_busy() {
         });
         let t = Instant::now();
         let mut buf = [0u8; 64];
-        let _ = tokio::time::timeout(4 * second, r.read(&mut buf)).await;
+        let _ = tokio::time::timeout(6 * second, r.read(&mut buf)).await;
         assert!(
-            t.elapsed() < 3 * second,
+            t.elapsed() < 4 * second,
             "headers trickled byte by byte are cut off after the header timeout ({:?})",
             t.elapsed()
         );
@@ -141,19 +137,45 @@ async fn slow_and_idle_clients_are_cut_off_and_the_cap_answers_busy() {
     };
 
     let idle_keep_alive = async {
-        let mut s = TcpStream::connect(addr).await.unwrap();
+        let mut s = TcpStream::connect(idle_only.addr).await.unwrap();
         s.write_all(b"GET /static/kapstok.css HTTP/1.1\r\nHost: x\r\n\r\n")
             .await
             .unwrap();
         let t = Instant::now();
-        let got = closed_within(&mut s, 4 * second)
+        let got = closed_within(&mut s, 6 * second)
             .await
             .expect("an idle kept-alive connection is closed");
         assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+        // The header timeout is 10 s here: only the idle timer can have closed it this soon.
         assert!(
-            t.elapsed() >= Duration::from_millis(500),
-            "not closed at once"
+            t.elapsed() >= Duration::from_millis(500) && t.elapsed() < 5 * second,
+            "{:?}",
+            t.elapsed()
         );
+    };
+
+    let stalled_reader = async {
+        // A client that asks for a long answer and never reads it.
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let mut s = socket.connect(idle_only.addr).await.unwrap();
+        s.write_all(b"GET /api/services?per_page=100 HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        tokio::time::sleep(3 * second).await;
+        // By now the server gave up; reading finds the end (or a reset), not a live connection.
+        let mut sink = Vec::new();
+        let ended = tokio::time::timeout(3 * second, async {
+            loop {
+                let mut buf = [0u8; 65536];
+                match s.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => sink.extend_from_slice(&buf[..n]),
+                }
+            }
+        })
+        .await;
+        assert!(ended.is_ok(), "a stalled reader is cut off");
     };
 
     let cap = async {
@@ -168,7 +190,7 @@ async fn slow_and_idle_clients_are_cut_off_and_the_cap_answers_busy() {
         assert!(busy.contains("x-content-type-options: nosniff"));
         assert!(busy.contains("<html lang=\"nl\"") && busy.contains("Het is even te druk"));
         for s in &mut conns {
-            assert!(closed_within(s, 4 * second).await.is_some());
+            assert!(closed_within(s, 5 * second).await.is_some());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
         assert!(
@@ -178,10 +200,39 @@ async fn slow_and_idle_clients_are_cut_off_and_the_cap_answers_busy() {
         );
     };
 
-    tokio::join!(half_lines, trickle, idle_keep_alive, cap);
-    assert!(started.elapsed() < Duration::from_secs(8));
-    open.stop().await;
-    capped.stop().await;
+    let one_client = async {
+        // One client may hold 4 connections here; the fifth is refused, not queued.
+        let mut conns = Vec::new();
+        for _ in 0..4 {
+            conns.push(TcpStream::connect(per_client.addr).await.unwrap());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(
+            get_over_tcp(per_client.addr, "/")
+                .await
+                .starts_with("HTTP/1.1 503")
+        );
+        drop(conns);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(
+            get_over_tcp(per_client.addr, "/")
+                .await
+                .starts_with("HTTP/1.1 200")
+        );
+    };
+
+    tokio::join!(
+        half_lines,
+        trickle,
+        idle_keep_alive,
+        stalled_reader,
+        cap,
+        one_client
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    for server in [header_only, idle_only, capped, per_client] {
+        server.stop().await;
+    }
 }
 
 // 3. Cross-site writes -----------------------------------------------------------------------
@@ -266,18 +317,19 @@ async fn cross_site_and_non_form_posts_are_refused_and_posts_are_throttled() {
             other => panic!("{other}"),
         }
     }
-    assert_eq!(ok, 20);
+    // 20 at once; one more if the loop took longer than the 3 s in which one refills.
+    assert!((20..=21).contains(&ok), "{ok}");
     let throttled = throttled.expect("throttled");
     assert_eq!(throttled.headers["retry-after"], "60");
     assert!(throttled.body.contains("Even wachten"));
-    assert_eq!(tally(&app).await, 20);
+    assert_eq!(tally(&app).await, ok);
     // Another client still gets through.
     let mut other = self_check_post(form, &same_site);
     other
         .extensions_mut()
         .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 4000))));
     assert_eq!(app.request(other).await.status, StatusCode::OK);
-    assert_eq!(tally(&app).await, 21);
+    assert_eq!(tally(&app).await, ok + 1);
 }
 
 // 4, 7, 8, 10. What an HSDS import accepts ---------------------------------------------------
@@ -353,6 +405,26 @@ async fn imports_refuse_script_links_duplicate_ids_and_oversized_fields_and_acce
         assert!(p.contains(needle), "{needle} not in\n{p}");
     }
 
+    // Coordinates outside the Netherlands for a Dutch address: swapped, most likely.
+    let mut doc = clean.clone();
+    let (i, j) = doc["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .find_map(|(i, s)| {
+            s["service_at_locations"]
+                .as_array()
+                .filter(|l| !l.is_empty())
+                .map(|_| (i, 0))
+        })
+        .unwrap();
+    let location = &mut doc["services"][i]["service_at_locations"][j]["location"];
+    location["latitude"] = 6.9.into();
+    location["longitude"] = 52.78.into();
+    let p = problems_of(&doc);
+    assert!(p.contains("lies outside the Netherlands"), "{p}");
+
     // Through the command: refused with the record named, nothing changed, no SQLite message.
     let file = app.dir.path().join("dup.json");
     let mut doc = clean.clone();
@@ -382,9 +454,30 @@ async fn pages_link_only_web_and_mail_addresses_even_from_stored_records() {
     let page = app.get(&format!("/aanbod/{service}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains("javascript:"), "service page");
+    // A bad service address falls back to the organisation's good one.
+    let owner = dir
+        .organizations
+        .iter()
+        .find(|o| o.id == dir.services[0].organization_id)
+        .unwrap();
+    if let Some(email) = &owner.email {
+        assert!(page.body.contains(&format!("mailto:{email}")), "{email}");
+    }
     let page = app.get(&format!("/organisaties/{org}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains("data:text"), "organisation page");
+    // The API hands out no such links either.
+    for uri in [
+        format!("/api/services/{service}"),
+        format!("/api/organizations/{org}"),
+        "/api/organizations?per_page=100".to_string(),
+    ] {
+        let body = app.get(&uri).await.body;
+        assert!(
+            !body.contains("javascript:") && !body.contains("data:text"),
+            "{uri}"
+        );
+    }
 }
 
 // 5. Caches -------------------------------------------------------------------------------------

@@ -447,12 +447,24 @@ pub async fn result(
             });
         }
     }
-    let host = parts
-        .headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let link = format!("http://{host}{}", visitor.path_and_query);
+    // The site's configured public address; without one, the host the visitor used (only a
+    // well-formed host name and port).
+    let origin = match state.web.trusted_origins.first() {
+        Some(o) => o.trim_end_matches('/').to_string(),
+        None => {
+            let host = parts
+                .headers
+                .get(HOST)
+                .and_then(|h| h.to_str().ok())
+                .filter(|h| {
+                    h.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+                })
+                .unwrap_or("localhost");
+            format!("http://{host}")
+        }
+    };
+    let link = format!("{origin}{}", visitor.path_and_query);
     // Mail programs show "+" literally; spaces go as %20 (a real "+" is already %2B).
     let mail_href = format!(
         "mailto:{}",

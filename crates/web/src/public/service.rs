@@ -177,8 +177,8 @@ impl ServiceView {
             email: s
                 .email
                 .clone()
-                .or_else(|| org.and_then(|o| o.email.clone()))
-                .filter(|e| is_email(e)),
+                .filter(|e| is_email(e))
+                .or_else(|| org.and_then(|o| o.email.clone()).filter(|e| is_email(e))),
             url: s.url.as_deref().and_then(web_link).map(str::to_owned),
             contacts: s
                 .contacts

@@ -201,8 +201,9 @@ impl TestApp {
 
     /// The app on a real socket (loopback, free port) with the given connection limits.
     pub async fn serve(&self, limits: kapstok_web::server::Limits) -> Served {
-        let listener =
-            kapstok_web::server::bind("127.0.0.1:0".parse().expect("address")).expect("bind");
+        let listener = kapstok_web::server::bind("127.0.0.1:0".parse().expect("address"))
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("address");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(kapstok_web::serve(
