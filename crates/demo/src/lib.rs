@@ -71,9 +71,9 @@ fn location_for(org_index: usize, org: &organizations::Org) -> Location {
     let letters = ["AA", "AB", "AC", "BD", "BE", "CG", "CH", "DJ", "EK", "GL"];
     let loc_id = id(&format!("location:{}", org.name));
     Location {
-        id: loc_id.clone(),
+        id: loc_id.clone().into(),
         location_type: "physical".into(),
-        organization_id: Some(id(&format!("organization:{}", org.name))),
+        organization_id: Some(id(&format!("organization:{}", org.name)).into()),
         name: Some(org.name.to_string()),
         description: None,
         transportation: org_index
@@ -116,7 +116,7 @@ pub fn emmen_directory() -> Directory {
         let org_id = id(&format!("organization:{}", org.name));
         let org_slug = slug(org.name);
         organizations.push(Organization {
-            id: org_id.clone(),
+            id: org_id.clone().into(),
             name: org.name.into(),
             description: org.description.into(),
             alternate_name: None,
@@ -159,7 +159,7 @@ pub fn emmen_directory() -> Directory {
                     let (tax, code) = t.split_once(':').expect("tag is taxonomy:code");
                     Attribute {
                         id: id(&format!("attribute:{sid}:{t}")),
-                        taxonomy_term_id: taxonomy::term_id(tax, code),
+                        taxonomy_term_id: taxonomy::term_id(tax, code).into(),
                         link_id: Some(sid.clone()),
                         link_type: Some("service".into()),
                         link_entity: Some("service".into()),
@@ -185,8 +185,8 @@ pub fn emmen_directory() -> Directory {
                 });
             }
             services.push(Service {
-                id: sid.clone(),
-                organization_id: org_id.clone(),
+                id: sid.clone().into(),
+                organization_id: org_id.clone().into(),
                 name: fill(offer.name),
                 status: ServiceStatus::Active,
                 description: fill(offer.description),

@@ -125,7 +125,7 @@ pub fn national(services: usize, pc4: &[Pc4]) -> National {
         .map(|o| {
             let place = PLACES[o % PLACES.len()];
             Organization {
-                id: id(&format!("nl:org:{o}")),
+                id: id(&format!("nl:org:{o}")).into(),
                 name: format!(
                     "{} {} {place}",
                     KINDS[o % KINDS.len()],
@@ -171,7 +171,7 @@ pub fn national(services: usize, pc4: &[Pc4]) -> National {
                 let (tax, code) = t.split_once(':').expect("taxonomy:code");
                 Attribute {
                     id: id(&format!("nl:attr:{i}:{t}")),
-                    taxonomy_term_id: taxonomy::term_id(tax, code),
+                    taxonomy_term_id: taxonomy::term_id(tax, code).into(),
                     link_id: None,
                     link_type: None,
                     link_entity: None,
@@ -180,7 +180,7 @@ pub fn national(services: usize, pc4: &[Pc4]) -> National {
             })
             .collect();
         let location = Location {
-            id: id(&format!("nl:loc:{i}")),
+            id: id(&format!("nl:loc:{i}")).into(),
             location_type: "physical".into(),
             organization_id: Some(org.id.clone()),
             name: Some(org.name.clone()),
@@ -204,7 +204,7 @@ pub fn national(services: usize, pc4: &[Pc4]) -> National {
             languages: Vec::new(),
         };
         out.push(Service {
-            id: sid.clone(),
+            id: sid.clone().into(),
             organization_id: org.id.clone(),
             name: offer
                 .name

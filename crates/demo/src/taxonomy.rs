@@ -274,7 +274,7 @@ pub fn taxonomies() -> (Vec<Taxonomy>, Vec<TaxonomyTerm>) {
     let mut terms = Vec::new();
     for (order, (key, name, description, values)) in TAXONOMIES.iter().enumerate() {
         taxonomies.push(Taxonomy {
-            id: taxonomy_id(key),
+            id: taxonomy_id(key).into(),
             name: (*name).into(),
             description: (*description).into(),
             uri: None,
@@ -284,12 +284,12 @@ pub fn taxonomies() -> (Vec<Taxonomy>, Vec<TaxonomyTerm>) {
         });
         for (i, (code, term_name, term_description)) in values.iter().enumerate() {
             terms.push(TaxonomyTerm {
-                id: term_id(key, code),
+                id: term_id(key, code).into(),
                 code: Some((*code).into()),
                 name: (*term_name).into(),
                 description: (*term_description).into(),
                 parent_id: None,
-                taxonomy_id: Some(taxonomy_id(key)),
+                taxonomy_id: Some(taxonomy_id(key).into()),
                 language: Some("nl".into()),
                 term_uri: None,
                 kapstok_order: Some(i as i64 + 1),

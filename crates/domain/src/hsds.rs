@@ -3,7 +3,9 @@
 
 use crate::fields::{NestedIds, check_record};
 use crate::geo::{Bounds, GeoPoint, Postcode};
-use crate::model::{Directory, Location, Organization, Service, Taxonomy, TaxonomyTerm};
+use crate::model::{
+    Directory, Location, LocationId, Organization, Service, Taxonomy, TaxonomyTerm,
+};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -161,20 +163,30 @@ fn is_timestamp(s: &str) -> bool {
 /// Cross-record rules: unique ids, references that resolve, values in range.
 pub fn check_directory(dir: &mut Directory, known: &KnownIds) -> Vec<ImportProblem> {
     let mut p = Vec::new();
-    let taxonomy_ids = unique_ids(&dir.taxonomies, "taxonomies", |t: &Taxonomy| &t.id, &mut p);
+    let taxonomy_ids = unique_ids(
+        &dir.taxonomies,
+        "taxonomies",
+        |t: &Taxonomy| t.id.as_str(),
+        &mut p,
+    );
     let term_ids = unique_ids(
         &dir.taxonomy_terms,
         "taxonomy_terms",
-        |t: &TaxonomyTerm| &t.id,
+        |t: &TaxonomyTerm| t.id.as_str(),
         &mut p,
     );
     let org_ids = unique_ids(
         &dir.organizations,
         "organizations",
-        |o: &Organization| &o.id,
+        |o: &Organization| o.id.as_str(),
         &mut p,
     );
-    unique_ids(&dir.services, "services", |s: &Service| &s.id, &mut p);
+    unique_ids(
+        &dir.services,
+        "services",
+        |s: &Service| s.id.as_str(),
+        &mut p,
+    );
 
     for (i, t) in dir.taxonomies.iter().enumerate() {
         let rec = format!("taxonomies[{i}]");
@@ -189,7 +201,7 @@ pub fn check_directory(dir: &mut Directory, known: &KnownIds) -> Vec<ImportProbl
             p.push(problem(&rec, Some(&t.id), "name", "must not be empty"));
         }
         if let Some(tax) = &t.taxonomy_id {
-            if !taxonomy_ids.contains(tax.as_str()) && !known.taxonomies.contains(tax) {
+            if !taxonomy_ids.contains(tax.as_str()) && !known.taxonomies.contains(tax.as_str()) {
                 p.push(problem(
                     &rec,
                     Some(&t.id),
@@ -210,7 +222,7 @@ pub fn check_directory(dir: &mut Directory, known: &KnownIds) -> Vec<ImportProbl
         }
         if let Some(parent) = &t.parent_id
             && !term_ids.contains(parent.as_str())
-            && !known.taxonomy_terms.contains(parent)
+            && !known.taxonomy_terms.contains(parent.as_str())
         {
             p.push(problem(
                 &rec,
@@ -231,7 +243,7 @@ pub fn check_directory(dir: &mut Directory, known: &KnownIds) -> Vec<ImportProbl
         }
     }
 
-    let mut locations: HashMap<String, (String, Location)> = HashMap::new();
+    let mut locations: HashMap<LocationId, (String, Location)> = HashMap::new();
     for (i, s) in dir.services.iter_mut().enumerate() {
         let rec = format!("services[{i}]");
         let id = Some(s.id.as_str());
@@ -239,7 +251,7 @@ pub fn check_directory(dir: &mut Directory, known: &KnownIds) -> Vec<ImportProbl
             p.push(problem(&rec, id, "name", "must not be empty"));
         }
         if !org_ids.contains(s.organization_id.as_str())
-            && !known.organizations.contains(&s.organization_id)
+            && !known.organizations.contains(s.organization_id.as_str())
         {
             p.push(problem(
                 &rec,
@@ -276,7 +288,7 @@ pub fn check_directory(dir: &mut Directory, known: &KnownIds) -> Vec<ImportProbl
         let mut seen_terms = HashSet::new();
         for (j, a) in s.attributes.iter_mut().enumerate() {
             let t = &a.taxonomy_term_id;
-            if !term_ids.contains(t.as_str()) && !known.taxonomy_terms.contains(t) {
+            if !term_ids.contains(t.as_str()) && !known.taxonomy_terms.contains(t.as_str()) {
                 p.push(problem(
                     &rec,
                     id,
@@ -378,7 +390,7 @@ fn check_location(
 fn unique_ids<'a, T>(
     items: &'a [T],
     list: &str,
-    id_of: impl Fn(&'a T) -> &'a String,
+    id_of: impl Fn(&'a T) -> &'a str,
     p: &mut Vec<ImportProblem>,
 ) -> HashSet<&'a str> {
     let mut seen = HashSet::new();
@@ -391,7 +403,7 @@ fn unique_ids<'a, T>(
                 "id",
                 "must not be empty",
             ));
-        } else if !seen.insert(id.as_str()) {
+        } else if !seen.insert(id) {
             p.push(problem(
                 &format!("{list}[{i}]"),
                 Some(id),

@@ -5,6 +5,7 @@ pub mod data_file;
 pub mod fields;
 pub mod geo;
 pub mod hsds;
+pub mod ids;
 pub mod instrument;
 pub mod model;
 pub mod paging;

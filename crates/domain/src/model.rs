@@ -5,6 +5,7 @@
 //! Categories, target groups, conditions, funding routes and provider kinds are not enums:
 //! they are taxonomy terms linked through `attributes`.
 
+pub use crate::ids::{LocationId, OrganizationId, ServiceId, TaxonomyId, TermId};
 use serde::{Deserialize, Serialize};
 
 fn is_false(b: &bool) -> bool {
@@ -14,7 +15,7 @@ fn is_false(b: &bool) -> bool {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Taxonomy {
-    pub id: String,
+    pub id: TaxonomyId,
     pub name: String,
     pub description: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -32,16 +33,16 @@ pub struct Taxonomy {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaxonomyTerm {
-    pub id: String,
+    pub id: TermId,
     /// Slug, unique within its taxonomy; used in URLs (`?functie=respijtzorg`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     pub name: String,
     pub description: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<String>,
+    pub parent_id: Option<TermId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taxonomy_id: Option<String>,
+    pub taxonomy_id: Option<TaxonomyId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,7 +55,7 @@ pub struct TaxonomyTerm {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Organization {
-    pub id: String,
+    pub id: OrganizationId,
     pub name: String,
     pub description: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -190,10 +191,10 @@ pub struct Address {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Location {
-    pub id: String,
+    pub id: LocationId,
     pub location_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
+    pub organization_id: Option<OrganizationId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -231,7 +232,7 @@ impl Location {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attribute {
     pub id: String,
-    pub taxonomy_term_id: String,
+    pub taxonomy_term_id: TermId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -247,7 +248,7 @@ pub struct Attribute {
 pub struct ServiceAtLocation {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<ServiceId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The location itself, nested as HSDS does.
@@ -257,8 +258,8 @@ pub struct ServiceAtLocation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Service {
-    pub id: String,
-    pub organization_id: String,
+    pub id: ServiceId,
+    pub organization_id: OrganizationId,
     pub name: String,
     pub status: ServiceStatus,
     #[serde(default)]

@@ -3,7 +3,9 @@
 
 use crate::{Index, SearchConfig, build_index};
 use kapstok_domain::geo::GeoData;
-use kapstok_domain::model::{Organization, Taxonomy, TaxonomyTerm};
+use kapstok_domain::model::{
+    Organization, OrganizationId, ServiceId, Taxonomy, TaxonomyTerm, TermId,
+};
 use kapstok_store::{Store, StoreResult};
 use std::collections::HashMap;
 use std::time::Instant;
@@ -14,10 +16,10 @@ pub struct Catalog {
     pub index: Index,
     pub geo: GeoData,
     pub taxonomies: Vec<Taxonomy>,
-    pub terms: HashMap<String, TaxonomyTerm>,
-    pub organizations: HashMap<String, Organization>,
+    pub terms: HashMap<TermId, TaxonomyTerm>,
+    pub organizations: HashMap<OrganizationId, Organization>,
     /// Age limits of services (minimum, maximum), for the respite guide.
-    pub ages: HashMap<String, (Option<i64>, Option<i64>)>,
+    pub ages: HashMap<ServiceId, (Option<i64>, Option<i64>)>,
     /// Whether the data is the shipped demo (a banner says so on every page).
     pub demo: bool,
 }

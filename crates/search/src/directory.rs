@@ -62,7 +62,7 @@ pub fn facet_specs(dir: &Directory, geo: &GeoData, area_label: &str) -> Vec<Face
                     .into_iter()
                     .map(|term| {
                         (
-                            term.code.clone().unwrap_or_else(|| term.id.clone()),
+                            term.code.clone().unwrap_or_else(|| term.id.to_string()),
                             term.name.clone(),
                         )
                     })
@@ -162,7 +162,7 @@ pub fn build_index(dir: &Directory, geo: &GeoData, config: &SearchConfig) -> Ind
                 let key = facet_of_taxonomy.get(t.taxonomy_id.as_deref()?)?;
                 Some((
                     key.to_string(),
-                    t.code.clone().unwrap_or_else(|| t.id.clone()),
+                    t.code.clone().unwrap_or_else(|| t.id.to_string()),
                 ))
             })
             .collect();
@@ -180,9 +180,9 @@ pub fn build_index(dir: &Directory, geo: &GeoData, config: &SearchConfig) -> Ind
             description.push_str(extra);
         }
         builder.add(SearchDoc {
-            id: s.id.clone(),
+            id: s.id.to_string(),
             name: s.name.clone(),
-            organization_id: s.organization_id.clone(),
+            organization_id: s.organization_id.to_string(),
             organization_name: org.map(|o| o.name.clone()).unwrap_or_default(),
             description,
             tags: linked.iter().map(|t| t.name.clone()).collect(),
@@ -190,10 +190,10 @@ pub fn build_index(dir: &Directory, geo: &GeoData, config: &SearchConfig) -> Ind
                 .locations()
                 .filter_map(|l| l.city().map(str::to_owned))
                 .collect(),
-            term_ids: linked.iter().map(|t| t.id.clone()).collect(),
+            term_ids: linked.iter().map(|t| t.id.to_string()).collect(),
             taxonomy_ids: linked
                 .iter()
-                .filter_map(|t| t.taxonomy_id.clone())
+                .filter_map(|t| t.taxonomy_id.as_deref().map(str::to_owned))
                 .collect(),
             facets,
             points: s

@@ -42,7 +42,7 @@ pub(crate) const SAL_SELECT: &str = "SELECT sal.service_id, sal.id, sal.descript
 
 pub(crate) fn taxonomy_from(r: TaxonomyRow) -> StoreResult<Taxonomy> {
     Ok(Taxonomy {
-        id: r.0,
+        id: r.0.into(),
         name: r.1,
         description: r.2,
         uri: r.3,
@@ -54,12 +54,12 @@ pub(crate) fn taxonomy_from(r: TaxonomyRow) -> StoreResult<Taxonomy> {
 
 pub(crate) fn term_from(r: TermRow) -> StoreResult<TaxonomyTerm> {
     Ok(TaxonomyTerm {
-        id: r.0,
-        taxonomy_id: r.1,
+        id: r.0.into(),
+        taxonomy_id: r.1.map(Into::into),
         code: r.2,
         name: r.3,
         description: r.4,
-        parent_id: r.5,
+        parent_id: r.5.map(Into::into),
         language: r.6,
         term_uri: r.7,
         kapstok_order: r.8,
@@ -71,7 +71,7 @@ pub(crate) fn sal_from(
 ) -> StoreResult<ServiceAtLocation> {
     Ok(ServiceAtLocation {
         id,
-        service_id: Some(service_id),
+        service_id: Some(service_id.into()),
         description,
         location: from_json(&location_id, &details)?,
     })

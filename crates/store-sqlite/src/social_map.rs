@@ -8,7 +8,7 @@ use crate::rows::{
 use async_trait::async_trait;
 use kapstok_domain::hsds::KnownIds;
 use kapstok_domain::model::{
-    Attribute, Directory, Location, Organization, Service, ServiceAtLocation, Taxonomy,
+    Attribute, Directory, Location, Organization, Service, ServiceAtLocation, ServiceId, Taxonomy,
     TaxonomyTerm,
 };
 use kapstok_domain::paging::Paging;
@@ -51,16 +51,16 @@ impl SqliteStore {
         .bind(&ids)
         .fetch_all(&self.pool)
         .await?;
-        let position: HashMap<String, usize> = services
+        let position: HashMap<ServiceId, usize> = services
             .iter()
             .enumerate()
             .map(|(i, s)| (s.id.clone(), i))
             .collect();
         for (service_id, (id, taxonomy_term_id, link_type, link_entity, value)) in attrs {
-            if let Some(&i) = position.get(&service_id) {
+            if let Some(&i) = position.get(service_id.as_str()) {
                 services[i].attributes.push(Attribute {
                     id,
-                    taxonomy_term_id,
+                    taxonomy_term_id: taxonomy_term_id.into(),
                     link_id: Some(service_id),
                     link_type,
                     link_entity,
@@ -69,7 +69,7 @@ impl SqliteStore {
             }
         }
         for row in sals {
-            if let Some(&i) = position.get(&row.0) {
+            if let Some(&i) = position.get(row.0.as_str()) {
                 services[i].service_at_locations.push(sal_from(row)?);
             }
         }
@@ -123,7 +123,7 @@ impl SocialMapRead for SqliteStore {
                 .or_default()
                 .push(Attribute {
                     id: r.try_get(0)?,
-                    taxonomy_term_id: r.try_get(2)?,
+                    taxonomy_term_id: r.try_get::<String, _>(2)?.into(),
                     link_id: Some(service_id),
                     link_type: r.try_get(3)?,
                     link_entity: r.try_get(4)?,
@@ -149,7 +149,7 @@ impl SocialMapRead for SqliteStore {
                 .or_default()
                 .push(ServiceAtLocation {
                     id,
-                    service_id: Some(service_id),
+                    service_id: Some(service_id.into()),
                     description,
                     location,
                 });

@@ -20,7 +20,7 @@ impl SocialMapWrite for SqliteStore {
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, uri = excluded.uri, \
                  version = excluded.version, facet_key = excluded.facet_key, sort_order = excluded.sort_order",
             )
-            .bind(&t.id)
+            .bind(t.id.as_str())
             .bind(&t.name)
             .bind(&t.description)
             .bind(&t.uri)
@@ -41,12 +41,12 @@ impl SocialMapWrite for SqliteStore {
                  code = excluded.code, name = excluded.name, description = excluded.description, parent_id = excluded.parent_id, \
                  language = excluded.language, term_uri = excluded.term_uri, sort_order = excluded.sort_order",
             )
-            .bind(&t.id)
-            .bind(&t.taxonomy_id)
+            .bind(t.id.as_str())
+            .bind(t.taxonomy_id.as_deref())
             .bind(&t.code)
             .bind(&t.name)
             .bind(&t.description)
-            .bind(&t.parent_id)
+            .bind(t.parent_id.as_deref())
             .bind(&t.language)
             .bind(&t.term_uri)
             .bind(t.kapstok_order)
@@ -59,7 +59,7 @@ impl SocialMapWrite for SqliteStore {
                 "INSERT INTO organizations (id, name, details) VALUES (?, ?, ?) \
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, details = excluded.details",
             )
-            .bind(&o.id)
+            .bind(o.id.as_str())
             .bind(&o.name)
             .bind(to_json(o))
             .execute(&mut *tx)
@@ -79,8 +79,8 @@ impl SocialMapWrite for SqliteStore {
                      location_type = excluded.location_type, postal_code = excluded.postal_code, latitude = excluded.latitude, \
                      longitude = excluded.longitude, details = excluded.details",
                 )
-                .bind(&l.id)
-                .bind(&l.organization_id)
+                .bind(l.id.as_str())
+                .bind(l.organization_id.as_deref())
                 .bind(&l.location_type)
                 .bind(l.postal_code())
                 .bind(l.latitude)
@@ -100,8 +100,8 @@ impl SocialMapWrite for SqliteStore {
                  ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, name = excluded.name, status = excluded.status, \
                  assured_date = excluded.assured_date, last_modified = excluded.last_modified, details = excluded.details",
             )
-            .bind(&s.id)
-            .bind(&s.organization_id)
+            .bind(s.id.as_str())
+            .bind(s.organization_id.as_str())
             .bind(&s.name)
             .bind(s.status.as_str())
             .bind(&s.assured_date)
@@ -111,11 +111,11 @@ impl SocialMapWrite for SqliteStore {
             .await?;
             // Links are replaced as a whole: the document is the truth for this service.
             sqlx::query("DELETE FROM service_attributes WHERE service_id = ?")
-                .bind(&s.id)
+                .bind(s.id.as_str())
                 .execute(&mut *tx)
                 .await?;
             sqlx::query("DELETE FROM service_at_locations WHERE service_id = ?")
-                .bind(&s.id)
+                .bind(s.id.as_str())
                 .execute(&mut *tx)
                 .await?;
             for (i, a) in s.attributes.iter().enumerate() {
@@ -124,8 +124,8 @@ impl SocialMapWrite for SqliteStore {
                      VALUES (?, ?, ?, ?, ?, ?, ?)",
                 )
                 .bind(&a.id)
-                .bind(&s.id)
-                .bind(&a.taxonomy_term_id)
+                .bind(s.id.as_str())
+                .bind(a.taxonomy_term_id.as_str())
                 .bind(&a.link_type)
                 .bind(&a.link_entity)
                 .bind(&a.value)
@@ -136,8 +136,8 @@ impl SocialMapWrite for SqliteStore {
             for (i, sal) in s.service_at_locations.iter().enumerate() {
                 sqlx::query("INSERT INTO service_at_locations (id, service_id, location_id, description, position) VALUES (?, ?, ?, ?, ?)")
                     .bind(&sal.id)
-                    .bind(&s.id)
-                    .bind(&sal.location.id)
+                    .bind(s.id.as_str())
+                    .bind(sal.location.id.as_str())
                     .bind(&sal.description)
                     .bind(i as i64)
                     .execute(&mut *tx)

@@ -71,7 +71,7 @@ fn round_document(round: u64) -> String {
     let services: Vec<_> = (0..PER_ROUND)
         .map(|i| {
             let mut s = template.clone();
-            s.id = format!("crash-{round}-{i}");
+            s.id = format!("crash-{round}-{i}").into();
             s.name = format!("Ronde {round} dienst {i}");
             let mut v = serde_json::to_value(&s).unwrap();
             if let serde_json::Value::Object(map) = &mut v {

@@ -16,7 +16,7 @@ fn as_stored(mut dir: Directory) -> Directory {
             sal.service_id = Some(s.id.clone());
         }
         for a in &mut s.attributes {
-            a.link_id = Some(s.id.clone());
+            a.link_id = Some(s.id.to_string());
         }
     }
     dir.normalize();
@@ -62,7 +62,7 @@ async fn story(store: Arc<dyn Store>, backend: Backend) {
     // By id, in the order asked, unknown ids skipped.
     let (a, c) = (&demo.services[3], &demo.services[1]);
     let got = store
-        .services(&[a.id.clone(), "bestaat-niet".into(), c.id.clone()])
+        .services(&[a.id.to_string(), "bestaat-niet".into(), c.id.to_string()])
         .await
         .unwrap();
     assert!(got == vec![a.clone(), c.clone()], "{b}: services by id");

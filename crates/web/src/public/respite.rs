@@ -341,8 +341,11 @@ fn offers_of_kind(
         .iter()
         .filter_map(|h| {
             // Age limits are in the record; the index has the facets only.
-            let (minimum_age, maximum_age) =
-                catalog.ages.get(&h.doc.id).copied().unwrap_or((None, None));
+            let (minimum_age, maximum_age) = catalog
+                .ages
+                .get(h.doc.id.as_str())
+                .copied()
+                .unwrap_or((None, None));
             let facts = OfferFacts {
                 conditions: codes(h.doc, &m.condition_facet),
                 funding: codes(h.doc, &m.funding_facet),

@@ -151,9 +151,9 @@ impl ServiceView {
             phone_views(&s.phones)
         };
         ServiceView {
-            id: s.id.clone(),
+            id: s.id.to_string(),
             name: s.name.clone(),
-            organization_id: s.organization_id.clone(),
+            organization_id: s.organization_id.to_string(),
             organization_name: org.map(|o| o.name.clone()).unwrap_or_default(),
             description: s.description.clone(),
             for_whom,
@@ -302,7 +302,7 @@ pub async fn service_page(
     let tr = Tr { lang };
     let view = ServiceView::new(&service, &catalog, tr);
     let more = catalog.index.search(&SearchQuery {
-        organization_id: Some(service.organization_id.clone()),
+        organization_id: Some(service.organization_id.to_string()),
         limit: 10,
         ..SearchQuery::default()
     });
@@ -341,7 +341,7 @@ pub async fn organization_page(
     };
     let tr = Tr { lang };
     let result = catalog.index.search(&SearchQuery {
-        organization_id: Some(org.id.clone()),
+        organization_id: Some(org.id.to_string()),
         limit: 200,
         ..SearchQuery::default()
     });
