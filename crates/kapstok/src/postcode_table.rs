@@ -16,6 +16,15 @@ impl std::fmt::Display for RowProblem {
     }
 }
 
+fn header_row(reader: &mut csv::Reader<&[u8]>) -> Result<csv::StringRecord, Vec<RowProblem>> {
+    reader.headers().cloned().map_err(|e| {
+        vec![RowProblem {
+            line: 1,
+            message: format!("geen leesbare kopregel: {e}"),
+        }]
+    })
+}
+
 fn column(headers: &csv::StringRecord, names: &[&str]) -> Option<usize> {
     headers.iter().position(|h| {
         names.iter().any(|n| {
@@ -33,15 +42,7 @@ pub fn parse_postcodes(text: &str, bounds: &Bounds) -> Result<Vec<PostcodeEntry>
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| {
-            vec![RowProblem {
-                line: 1,
-                message: format!("geen leesbare kopregel: {e}"),
-            }]
-        })?
-        .clone();
+    let headers = header_row(&mut reader)?;
     let pc = column(&headers, &["pc6", "pc4", "postcode"]);
     let lat = column(&headers, &["lat", "latitude"]);
     let lon = column(&headers, &["lon", "lng", "longitude"]);
@@ -153,15 +154,7 @@ pub fn parse_postcodes(text: &str, bounds: &Bounds) -> Result<Vec<PostcodeEntry>
 pub fn parse_areas(text: &str) -> Result<(Vec<Area>, Vec<AreaPostcode>), Vec<RowProblem>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| {
-            vec![RowProblem {
-                line: 1,
-                message: format!("geen leesbare kopregel: {e}"),
-            }]
-        })?
-        .clone();
+    let headers = header_row(&mut reader)?;
     let cols =
         ["area_code", "area_name", "municipality", "postcode"].map(|n| column(&headers, &[n]));
     let [Some(code), Some(name), Some(municipality), Some(pc)] = cols else {

@@ -13,7 +13,9 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use kapstok_domain::fields::{is_email, web_link};
 use kapstok_domain::geo::Postcode;
-use kapstok_domain::model::{Location, Organization, Phone, Schedule, Service, TaxonomyTerm};
+use kapstok_domain::model::{
+    Location, Organization, OrganizationId, Phone, Schedule, Service, TaxonomyTerm,
+};
 use kapstok_search::SearchQuery;
 use kapstok_search::directory::{location_point, service_area_codes};
 use kapstok_search::facet;
@@ -280,6 +282,21 @@ fn term_groups(terms: &[&TaxonomyTerm], catalog: &Catalog) -> Vec<TermGroup> {
         .collect()
 }
 
+/// The public services of an organisation, as list items.
+fn services_of(catalog: &Catalog, org: &OrganizationId, limit: usize, tr: Tr) -> Vec<ResultItem> {
+    catalog
+        .index
+        .search(&SearchQuery {
+            organization_id: Some(org.to_string()),
+            limit,
+            ..SearchQuery::default()
+        })
+        .hits
+        .iter()
+        .map(|h| ResultItem::from_hit(h, catalog, tr))
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "service.html")]
 pub struct ServicePage {
@@ -301,17 +318,8 @@ pub async fn service_page(
     };
     let tr = Tr { lang };
     let view = ServiceView::new(&service, &catalog, tr);
-    let more = catalog.index.search(&SearchQuery {
-        organization_id: Some(service.organization_id.to_string()),
-        limit: 10,
-        ..SearchQuery::default()
-    });
-    let others = more
-        .hits
-        .iter()
-        .filter(|h| h.doc.id != service.id)
-        .map(|h| ResultItem::from_hit(h, &catalog, tr))
-        .collect();
+    let mut others = services_of(&catalog, &service.organization_id, 10, tr);
+    others.retain(|o| o.id != service.id);
     let page = ServicePage {
         l: Layout::new(&visitor, view.name.clone(), catalog.demo),
         s: view,
@@ -340,20 +348,8 @@ pub async fn organization_page(
         return Err(PageError::not_found(lang));
     };
     let tr = Tr { lang };
-    let result = catalog.index.search(&SearchQuery {
-        organization_id: Some(org.id.to_string()),
-        limit: 200,
-        ..SearchQuery::default()
-    });
-    let services = result
-        .hits
-        .iter()
-        .map(|h| ResultItem::from_hit(h, &catalog, tr))
-        .collect();
+    let services = services_of(&catalog, &org.id, 200, tr);
     let phones = phone_views(&org.phones);
-    let mut org = org;
-    org.email = org.email.filter(|e| is_email(e));
-    org.website = org.website.as_deref().and_then(web_link).map(str::to_owned);
     let page = OrganizationPage {
         l: Layout::new(&visitor, org.name.clone(), catalog.demo),
         o: org,
