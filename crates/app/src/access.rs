@@ -4,13 +4,33 @@
 //! visitor, so a handler without the capability cannot even name the method it would call. The
 //! accounts issue adds signed-in users (roles, teams) to [`Actor`] and team-bound capabilities.
 
-/// Who a request or command acts for.
+/// Who a request or command acts for. Built only through its constructors: the web layer's
+/// extractors make visitors (and, from the accounts issue on, users from a verified session);
+/// only the command line makes the operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Actor {
-    /// Someone on the public site, not signed in.
+pub struct Actor(Kind);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
     Visitor,
-    /// The operator at the server's command line (imports, demo, backup).
     Operator,
+}
+
+impl Actor {
+    /// Someone on the public site, not signed in.
+    pub fn visitor() -> Actor {
+        Actor(Kind::Visitor)
+    }
+
+    /// The operator at the server's command line (imports, export, demo, backup). Only the
+    /// `kapstok` binary's commands call this.
+    pub fn console_operator() -> Actor {
+        Actor(Kind::Operator)
+    }
+
+    pub(crate) fn is_operator(&self) -> bool {
+        self.0 == Kind::Operator
+    }
 }
 
 /// A record about a person, handed out together with the access-log entry that records who

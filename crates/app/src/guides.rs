@@ -1,10 +1,11 @@
 //! The guided flows' data (respite guide, self-check instruments) and the one thing they write:
 //! an anonymous count.
 
+use crate::AppResult;
 use kapstok_domain::instrument::{DEFAULT_INSTRUMENT, Instrument};
 use kapstok_domain::respite::{DEFAULT_GUIDE, RespiteGuide};
 use kapstok_domain::tally::SelfCheckTally;
-use kapstok_store::{StoreResult, TallyStore};
+use kapstok_store::TallyStore;
 use std::sync::Arc;
 
 /// The guided flows' data: the respite guide and the self-check instruments.
@@ -50,13 +51,13 @@ impl SelfCheckCounter {
         instrument: &str,
         band: &str,
         area_code: Option<&str>,
-    ) -> StoreResult<()> {
+    ) -> AppResult<()> {
         let tally = SelfCheckTally {
             instrument: instrument.to_string(),
             band: band.to_string(),
             area_code: area_code.map(str::to_owned),
             month: SelfCheckTally::month_of(time::OffsetDateTime::now_utc()),
         };
-        self.store.count_self_check(&tally).await
+        Ok(self.store.count_self_check(&tally).await?)
     }
 }

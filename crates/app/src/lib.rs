@@ -2,7 +2,7 @@
 //! Kapstok's application layer: the use cases, and the one place where access is decided.
 //!
 //! A caller never gets the store. It shows who it is (an [`Actor`]) and receives a capability
-//! for one job ([`MapReader`], [`SelfCheckCounter`], [`Importer`]) that holds only the storage
+//! for one job ([`MapReader`], [`SelfCheckCounter`], [`Maintenance`]) that holds only the storage
 //! capability that job needs. Capabilities that hand out records about a person (referrals, from
 //! the accounts issue on) are granted only for an actor with the right role and team, and return
 //! such records only wrapped in [`access::Audited`], which exists only once its access-log entry
@@ -10,12 +10,12 @@
 
 pub mod access;
 pub mod guides;
-pub mod imports;
+pub mod maintenance;
 pub mod socialmap;
 
 pub use access::{Actor, Audited};
 pub use guides::{Guides, SelfCheckCounter};
-pub use imports::{ImportError, Importer};
+pub use maintenance::{ImportError, Maintenance};
 pub use socialmap::MapReader;
 
 use kapstok_search::{Catalog, SearchConfig};
@@ -46,7 +46,13 @@ pub struct App {
 impl App {
     /// Opens the application on a store and builds the read model.
     pub async fn open(store: Arc<dyn Store>, search_config: SearchConfig) -> AppResult<App> {
-        let catalog = Catalog::load(store.as_ref(), &search_config).await?;
+        let catalog = Catalog::load(
+            store.as_ref(),
+            store.as_ref(),
+            store.as_ref(),
+            &search_config,
+        )
+        .await?;
         Ok(App {
             store,
             search_config: Arc::new(search_config),
@@ -78,7 +84,13 @@ impl App {
         if current == self.catalog().version {
             return Ok(false);
         }
-        let fresh = Catalog::load(self.store.as_ref(), &self.search_config).await?;
+        let fresh = Catalog::load(
+            self.store.as_ref(),
+            self.store.as_ref(),
+            self.store.as_ref(),
+            &self.search_config,
+        )
+        .await?;
         *self.catalog.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
         Ok(true)
     }
@@ -106,11 +118,5 @@ impl App {
     /// Adding to the anonymous self-check tally: anyone who finished a check.
     pub fn self_check_counter(&self, _actor: &Actor) -> SelfCheckCounter {
         SelfCheckCounter::new(self.store.clone())
-    }
-
-    /// Changing the social map, postcodes and areas wholesale: only the operator (the command
-    /// line on the server). Editors get their own, narrower capability with the beheer issue.
-    pub fn importer(&self, actor: &Actor) -> Option<Importer> {
-        Importer::grant(self.store.clone(), actor)
     }
 }

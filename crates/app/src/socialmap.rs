@@ -1,10 +1,11 @@
 //! Reading the public social map: searches on the read model, records from the store.
 
+use crate::AppResult;
 use kapstok_domain::fields::{clean_organization, clean_service};
 use kapstok_domain::model::{Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm};
 use kapstok_domain::paging::Paging;
 use kapstok_search::Catalog;
-use kapstok_store::{SocialMapRead, StoreResult};
+use kapstok_store::SocialMapRead;
 use std::sync::Arc;
 
 /// The capability to read the public social map. Holds the read side of the store only.
@@ -25,7 +26,7 @@ impl MapReader {
 
     /// Public services by id, in the order asked; unknown and non-public ones left out; links
     /// and addresses cleaned (`fields::clean_service`).
-    pub async fn services(&self, ids: &[String]) -> StoreResult<Vec<Service>> {
+    pub async fn services(&self, ids: &[String]) -> AppResult<Vec<Service>> {
         let mut services = self.store.services(ids).await?;
         services.retain(|s| s.status.is_public());
         services.iter_mut().for_each(clean_service);
@@ -33,50 +34,50 @@ impl MapReader {
     }
 
     /// One public service.
-    pub async fn service(&self, id: &str) -> StoreResult<Option<Service>> {
+    pub async fn service(&self, id: &str) -> AppResult<Option<Service>> {
         Ok(self.services(&[id.to_string()]).await?.pop())
     }
 
-    pub async fn organization(&self, id: &str) -> StoreResult<Option<Organization>> {
+    pub async fn organization(&self, id: &str) -> AppResult<Option<Organization>> {
         let mut org = self.store.organization(id).await?;
         org.iter_mut().for_each(clean_organization);
         Ok(org)
     }
 
-    pub async fn organizations(&self, paging: Paging) -> StoreResult<(Vec<Organization>, u64)> {
+    pub async fn organizations(&self, paging: Paging) -> AppResult<(Vec<Organization>, u64)> {
         let (mut orgs, total) = self.store.organizations(paging).await?;
         orgs.iter_mut().for_each(clean_organization);
         Ok((orgs, total))
     }
 
-    pub async fn taxonomies(&self, paging: Paging) -> StoreResult<(Vec<Taxonomy>, u64)> {
-        self.store.taxonomies(paging).await
+    pub async fn taxonomies(&self, paging: Paging) -> AppResult<(Vec<Taxonomy>, u64)> {
+        Ok(self.store.taxonomies(paging).await?)
     }
 
-    pub async fn taxonomy(&self, id: &str) -> StoreResult<Option<Taxonomy>> {
-        self.store.taxonomy(id).await
+    pub async fn taxonomy(&self, id: &str) -> AppResult<Option<Taxonomy>> {
+        Ok(self.store.taxonomy(id).await?)
     }
 
     pub async fn taxonomy_terms(
         &self,
         taxonomy_id: Option<&str>,
         paging: Paging,
-    ) -> StoreResult<(Vec<TaxonomyTerm>, u64)> {
-        self.store.taxonomy_terms(taxonomy_id, paging).await
+    ) -> AppResult<(Vec<TaxonomyTerm>, u64)> {
+        Ok(self.store.taxonomy_terms(taxonomy_id, paging).await?)
     }
 
-    pub async fn taxonomy_term(&self, id: &str) -> StoreResult<Option<TaxonomyTerm>> {
-        self.store.taxonomy_term(id).await
+    pub async fn taxonomy_term(&self, id: &str) -> AppResult<Option<TaxonomyTerm>> {
+        Ok(self.store.taxonomy_term(id).await?)
     }
 
     pub async fn service_at_locations(
         &self,
         paging: Paging,
-    ) -> StoreResult<(Vec<ServiceAtLocation>, u64)> {
-        self.store.service_at_locations(paging).await
+    ) -> AppResult<(Vec<ServiceAtLocation>, u64)> {
+        Ok(self.store.service_at_locations(paging).await?)
     }
 
-    pub async fn service_at_location(&self, id: &str) -> StoreResult<Option<ServiceAtLocation>> {
-        self.store.service_at_location(id).await
+    pub async fn service_at_location(&self, id: &str) -> AppResult<Option<ServiceAtLocation>> {
+        Ok(self.store.service_at_location(id).await?)
     }
 }

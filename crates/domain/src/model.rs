@@ -318,8 +318,9 @@ pub struct Service {
 }
 
 impl Service {
-    /// Not confirmed as correct for more than a year (or never, or with an unreadable date):
-    /// visitors are told to call first, and editors see it as due for a check.
+    /// Confirmed as correct more than a year ago (or with an unreadable date): visitors are told
+    /// to call first, and editors see it as due for a check. A record without a date is not
+    /// flagged to visitors (the beheer issue shows those to editors).
     pub fn is_stale(&self, today: time::Date) -> bool {
         let Some(date) = self.assured_date.as_deref() else {
             return false;

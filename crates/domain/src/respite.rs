@@ -14,6 +14,7 @@ struct GuideFile {
     title: String,
     intro: String,
     urgent: Spanned<Urgent>,
+    #[serde(default)]
     matching: Matching,
     #[serde(rename = "question")]
     questions: Vec<Spanned<Question>>,
@@ -49,6 +50,22 @@ pub struct Matching {
     /// The facet whose codes are route ids (`financiering`).
     pub funding_facet: String,
 }
+
+impl Default for Matching {
+    /// The facet keys of Kapstok's standard taxonomies (a guide without `[matching]`).
+    fn default() -> Self {
+        Matching {
+            function_facet: "functie".into(),
+            function: "respijtzorg".into(),
+            break_facet: "respijtvorm".into(),
+            condition_facet: "aandoening".into(),
+            funding_facet: "financiering".into(),
+        }
+    }
+}
+
+/// Query keys the guide's pages use themselves; no question may be called so.
+const RESERVED_IDS: [&str; 1] = ["stap"];
 
 /// What a question's answer means for matching offers.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Hash)]
@@ -205,6 +222,16 @@ impl RespiteGuide {
                 ));
             }
         }
+        if let Some(q) = f
+            .questions
+            .iter()
+            .find(|q| RESERVED_IDS.contains(&q.get_ref().id.as_str()))
+        {
+            return Err(at(
+                q.span(),
+                format!("question id {} is reserved; choose another", q.get_ref().id),
+            ));
+        }
         let mut roles = std::collections::HashSet::new();
         for q in &f.questions {
             if let Some(role) = q.get_ref().role
@@ -215,6 +242,13 @@ impl RespiteGuide {
                     format!("role {role:?} is given to two questions"),
                 ));
             }
+        }
+        if !roles.contains(&Role::Break) {
+            return Err(at(
+                0..0,
+                "no question has role = \"break\" (the kind of break the offers are grouped by)"
+                    .into(),
+            ));
         }
         let question = |id: &str| {
             f.questions
@@ -495,6 +529,26 @@ mod tests {
             ..free
         };
         assert!(g.routes_for_offer(&any, &children_only).is_empty());
+    }
+
+    #[test]
+    fn a_guide_needs_a_break_question_and_no_reserved_ids() {
+        let no_break = DEFAULT_GUIDE.replace("role = \"break\"\n", "");
+        let e = RespiteGuide::parse("r.toml", &no_break).unwrap_err();
+        assert!(e.message.contains("role = \"break\""), "{e}");
+        let reserved = DEFAULT_GUIDE.replace("id = \"hoe-vaak\"", "id = \"stap\"");
+        let e = RespiteGuide::parse("r.toml", &reserved).unwrap_err();
+        assert!(e.message.contains("stap is reserved"), "{e}");
+        // A guide without [matching] uses the standard facet keys.
+        let cut = DEFAULT_GUIDE
+            .split("[matching]")
+            .next()
+            .unwrap()
+            .to_string()
+            + "[[question]]"
+            + DEFAULT_GUIDE.split_once("[[question]]").unwrap().1;
+        let g = RespiteGuide::parse("r.toml", &cut).unwrap();
+        assert_eq!(g.matching, Matching::default());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::config::ServeArgs;
 use crate::postcode_table::{parse_areas, parse_postcodes};
 use anyhow::{Context, Result, bail};
-use kapstok_app::{Actor, App, ImportError, Importer};
+use kapstok_app::{Actor, App, ImportError, Maintenance};
 use kapstok_domain::geo::Bounds;
 use kapstok_domain::instrument::Instrument;
 use kapstok_domain::respite::RespiteGuide;
@@ -25,12 +25,12 @@ pub async fn open_store(path: &Path) -> Result<SqliteStore> {
 
 /// Loads the demo social map, postcodes and areas, and marks the data as demo.
 /// The command line acts as the operator: it may import.
-pub fn operator(store: Arc<dyn Store>) -> Importer {
-    Importer::grant(store, &Actor::Operator).expect("the operator may import")
+pub fn operator(store: Arc<dyn Store>) -> Maintenance {
+    Maintenance::grant(store, &Actor::console_operator()).expect("the operator may maintain")
 }
 
 /// Loads the demo social map, postcodes and areas, and marks the data as demo.
-pub async fn load_demo(importer: &Importer) -> Result<ImportSummary> {
+pub async fn load_demo(importer: &Maintenance) -> Result<ImportSummary> {
     let summary = importer.directory(&kapstok_demo::emmen_directory()).await?;
     importer
         .postcodes(&kapstok_demo::emmen::postcodes())
@@ -99,8 +99,9 @@ pub fn load_guides(args: &ServeArgs) -> Result<Guides> {
 pub async fn serve(db: &Path, args: ServeArgs) -> Result<()> {
     let guides = load_guides(&args)?;
     let store: Arc<dyn Store> = Arc::new(open_store(db).await?);
-    if store.is_empty().await? && !args.no_demo {
-        let s = load_demo(&operator(store.clone())).await?;
+    let maintenance = operator(store.clone());
+    if maintenance.is_empty().await? && !args.no_demo {
+        let s = load_demo(&maintenance).await?;
         tracing::info!(
             services = s.services,
             organizations = s.organizations,
@@ -146,7 +147,7 @@ fn print_problems(
     anyhow::anyhow!("{n} probleem/problemen in {what}")
 }
 
-pub async fn import_hsds(importer: &Importer, path: &Path) -> Result<ImportSummary> {
+pub async fn import_hsds(importer: &Maintenance, path: &Path) -> Result<ImportSummary> {
     let text = std::fs::read_to_string(path).with_context(|| {
         format!(
             "kan {} niet lezen (bestaat het, en is het UTF-8?)",
@@ -154,27 +155,32 @@ pub async fn import_hsds(importer: &Importer, path: &Path) -> Result<ImportSumma
         )
     })?;
     let started = Instant::now();
-    let (dir, summary) = match importer.hsds(&text).await {
-        Ok(done) => done,
+    let dir = match importer.check_hsds(&text).await {
+        Ok(dir) => dir,
         Err(ImportError::Refused(problems)) => {
             return Err(print_problems(&path.display().to_string(), problems));
         }
         Err(e) => return Err(e.into()),
     };
+    eprintln!("{} diensten gecontroleerd; opslaan…", dir.services.len());
+    let summary = importer.directory(&dir).await?;
     println!(
-        "Ingelezen in {:.1} s: {} taxonomieën, {} termen, {} organisaties, {} diensten ({} gecontroleerd), {} locaties.",
+        "Ingelezen in {:.1} s: {} taxonomieën, {} termen, {} organisaties, {} diensten, {} locaties.",
         started.elapsed().as_secs_f64(),
         summary.taxonomies,
         summary.taxonomy_terms,
         summary.organizations,
         summary.services,
-        dir.services.len(),
         summary.locations
     );
     Ok(summary)
 }
 
-pub async fn import_postcodes(importer: &Importer, path: &Path, bounds: &Bounds) -> Result<usize> {
+pub async fn import_postcodes(
+    importer: &Maintenance,
+    path: &Path,
+    bounds: &Bounds,
+) -> Result<usize> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("kan {} niet lezen", path.display()))?;
     let rows = parse_postcodes(&text, bounds)
@@ -185,7 +191,7 @@ pub async fn import_postcodes(importer: &Importer, path: &Path, bounds: &Bounds)
 }
 
 /// Replaces all areas. A file without any area would wipe them all: refused unless `force`.
-pub async fn import_areas(importer: &Importer, path: &Path, force: bool) -> Result<usize> {
+pub async fn import_areas(importer: &Maintenance, path: &Path, force: bool) -> Result<usize> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("kan {} niet lezen", path.display()))?;
     let (areas, mapping) =
@@ -206,8 +212,8 @@ pub async fn import_areas(importer: &Importer, path: &Path, force: bool) -> Resu
     Ok(areas.len())
 }
 
-pub async fn export_hsds(store: &dyn Store, path: &Path) -> Result<()> {
-    let dir = store.load_directory().await?;
+pub async fn export_hsds(maintenance: &Maintenance, path: &Path) -> Result<()> {
+    let dir = maintenance.export().await?;
     let json = serde_json::to_string_pretty(&dir)?;
     if path.as_os_str() == "-" {
         println!("{json}");
@@ -223,9 +229,9 @@ pub async fn export_hsds(store: &dyn Store, path: &Path) -> Result<()> {
     Ok(())
 }
 
-pub async fn reindex(store: &dyn Store, args: &ServeArgs) -> Result<()> {
+pub async fn reindex(maintenance: &Maintenance, args: &ServeArgs) -> Result<()> {
     let started = Instant::now();
-    let catalog = kapstok_search::Catalog::load(store, &search_config(args)?).await?;
+    let catalog = maintenance.read_model(&search_config(args)?).await?;
     println!(
         "Zoekindex opgebouwd in {:.2} s: {} diensten, {} zoektermen, {} postcodes, {} gebieden.",
         started.elapsed().as_secs_f64(),

@@ -6,7 +6,7 @@ use kapstok_domain::geo::GeoData;
 use kapstok_domain::model::{
     Organization, OrganizationId, ServiceId, Taxonomy, TaxonomyTerm, TermId,
 };
-use kapstok_store::{Store, StoreResult};
+use kapstok_store::{GeoStore, MetaStore, SocialMapRead, StoreResult};
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -25,13 +25,19 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    pub async fn load(store: &dyn Store, config: &SearchConfig) -> StoreResult<Catalog> {
+    /// Builds the read model from the three storage capabilities it reads.
+    pub async fn load(
+        meta: &dyn MetaStore,
+        map: &dyn SocialMapRead,
+        geo_store: &dyn GeoStore,
+        config: &SearchConfig,
+    ) -> StoreResult<Catalog> {
         let started = Instant::now();
         // Read the version first: a change that lands while we build is seen on the next check.
-        let version = store.directory_version().await?;
-        let dir = store.load_directory().await?;
-        let geo = store.geo_data().await?;
-        let demo = store.meta("demo").await?.as_deref() == Some("true");
+        let version = meta.directory_version().await?;
+        let dir = map.load_directory().await?;
+        let geo = geo_store.geo_data().await?;
+        let demo = meta.meta("demo").await?.as_deref() == Some("true");
         let index = build_index(&dir, &geo, config);
         let ages = dir
             .services

@@ -6,7 +6,6 @@ use crate::views::Layout;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use kapstok_store::StoreError;
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -17,7 +16,7 @@ pub enum AppError {
     #[error("bad {parameter}: {message}")]
     BadRequest { parameter: String, message: String },
     #[error(transparent)]
-    Store(#[from] StoreError),
+    App(#[from] kapstok_app::AppError),
     #[error("template: {0}")]
     Template(#[from] askama::Error),
     /// A request refused before or around the handlers (405, 413, 415, 429, …).
@@ -37,7 +36,7 @@ impl AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            AppError::Store(_) | AppError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::App(_) | AppError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Refused(status) => *status,
         }
     }

@@ -22,7 +22,6 @@ use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use error::{ApiError, AppError};
 use std::future::Future;
 use std::sync::Arc;
@@ -68,15 +67,9 @@ async fn fallback(visitor: extract::Visitor, request: Request) -> Response {
 
 /// All routes with their middleware.
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = api::router();
-    let openapi = Arc::new(openapi);
     Router::new()
         .merge(public::router())
-        .route(
-            "/api/openapi.json",
-            get(move || std::future::ready(axum::Json(openapi.as_ref().clone()))),
-        )
-        .merge(api)
+        .merge(api::router())
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -3,7 +3,7 @@
 
 use crate::guard::Throttle;
 pub use kapstok_app::Guides;
-use kapstok_app::{Actor, App, MapReader};
+use kapstok_app::{Actor, App, MapReader, SelfCheckCounter};
 pub use kapstok_search::Catalog;
 use std::sync::Arc;
 
@@ -33,7 +33,7 @@ impl Default for WebConfig {
 /// settings. Handlers reach storage only through capabilities the application hands out.
 #[derive(Clone)]
 pub struct AppState {
-    pub app: App,
+    app: App,
     pub web: Arc<WebConfig>,
     pub throttle: Arc<Throttle>,
 }
@@ -61,9 +61,14 @@ impl AppState {
         self.app.guides()
     }
 
-    /// Reading the public social map, for a visitor of the public site.
+    /// Reading the public social map, for a visitor of the public site or an API client.
     pub fn map_reader(&self) -> MapReader {
-        self.app.map_reader(&Actor::Visitor)
+        self.app.map_reader(&Actor::visitor())
+    }
+
+    /// Counting a finished self-check, for a visitor.
+    pub fn self_check_counter(&self) -> SelfCheckCounter {
+        self.app.self_check_counter(&Actor::visitor())
     }
 
     /// Rebuilds the read model when the database changed. Returns whether it did.

@@ -342,3 +342,23 @@ fn deployments_add_instruments_from_their_own_folder_and_bad_files_stop_the_star
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_deployments_own_instrument_is_offered_and_scored() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("synthetisch.toml"), SYNTHETIC).unwrap();
+    let args = kapstok::config::ServeArgs {
+        instruments: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let app = TestApp::init()
+        .with_demo()
+        .with_guides(kapstok::commands::load_guides(&args).unwrap())
+        .build()
+        .await;
+    let list = app.get("/mantelzorgtest").await;
+    assert!(list.body.contains("href=\"/mantelzorgtest/synthetisch\""));
+    let form = app.get("/mantelzorgtest/synthetisch").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Synthetische test"));
+}

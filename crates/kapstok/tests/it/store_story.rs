@@ -55,6 +55,29 @@ async fn story(store: Arc<dyn Store>, backend: Backend) {
     assert!(store.load_directory().await.unwrap() == demo, "{b}");
     assert_eq!(store.directory_version().await.unwrap(), 2, "{b}");
 
+    // A write that fails part-way leaves nothing behind: the new organisation before the broken
+    // service is rolled back too, and the version does not move.
+    let mut broken = Directory {
+        organizations: vec![demo.organizations[0].clone()],
+        services: vec![demo.services[0].clone()],
+        ..Directory::default()
+    };
+    broken.organizations[0].id = "nieuw-en-teruggedraaid".into();
+    broken.services[0].organization_id = "bestaat-niet".into();
+    assert!(store.import_directory(&broken).await.is_err(), "{b}");
+    assert!(
+        store.load_directory().await.unwrap() == demo,
+        "{b}: rolled back"
+    );
+    assert!(
+        store
+            .organization("nieuw-en-teruggedraaid")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(store.directory_version().await.unwrap(), 2, "{b}");
+
     let known = store.known_ids().await.unwrap();
     assert_eq!(known.organizations.len(), demo.organizations.len());
     assert_eq!(known.taxonomy_terms.len(), demo.taxonomy_terms.len());

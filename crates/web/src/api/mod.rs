@@ -25,7 +25,18 @@ use utoipa_axum::routes;
 )]
 struct ApiDoc;
 
-pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+/// The API routes with the OpenAPI document built from their attributes, served at
+/// `/api/openapi.json`.
+pub fn router() -> axum::Router<AppState> {
+    let (routes, openapi) = routes_and_document();
+    let openapi = std::sync::Arc::new(openapi);
+    routes.route(
+        "/api/openapi.json",
+        axum::routing::get(move || std::future::ready(Json(openapi.as_ref().clone()))),
+    )
+}
+
+fn routes_and_document() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(list_services))
         .routes(routes!(get_service))

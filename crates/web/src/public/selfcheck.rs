@@ -15,7 +15,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use kapstok_app::Actor;
 use kapstok_domain::instrument::{Band, Instrument};
 
 #[derive(Template)]
@@ -189,8 +188,7 @@ pub async fn submit(
         .and_then(|(pc, _)| catalog.geo.area_of(pc))
         .map(|a| a.code.as_str());
     state
-        .app
-        .self_check_counter(&Actor::Visitor)
+        .self_check_counter()
         .count(&i.id, &band.id, area)
         .await
         .in_lang(visitor.lang)?;

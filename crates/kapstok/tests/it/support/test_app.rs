@@ -5,7 +5,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
-use kapstok_app::{App, Importer};
+use kapstok_app::{App, Guides, Maintenance};
 use kapstok_store::Store;
 use kapstok_web::AppState;
 use kapstok_web::state::WebConfig;
@@ -44,6 +44,7 @@ pub struct Builder {
     demo: bool,
     backend: Backend,
     web: WebConfig,
+    guides: Option<Guides>,
 }
 
 impl Builder {
@@ -63,6 +64,12 @@ impl Builder {
         self
     }
 
+    /// With another respite guide or other self-check instruments.
+    pub fn with_guides(mut self, guides: Guides) -> Self {
+        self.guides = Some(guides);
+        self
+    }
+
     pub async fn build(self) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = self.backend.open(dir.path()).await;
@@ -71,9 +78,12 @@ impl Builder {
                 .await
                 .expect("demo loads");
         }
-        let app = App::open(store.clone(), Default::default())
+        let mut app = App::open(store.clone(), Default::default())
             .await
             .expect("app");
+        if let Some(guides) = self.guides {
+            app = app.with_guides(guides);
+        }
         TestApp {
             state: AppState::new(app).with_web_config(self.web),
             store,
@@ -150,6 +160,7 @@ impl TestApp {
             demo: false,
             backend: Backend::Sqlite,
             web: WebConfig::default(),
+            guides: None,
         }
     }
 
@@ -190,7 +201,7 @@ impl TestApp {
     }
 
     /// The command line's capability, as `kapstok import` has it.
-    pub fn importer(&self) -> Importer {
+    pub fn importer(&self) -> Maintenance {
         kapstok::commands::operator(self.store.clone())
     }
 
