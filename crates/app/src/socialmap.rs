@@ -2,7 +2,9 @@
 
 use crate::AppResult;
 use kapstok_domain::fields::{clean_organization, clean_service};
-use kapstok_domain::model::{Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm};
+use kapstok_domain::model::{
+    Organization, Service, ServiceAtLocation, ServiceStatus, Taxonomy, TaxonomyTerm,
+};
 use kapstok_domain::paging::Paging;
 use kapstok_search::Catalog;
 use kapstok_store::SocialMapRead;
@@ -70,14 +72,27 @@ impl MapReader {
         Ok(self.store.taxonomy_term(id).await?)
     }
 
+    /// Service-at-location records of public services only.
     pub async fn service_at_locations(
         &self,
         paging: Paging,
     ) -> AppResult<(Vec<ServiceAtLocation>, u64)> {
-        Ok(self.store.service_at_locations(paging).await?)
+        let public: Vec<ServiceStatus> = ServiceStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_public())
+            .collect();
+        Ok(self.store.service_at_locations(&public, paging).await?)
     }
 
+    /// One service-at-location record, if its service is public.
     pub async fn service_at_location(&self, id: &str) -> AppResult<Option<ServiceAtLocation>> {
-        Ok(self.store.service_at_location(id).await?)
+        let Some(sal) = self.store.service_at_location(id).await? else {
+            return Ok(None);
+        };
+        let service = match &sal.service_id {
+            Some(sid) => self.service(sid).await?,
+            None => None,
+        };
+        Ok(service.map(|_| sal))
     }
 }

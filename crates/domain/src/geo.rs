@@ -1,5 +1,6 @@
 //! Dutch postcodes, coordinates and areas (deelgebieden).
 
+use crate::model::{Location, Service};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
@@ -181,6 +182,52 @@ impl GeoData {
 
     pub fn area(&self, code: &str) -> Option<&Area> {
         self.areas.iter().find(|a| a.code == code)
+    }
+}
+
+/// Where the social map's records lie, by the postcode table and the areas.
+impl GeoData {
+    /// Coordinates of a location: its own, or its postcode's centre.
+    pub fn point_of(&self, location: &Location) -> Option<GeoPoint> {
+        if let (Some(lat), Some(lon)) = (location.latitude, location.longitude) {
+            return GeoPoint::new(lat, lon);
+        }
+        let pc = Postcode::parse(location.postal_code()?).ok()?;
+        self.locate(&pc).map(|e| e.point)
+    }
+
+    /// Area codes a service is offered in: its locations' areas, and service areas named after an
+    /// area or after the whole municipality.
+    pub fn area_codes_of(&self, service: &Service) -> Vec<String> {
+        let mut codes: Vec<String> = Vec::new();
+        let mut push = |c: &str| {
+            if !codes.iter().any(|x| x == c) {
+                codes.push(c.to_string());
+            }
+        };
+        for loc in service.locations() {
+            if let Some(area) = loc
+                .postal_code()
+                .and_then(|p| Postcode::parse(p).ok())
+                .and_then(|p| self.area_of(&p))
+            {
+                push(&area.code);
+            }
+        }
+        for sa in &service.service_areas {
+            let Some(name) = sa.name.as_deref() else {
+                continue;
+            };
+            for area in &self.areas {
+                if area.name.eq_ignore_ascii_case(name)
+                    || area.municipality.eq_ignore_ascii_case(name)
+                    || format!("gemeente {}", area.municipality).eq_ignore_ascii_case(name)
+                {
+                    push(&area.code);
+                }
+            }
+        }
+        codes
     }
 }
 

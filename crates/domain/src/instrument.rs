@@ -61,6 +61,13 @@ pub struct Band {
     pub help: Vec<String>,
 }
 
+impl Band {
+    /// The help to show, as (facet key, term code) pairs; the file check made sure each has both.
+    pub fn help_links(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.help.iter().filter_map(|h| h.split_once(':'))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Instrument {
     pub id: String,

@@ -2,8 +2,8 @@
 
 use crate::index::{FacetSpec, Index, IndexBuilder, SearchDoc};
 use crate::text::{CompoundSplitter, Synonyms};
-use kapstok_domain::geo::{GeoData, GeoPoint, Postcode};
-use kapstok_domain::model::{Directory, Location, Service};
+use kapstok_domain::geo::GeoData;
+use kapstok_domain::model::Directory;
 use std::collections::HashMap;
 
 /// The facet key of areas; the others come from taxonomies marked as facets.
@@ -84,49 +84,6 @@ pub fn facet_specs(dir: &Directory, geo: &GeoData, area_label: &str) -> Vec<Face
     specs
 }
 
-/// Coordinates of a location: its own, or its postcode's centre.
-pub fn location_point(location: &Location, geo: &GeoData) -> Option<GeoPoint> {
-    if let (Some(lat), Some(lon)) = (location.latitude, location.longitude) {
-        return GeoPoint::new(lat, lon);
-    }
-    let pc = Postcode::parse(location.postal_code()?).ok()?;
-    geo.locate(&pc).map(|e| e.point)
-}
-
-/// Area codes a service is offered in: its locations' areas, and service areas named after an
-/// area or after the whole municipality.
-pub fn service_area_codes(service: &Service, geo: &GeoData) -> Vec<String> {
-    let mut codes: Vec<String> = Vec::new();
-    let mut push = |c: &str| {
-        if !codes.iter().any(|x| x == c) {
-            codes.push(c.to_string());
-        }
-    };
-    for loc in service.locations() {
-        if let Some(area) = loc
-            .postal_code()
-            .and_then(|p| Postcode::parse(p).ok())
-            .and_then(|p| geo.area_of(&p))
-        {
-            push(&area.code);
-        }
-    }
-    for sa in &service.service_areas {
-        let Some(name) = sa.name.as_deref() else {
-            continue;
-        };
-        for area in &geo.areas {
-            if area.name.eq_ignore_ascii_case(name)
-                || area.municipality.eq_ignore_ascii_case(name)
-                || format!("gemeente {}", area.municipality).eq_ignore_ascii_case(name)
-            {
-                push(&area.code);
-            }
-        }
-    }
-    codes
-}
-
 fn unix_seconds(rfc3339: Option<&str>) -> i64 {
     rfc3339
         .and_then(|s| {
@@ -167,7 +124,7 @@ pub fn build_index(dir: &Directory, geo: &GeoData, config: &SearchConfig) -> Ind
             })
             .collect();
         facets.extend(
-            service_area_codes(s, geo)
+            geo.area_codes_of(s)
                 .into_iter()
                 .map(|c| (AREA_FACET.to_string(), c)),
         );
@@ -200,7 +157,7 @@ pub fn build_index(dir: &Directory, geo: &GeoData, config: &SearchConfig) -> Ind
                 .locations()
                 .filter_map(|l| {
                     Some((
-                        location_point(l, geo)?,
+                        geo.point_of(l)?,
                         l.city()
                             .or(l.name.as_deref())
                             .unwrap_or_default()

@@ -8,8 +8,8 @@ use crate::rows::{
 use async_trait::async_trait;
 use kapstok_domain::hsds::KnownIds;
 use kapstok_domain::model::{
-    Attribute, Directory, Location, Organization, Service, ServiceAtLocation, ServiceId, Taxonomy,
-    TaxonomyTerm,
+    Attribute, Directory, Location, Organization, Service, ServiceAtLocation, ServiceId,
+    ServiceStatus, Taxonomy, TaxonomyTerm,
 };
 use kapstok_domain::paging::Paging;
 use kapstok_store::{SocialMapRead, StoreError, StoreResult};
@@ -290,13 +290,16 @@ impl SocialMapRead for SqliteStore {
 
     async fn service_at_locations(
         &self,
+        statuses: &[ServiceStatus],
         paging: Paging,
     ) -> StoreResult<(Vec<ServiceAtLocation>, u64)> {
+        let statuses = to_json(&statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+        let of_status = "sal.service_id IN (SELECT id FROM services WHERE status IN (SELECT value FROM json_each(?1)))";
         page::<SalRow, _>(
             &self.pool,
-            &format!("{SAL_SELECT} ORDER BY sal.id"),
-            "SELECT COUNT(*) FROM service_at_locations",
-            None,
+            &format!("{SAL_SELECT} WHERE {of_status} ORDER BY sal.id"),
+            &format!("SELECT COUNT(*) FROM service_at_locations sal WHERE {of_status}"),
+            Some(Some(statuses.as_str())),
             paging,
             sal_from,
         )

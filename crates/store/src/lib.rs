@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use kapstok_domain::geo::{Area, AreaPostcode, GeoData, PostcodeEntry};
 use kapstok_domain::hsds::KnownIds;
 use kapstok_domain::model::{
-    Directory, Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm,
+    Directory, Organization, Service, ServiceAtLocation, ServiceStatus, Taxonomy, TaxonomyTerm,
 };
 use kapstok_domain::paging::Paging;
 pub use kapstok_domain::tally::SelfCheckTally;
@@ -66,8 +66,10 @@ pub trait SocialMapRead: Send + Sync {
         paging: Paging,
     ) -> StoreResult<(Vec<TaxonomyTerm>, u64)>;
     async fn taxonomy_term(&self, id: &str) -> StoreResult<Option<TaxonomyTerm>>;
+    /// Service-at-location records of services with one of these statuses.
     async fn service_at_locations(
         &self,
+        statuses: &[ServiceStatus],
         paging: Paging,
     ) -> StoreResult<(Vec<ServiceAtLocation>, u64)>;
     async fn service_at_location(&self, id: &str) -> StoreResult<Option<ServiceAtLocation>>;

@@ -353,9 +353,21 @@ async fn a_service_that_is_not_active_is_neither_found_nor_shown() {
     let mut dir = kapstok_store::SocialMapRead::load_directory(app.store.as_ref())
         .await
         .unwrap();
-    let service = dir.services[0].clone();
+    let at = dir
+        .services
+        .iter()
+        .position(|s| !s.service_at_locations.is_empty())
+        .unwrap();
+    let service = dir.services[at].clone();
+    let sal = service.service_at_locations[0].id.clone();
     assert_eq!(
         app.get(&format!("/aanbod/{}", service.id)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(&format!("/api/service_at_locations/{sal}"))
+            .await
+            .status,
         StatusCode::OK
     );
     for status in [
@@ -363,7 +375,7 @@ async fn a_service_that_is_not_active_is_neither_found_nor_shown() {
         ServiceStatus::Defunct,
         ServiceStatus::TemporarilyClosed,
     ] {
-        dir.services[0].status = status;
+        dir.services[at].status = status;
         kapstok_store::SocialMapWrite::import_directory(app.store.as_ref(), &dir)
             .await
             .unwrap();
@@ -384,5 +396,14 @@ async fn a_service_that_is_not_active_is_neither_found_nor_shown() {
             .filter_map(|s| s["id"].as_str())
             .collect();
         assert!(!ids.contains(&service.id.as_str()), "{status:?}");
+        // The API follows the same rule, also for its locations.
+        for uri in [
+            format!("/api/services/{}", service.id),
+            format!("/api/service_at_locations/{sal}"),
+        ] {
+            assert_eq!(app.get(&uri).await.status, StatusCode::NOT_FOUND, "{uri}");
+        }
+        let all = app.get("/api/service_at_locations?per_page=100").await.body;
+        assert!(!all.contains(&format!("\"{sal}\"")), "{status:?}");
     }
 }

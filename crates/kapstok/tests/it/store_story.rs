@@ -4,7 +4,7 @@
 
 use crate::support::Backend;
 use kapstok_domain::geo::Postcode;
-use kapstok_domain::model::Directory;
+use kapstok_domain::model::{Directory, ServiceStatus};
 use kapstok_domain::paging::Paging;
 use kapstok_store::{SelfCheckTally, Store};
 use std::sync::Arc;
@@ -129,7 +129,10 @@ async fn story(store: Arc<dyn Store>, backend: Backend) {
     );
     assert_eq!(store.taxonomy_term("x").await.unwrap(), None);
 
-    let (sals, total) = store.service_at_locations(paging(1, 5)).await.unwrap();
+    let (sals, total) = store
+        .service_at_locations(&ServiceStatus::ALL, paging(1, 5))
+        .await
+        .unwrap();
     let sal_count: usize = demo
         .services
         .iter()
@@ -137,6 +140,32 @@ async fn story(store: Arc<dyn Store>, backend: Backend) {
         .sum();
     assert_eq!(total as usize, sal_count, "{b}");
     assert_eq!(sals.len(), 5);
+    // Only those of services with the asked statuses.
+    let with_locations = demo
+        .services
+        .iter()
+        .find(|s| !s.service_at_locations.is_empty())
+        .unwrap();
+    let mut closed = with_locations.clone();
+    closed.status = ServiceStatus::Inactive;
+    let one = |s| Directory {
+        services: vec![s],
+        ..Directory::default()
+    };
+    store.import_directory(&one(closed)).await.unwrap();
+    let (_, active_total) = store
+        .service_at_locations(&[ServiceStatus::Active], paging(1, 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        active_total as usize,
+        sal_count - with_locations.service_at_locations.len(),
+        "{b}"
+    );
+    store
+        .import_directory(&one(with_locations.clone()))
+        .await
+        .unwrap();
     assert_eq!(
         store
             .service_at_location(&sals[0].id)
@@ -168,7 +197,7 @@ async fn story(store: Arc<dyn Store>, backend: Backend) {
         geo.area_of(&pc).map(|a| a.code.as_str()),
         Some("de-blokken")
     );
-    assert_eq!(store.directory_version().await.unwrap(), 4, "{b}");
+    assert_eq!(store.directory_version().await.unwrap(), 6, "{b}");
     store.replace_areas(&[], &[]).await.unwrap();
     assert!(store.geo_data().await.unwrap().areas.is_empty());
 

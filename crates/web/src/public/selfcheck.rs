@@ -194,10 +194,8 @@ pub async fn submit(
         .in_lang(visitor.lang)?;
     let near = located.map(|(_, p)| p);
     let help = band
-        .help
-        .iter()
-        .filter_map(|h| {
-            let (key, code) = h.split_once(':')?;
+        .help_links()
+        .filter_map(|(key, code)| {
             let facet = catalog.index.facets().iter().find(|f| f.key == key)?;
             let label = facet.values.iter().find(|(c, _)| c == code)?.1.clone();
             let offers = nearby(

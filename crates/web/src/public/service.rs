@@ -17,7 +17,6 @@ use kapstok_domain::model::{
     Location, Organization, OrganizationId, Phone, Schedule, Service, TaxonomyTerm,
 };
 use kapstok_search::SearchQuery;
-use kapstok_search::directory::{location_point, service_area_codes};
 use kapstok_search::facet;
 
 pub struct PhoneView {
@@ -114,8 +113,10 @@ fn location_view(l: &Location, catalog: &Catalog) -> LocationView {
         .and_then(|p| Postcode::parse(p).ok())
         .and_then(|p| catalog.geo.area_of(&p))
         .map(|a| a.name.clone());
-    let map_href =
-        location_point(l, &catalog.geo).map(|p| format!("geo:{:.5},{:.5}", p.lat, p.lon));
+    let map_href = catalog
+        .geo
+        .point_of(l)
+        .map(|p| format!("geo:{:.5},{:.5}", p.lat, p.lon));
     LocationView {
         name: l.name.clone().unwrap_or_default(),
         lines,
@@ -240,7 +241,9 @@ fn area_names(s: &Service, catalog: &Catalog) -> Vec<String> {
             .filter_map(|a| a.name.clone())
             .collect()
     } else {
-        service_area_codes(s, &catalog.geo)
+        catalog
+            .geo
+            .area_codes_of(s)
             .iter()
             .filter_map(|c| catalog.geo.area(c))
             .map(|a| a.name.clone())
