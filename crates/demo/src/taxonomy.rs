@@ -2,7 +2,7 @@
 //! tags a steunpunt uses. Shipped as data (an HSDS document part), editable like any other record.
 
 use crate::id;
-use kapstok_domain::model::{Taxonomy, TaxonomyTerm};
+use kapstok_domain::model::{Taxonomy, TaxonomyRole, TaxonomyTerm};
 
 /// (facet key, name, description, terms as (code, name, description)).
 type TaxonomyDef = (
@@ -281,6 +281,13 @@ pub fn taxonomies() -> (Vec<Taxonomy>, Vec<TaxonomyTerm>) {
             version: Some("2026-11".into()),
             kapstok_facet: Some((*key).into()),
             kapstok_order: Some(order as i64 + 1),
+            kapstok_role: match *key {
+                "functie" => Some(TaxonomyRole::Function),
+                "doelgroep" => Some(TaxonomyRole::TargetGroup),
+                "aandoening" => Some(TaxonomyRole::Condition),
+                "financiering" => Some(TaxonomyRole::Funding),
+                _ => None,
+            },
         });
         for (i, (code, term_name, term_description)) in values.iter().enumerate() {
             terms.push(TaxonomyTerm {

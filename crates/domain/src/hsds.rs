@@ -188,8 +188,19 @@ pub fn check_directory(dir: &mut Directory, known: &KnownIds) -> Vec<ImportProbl
         &mut p,
     );
 
+    let mut roles = HashSet::new();
     for (i, t) in dir.taxonomies.iter().enumerate() {
         let rec = format!("taxonomies[{i}]");
+        if let Some(role) = t.kapstok_role
+            && !roles.insert(role)
+        {
+            p.push(problem(
+                &rec,
+                Some(&t.id),
+                "kapstok_role",
+                &format!("role {role:?} is given to two taxonomies"),
+            ));
+        }
         if t.name.trim().is_empty() {
             p.push(problem(&rec, Some(&t.id), "name", "must not be empty"));
         }

@@ -28,6 +28,47 @@ pub struct Taxonomy {
     /// Order of the facet on the results page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kapstok_order: Option<i64>,
+    /// The place the pages give this taxonomy (the basic functions on the home page, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kapstok_role: Option<TaxonomyRole>,
+}
+
+/// What a taxonomy is to the pages; each role is held by at most one taxonomy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TaxonomyRole {
+    /// The national basic functions: home page, browse page, result badges.
+    Function,
+    /// For whom (shown on a service as "voor wie").
+    TargetGroup,
+    /// The condition of the person cared for (also "voor wie").
+    Condition,
+    /// Cost and funding routes.
+    Funding,
+}
+
+impl TaxonomyRole {
+    pub const ALL: [TaxonomyRole; 4] = [
+        TaxonomyRole::Function,
+        TaxonomyRole::TargetGroup,
+        TaxonomyRole::Condition,
+        TaxonomyRole::Funding,
+    ];
+
+    /// The name in data (`function`, `target_group`, `condition`, `funding`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaxonomyRole::Function => "function",
+            TaxonomyRole::TargetGroup => "target_group",
+            TaxonomyRole::Condition => "condition",
+            TaxonomyRole::Funding => "funding",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

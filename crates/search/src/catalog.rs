@@ -4,7 +4,7 @@
 use crate::{Index, SearchConfig, build_index};
 use kapstok_domain::geo::GeoData;
 use kapstok_domain::model::{
-    Organization, OrganizationId, ServiceId, Taxonomy, TaxonomyTerm, TermId,
+    Organization, OrganizationId, ServiceId, Taxonomy, TaxonomyRole, TaxonomyTerm, TermId,
 };
 use kapstok_store::{GeoStore, MetaStore, SocialMapRead, StoreResult};
 use std::collections::HashMap;
@@ -80,6 +80,16 @@ impl Catalog {
             .find(|t| t.id == tax)?
             .kapstok_facet
             .as_deref()
+    }
+
+    /// The facet key of the taxonomy that holds `role` in the data (`kapstok_role`); an empty
+    /// key, which no facet has, when no taxonomy holds it.
+    pub fn facet_key(&self, role: TaxonomyRole) -> &str {
+        self.taxonomies
+            .iter()
+            .find(|t| t.kapstok_role == Some(role))
+            .and_then(|t| t.kapstok_facet.as_deref())
+            .unwrap_or("")
     }
 
     pub fn taxonomy_name(&self, id: &str) -> Option<&str> {

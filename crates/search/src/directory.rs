@@ -9,16 +9,6 @@ use std::collections::HashMap;
 /// The facet key of areas; the others come from taxonomies marked as facets.
 pub const AREA_FACET: &str = "gebied";
 
-/// Facet keys the pages give a place of their own. Taxonomies name their facet key in the data
-/// (`kapstok_facet`); these are the keys of Kapstok's standard taxonomies, written only here.
-pub mod facet {
-    /// The 8 national basic functions (home page, browse page, result badges).
-    pub const FUNCTION: &str = "functie";
-    pub const TARGET_GROUP: &str = "doelgroep";
-    pub const CONDITION: &str = "aandoening";
-    pub const FUNDING: &str = "financiering";
-}
-
 /// Word lists that tune the search; defaults ship with Kapstok, a deployment may replace them.
 #[derive(Debug, Clone)]
 pub struct SearchConfig {

@@ -9,5 +9,5 @@ pub mod index;
 pub mod text;
 
 pub use catalog::Catalog;
-pub use directory::{AREA_FACET, SearchConfig, build_index, facet};
+pub use directory::{AREA_FACET, SearchConfig, build_index};
 pub use index::{FacetResult, Hit, Index, SearchQuery, SearchResult};

@@ -23,6 +23,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../migrations/sqlite/0002_self_check_counts.sql"),
     ),
+    (
+        3,
+        include_str!("../migrations/sqlite/0003_taxonomy_role.sql"),
+    ),
 ];
 
 #[derive(Clone)]

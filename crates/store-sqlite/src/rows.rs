@@ -1,7 +1,7 @@
 //! Rows and their mapping to the domain model, and the two query shapes every list and lookup
 //! shares: one page with its total, one record by id.
 
-use kapstok_domain::model::{ServiceAtLocation, Taxonomy, TaxonomyTerm};
+use kapstok_domain::model::{ServiceAtLocation, Taxonomy, TaxonomyRole, TaxonomyTerm};
 use kapstok_domain::paging::Paging;
 use kapstok_store::{StoreError, StoreResult};
 use serde::Serialize;
@@ -17,6 +17,7 @@ pub(crate) type TaxonomyRow = (
     Option<String>,
     Option<String>,
     Option<i64>,
+    Option<String>,
 );
 pub(crate) type TermRow = (
     String,
@@ -35,12 +36,21 @@ pub(crate) type SalRow = (String, String, Option<String>, String, String);
 pub(crate) type DetailsRow = (String, String);
 
 pub(crate) const TAXONOMY_SELECT: &str =
-    "SELECT id, name, description, uri, version, facet_key, sort_order FROM taxonomies";
+    "SELECT id, name, description, uri, version, facet_key, sort_order, role FROM taxonomies";
 pub(crate) const TERM_SELECT: &str = "SELECT id, taxonomy_id, code, name, description, parent_id, language, term_uri, sort_order FROM taxonomy_terms";
 /// Service-at-location rows with their location.
 pub(crate) const SAL_SELECT: &str = "SELECT sal.service_id, sal.id, sal.description, l.id, l.details FROM service_at_locations sal JOIN locations l ON l.id = sal.location_id";
 
 pub(crate) fn taxonomy_from(r: TaxonomyRow) -> StoreResult<Taxonomy> {
+    let kapstok_role = match r.7.as_deref() {
+        None => None,
+        Some(role) => Some(
+            TaxonomyRole::parse(role).ok_or_else(|| StoreError::Corrupt {
+                id: r.0.clone(),
+                reason: format!("unknown taxonomy role {role}"),
+            })?,
+        ),
+    };
     Ok(Taxonomy {
         id: r.0.into(),
         name: r.1,
@@ -49,6 +59,7 @@ pub(crate) fn taxonomy_from(r: TaxonomyRow) -> StoreResult<Taxonomy> {
         version: r.4,
         kapstok_facet: r.5,
         kapstok_order: r.6,
+        kapstok_role,
     })
 }
 

@@ -4,7 +4,7 @@ use crate::SqliteStore;
 use crate::meta::bump_version;
 use crate::rows::to_json;
 use async_trait::async_trait;
-use kapstok_domain::model::{Directory, Service, TaxonomyTerm};
+use kapstok_domain::model::{Directory, Service, TaxonomyRole, TaxonomyTerm};
 use kapstok_store::{ImportSummary, SocialMapWrite, StoreResult};
 use tracing::instrument;
 
@@ -16,9 +16,9 @@ impl SocialMapWrite for SqliteStore {
         let mut summary = ImportSummary::default();
         for t in &dir.taxonomies {
             sqlx::query(
-                "INSERT INTO taxonomies (id, name, description, uri, version, facet_key, sort_order) VALUES (?, ?, ?, ?, ?, ?, ?) \
+                "INSERT INTO taxonomies (id, name, description, uri, version, facet_key, sort_order, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, uri = excluded.uri, \
-                 version = excluded.version, facet_key = excluded.facet_key, sort_order = excluded.sort_order",
+                 version = excluded.version, facet_key = excluded.facet_key, sort_order = excluded.sort_order, role = excluded.role",
             )
             .bind(t.id.as_str())
             .bind(&t.name)
@@ -27,6 +27,7 @@ impl SocialMapWrite for SqliteStore {
             .bind(&t.version)
             .bind(&t.kapstok_facet)
             .bind(t.kapstok_order)
+            .bind(t.kapstok_role.map(TaxonomyRole::as_str))
             .execute(&mut *tx)
             .await?;
             summary.taxonomies += 1;

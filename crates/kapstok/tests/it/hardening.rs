@@ -405,6 +405,13 @@ async fn imports_refuse_script_links_duplicate_ids_and_oversized_fields_and_acce
         assert!(p.contains(needle), "{needle} not in\n{p}");
     }
 
+    // A page's place (the basic functions on the home page, …) is held by one taxonomy only.
+    let mut doc = clean.clone();
+    doc["taxonomies"][0]["kapstok_role"] = "function".into();
+    doc["taxonomies"][1]["kapstok_role"] = "function".into();
+    let p = problems_of(&doc);
+    assert!(p.contains("is given to two taxonomies"), "{p}");
+
     // Coordinates outside the Netherlands for a Dutch address: swapped, most likely.
     let mut doc = clean.clone();
     let (i, j) = doc["services"]

@@ -13,8 +13,8 @@ use axum::extract::{Path, State};
 use axum::http::HeaderValue;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::response::{IntoResponse, Response};
+use kapstok_domain::model::TaxonomyRole;
 use kapstok_search::AREA_FACET;
-use kapstok_search::facet;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -29,7 +29,7 @@ pub async fn home(State(state): State<AppState>, visitor: Visitor) -> Result<Res
     let tr = Tr { lang: visitor.lang };
     let page = HomePage {
         l: Layout::new(&visitor, tr.t("home-title"), catalog.demo),
-        functions: facet_entries(&catalog, facet::FUNCTION),
+        functions: facet_entries(&catalog, catalog.facet_key(TaxonomyRole::Function)),
         areas: facet_entries(&catalog, AREA_FACET),
     };
     render::ok(&page, visitor.lang)
@@ -54,7 +54,7 @@ pub async fn functions(
         l: Layout::new(&visitor, tr.t("functions-title"), catalog.demo),
         title: tr.t("functions-title"),
         intro: tr.t("functions-intro"),
-        entries: facet_entries(&catalog, facet::FUNCTION),
+        entries: facet_entries(&catalog, catalog.facet_key(TaxonomyRole::Function)),
     };
     render::ok(&page, visitor.lang)
 }

@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use kapstok_domain::geo::{GeoPoint, Postcode};
-use kapstok_search::facet;
+use kapstok_domain::model::TaxonomyRole;
 use kapstok_search::{AREA_FACET, SearchQuery, SearchResult};
 
 pub const PER_PAGE: usize = 20;
@@ -418,16 +418,13 @@ fn function_links(catalog: &Catalog) -> Vec<Link> {
         .index
         .facets()
         .iter()
-        .find(|f| f.key == facet::FUNCTION)
+        .find(|f| f.key == catalog.facet_key(TaxonomyRole::Function))
         .map(|f| {
             f.values
                 .iter()
                 .map(|(code, label)| Link {
                     label: label.clone(),
-                    href: format!(
-                        "/zoeken{}",
-                        query_string([(facet::FUNCTION, code.as_str())])
-                    ),
+                    href: format!("/zoeken{}", query_string([(f.key.as_str(), code.as_str())])),
                 })
                 .collect()
         })

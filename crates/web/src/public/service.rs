@@ -13,11 +13,11 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use kapstok_domain::fields::{is_email, web_link};
 use kapstok_domain::geo::Postcode;
+use kapstok_domain::model::TaxonomyRole;
 use kapstok_domain::model::{
     Location, Organization, OrganizationId, Phone, Schedule, Service, TaxonomyTerm,
 };
 use kapstok_search::SearchQuery;
-use kapstok_search::facet;
 
 pub struct PhoneView {
     pub number: String,
@@ -144,8 +144,8 @@ impl ServiceView {
                 .map(|t| t.name.clone())
                 .collect()
         };
-        let mut for_whom = in_facet(facet::TARGET_GROUP);
-        for_whom.extend(in_facet(facet::CONDITION));
+        let mut for_whom = in_facet(catalog.facet_key(TaxonomyRole::TargetGroup));
+        for_whom.extend(in_facet(catalog.facet_key(TaxonomyRole::Condition)));
         let org = catalog.organizations.get(&s.organization_id);
         // The service's own phones, else the organisation's.
         let phones = if s.phones.is_empty() {
@@ -163,7 +163,7 @@ impl ServiceView {
             ages: age_range(s.minimum_age, s.maximum_age, tr),
             eligibility: s.eligibility_description.clone(),
             fees: s.fees_description.clone(),
-            funding: in_facet(facet::FUNDING),
+            funding: in_facet(catalog.facet_key(TaxonomyRole::Funding)),
             costs: s
                 .cost_options
                 .iter()

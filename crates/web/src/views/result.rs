@@ -3,7 +3,8 @@
 use crate::i18n::Tr;
 use crate::state::Catalog;
 use crate::views::layout::distance;
-use kapstok_search::{Hit, facet};
+use kapstok_domain::model::TaxonomyRole;
+use kapstok_search::Hit;
 
 pub struct ResultItem {
     pub id: String,
@@ -19,7 +20,7 @@ impl ResultItem {
     pub fn from_hit(hit: &Hit<'_>, catalog: &Catalog, tr: Tr) -> Self {
         let badges = catalog
             .index
-            .facet_values_of(hit.doc, facet::FUNCTION)
+            .facet_values_of(hit.doc, catalog.facet_key(TaxonomyRole::Function))
             .map(|(_, label)| label.clone())
             .collect();
         ResultItem {
