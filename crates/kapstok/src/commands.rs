@@ -23,6 +23,11 @@ pub async fn open_store(path: &Path) -> Result<SqliteStore> {
         .with_context(|| format!("kan de database {} niet openen", path.display()))
 }
 
+/// The operator's capability on the database at `db`.
+pub async fn operator_on(db: &Path) -> Result<Maintenance> {
+    Ok(operator(Arc::new(open_store(db).await?)))
+}
+
 /// Loads the demo social map, postcodes and areas, and marks the data as demo.
 /// The command line acts as the operator: it may import.
 pub fn operator(store: Arc<dyn Store>) -> Maintenance {

@@ -4,7 +4,6 @@ use clap::Parser;
 use kapstok::commands;
 use kapstok::config::{Cli, Command, ExportKind, ImportKind, ServeArgs};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -26,13 +25,6 @@ async fn main() -> ExitCode {
     }
 }
 
-/// The command line acts as the operator on the database at `db`.
-async fn operator(db: &std::path::Path) -> anyhow::Result<kapstok_app::Maintenance> {
-    Ok(commands::operator(Arc::new(
-        commands::open_store(db).await?,
-    )))
-}
-
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let db = cli.database_path();
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
@@ -43,7 +35,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             force,
             bounds,
         } => {
-            let importer = operator(&db).await?;
+            let importer = commands::operator_on(&db).await?;
             match kind {
                 ImportKind::Hsds => commands::import_hsds(&importer, &path).await.map(drop),
                 ImportKind::Postcodes => commands::import_postcodes(&importer, &path, &bounds)
@@ -57,10 +49,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export {
             kind: ExportKind::Hsds,
             path,
-        } => commands::export_hsds(&operator(&db).await?, &path).await,
-        Command::Reindex(args) => commands::reindex(&operator(&db).await?, &args).await,
+        } => commands::export_hsds(&commands::operator_on(&db).await?, &path).await,
+        Command::Reindex(args) => {
+            commands::reindex(&commands::operator_on(&db).await?, &args).await
+        }
         Command::Demo => {
-            let importer = operator(&db).await?;
+            let importer = commands::operator_on(&db).await?;
             let s = commands::load_demo(&importer).await?;
             println!(
                 "Demo ingelezen: {} organisaties en {} diensten (fictief).",

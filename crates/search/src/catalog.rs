@@ -2,6 +2,7 @@
 //! database and rebuilt when its directory version moves. Never the truth, always derivable.
 
 use crate::{Index, SearchConfig, build_index};
+use kapstok_domain::fields::clean_organization;
 use kapstok_domain::geo::GeoData;
 use kapstok_domain::model::{
     Organization, OrganizationId, ServiceId, Taxonomy, TaxonomyRole, TaxonomyTerm, TermId,
@@ -62,10 +63,15 @@ impl Catalog {
                 .into_iter()
                 .map(|t| (t.id.clone(), t))
                 .collect(),
+            // Cleaned once here, like the records a MapReader hands out: pages that show an
+            // organisation's address from the read model get only real links and addresses.
             organizations: dir
                 .organizations
                 .into_iter()
-                .map(|o| (o.id.clone(), o))
+                .map(|mut o| {
+                    clean_organization(&mut o);
+                    (o.id.clone(), o)
+                })
                 .collect(),
             ages,
             demo,

@@ -192,13 +192,15 @@ async fn list_services(
     State(state): State<AppState>,
     pairs: Pairs,
 ) -> Result<Json<Page<Service>>, ApiError> {
-    let catalog = state.catalog();
-    let (query, paging) = service_query(&pairs, &catalog)?;
+    // One reader, so the search and the records come from the same snapshot.
+    let reader = state.map_reader();
+    let catalog = reader.catalog();
+    let (query, paging) = service_query(&pairs, catalog)?;
     let result = catalog.index.search(&query);
     let ids: Vec<String> = result.hits.iter().map(|h| h.doc.id.clone()).collect();
     let total = result.total as u64;
     drop(result);
-    let services = state.map_reader().services(&ids).await?;
+    let services = reader.services(&ids).await?;
     Ok(Json(Page::new(services, total, paging)))
 }
 

@@ -11,7 +11,6 @@ use crate::views::layout::{Layout, euro, long_date, tel_href};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use kapstok_domain::fields::{is_email, web_link};
 use kapstok_domain::geo::Postcode;
 use kapstok_domain::model::TaxonomyRole;
 use kapstok_domain::model::{
@@ -176,13 +175,12 @@ impl ServiceView {
             apply: s.application_process.clone(),
             referral: s.kapstok_referral.clone(),
             phones,
-            // Only addresses that are what they say: no `javascript:` behind a link.
+            // Service and organisation come cleaned (MapReader, Catalog): only real addresses.
             email: s
                 .email
                 .clone()
-                .filter(|e| is_email(e))
-                .or_else(|| org.and_then(|o| o.email.clone()).filter(|e| is_email(e))),
-            url: s.url.as_deref().and_then(web_link).map(str::to_owned),
+                .or_else(|| org.and_then(|o| o.email.clone())),
+            url: s.url.clone(),
             contacts: s
                 .contacts
                 .iter()
@@ -314,14 +312,15 @@ pub async fn service_page(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let lang = visitor.lang;
-    let catalog = state.catalog();
-    // The reader hands out public services only.
-    let Some(service) = state.map_reader().service(&id).await.in_lang(lang)? else {
+    let reader = state.map_reader();
+    let catalog = reader.catalog();
+    // The reader hands out public services only, their links cleaned.
+    let Some(service) = reader.service(&id).await.in_lang(lang)? else {
         return Err(PageError::not_found(lang));
     };
     let tr = Tr { lang };
-    let view = ServiceView::new(&service, &catalog, tr);
-    let mut others = services_of(&catalog, &service.organization_id, 10, tr);
+    let view = ServiceView::new(&service, catalog, tr);
+    let mut others = services_of(catalog, &service.organization_id, 10, tr);
     others.retain(|o| o.id != service.id);
     let page = ServicePage {
         l: Layout::new(&visitor, view.name.clone(), catalog.demo),
@@ -346,12 +345,13 @@ pub async fn organization_page(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let lang = visitor.lang;
-    let catalog = state.catalog();
-    let Some(org) = state.map_reader().organization(&id).await.in_lang(lang)? else {
+    let reader = state.map_reader();
+    let catalog = reader.catalog();
+    let Some(org) = reader.organization(&id).await.in_lang(lang)? else {
         return Err(PageError::not_found(lang));
     };
     let tr = Tr { lang };
-    let services = services_of(&catalog, &org.id, 200, tr);
+    let services = services_of(catalog, &org.id, 200, tr);
     let phones = phone_views(&org.phones);
     let page = OrganizationPage {
         l: Layout::new(&visitor, org.name.clone(), catalog.demo),
@@ -387,11 +387,12 @@ pub async fn print_page(
             lang,
         ));
     }
-    let catalog = state.catalog();
-    let services = state.map_reader().services(&ids).await.in_lang(lang)?;
+    let reader = state.map_reader();
+    let catalog = reader.catalog();
+    let services = reader.services(&ids).await.in_lang(lang)?;
     let services = services
         .iter()
-        .map(|s| ServiceView::new(s, &catalog, tr))
+        .map(|s| ServiceView::new(s, catalog, tr))
         .collect();
     let today = time::OffsetDateTime::now_utc().date();
     let date = long_date(
