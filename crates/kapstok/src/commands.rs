@@ -203,6 +203,10 @@ pub async fn import_areas(importer: &Maintenance, path: &Path, force: bool) -> R
         parse_areas(&text).map_err(|p| print_problems(&path.display().to_string(), p))?;
     match importer.areas(&areas, &mapping, force).await {
         Ok(()) => {}
+        Err(ImportError::WouldEmptyAreas { existing: 0 }) => bail!(
+            "{} bevat geen gebieden (alleen een kopregel?); er is niets ingelezen of veranderd.",
+            path.display()
+        ),
         Err(ImportError::WouldEmptyAreas { existing }) => bail!(
             "{} bevat geen gebieden; inlezen zou alle {existing} bestaande gebieden wissen. Er is niets veranderd. Wilt u echt alle gebieden wissen, voeg dan --force toe.",
             path.display()
