@@ -10,21 +10,21 @@ use kapstok_domain::respite::RespiteGuide;
 use kapstok_search::SearchConfig;
 use kapstok_search::text::{CompoundSplitter, Synonyms};
 use kapstok_store::{ImportSummary, Store};
-use kapstok_store_sqlite::SqliteStore;
+use kapstok_store_sql::{Database, SqlStore};
 use kapstok_web::AppState;
 use kapstok_web::state::Guides;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub async fn open_store(path: &Path) -> Result<SqliteStore> {
-    SqliteStore::open(path)
+pub async fn open_store(db: &Database) -> Result<SqlStore> {
+    SqlStore::open(db)
         .await
-        .with_context(|| format!("kan de database {} niet openen", path.display()))
+        .with_context(|| format!("kan de database {db} niet openen"))
 }
 
-/// The operator's capability on the database at `db`.
-pub async fn operator_on(db: &Path) -> Result<Maintenance> {
+/// The operator's capability on the database `db`.
+pub async fn operator_on(db: &Database) -> Result<Maintenance> {
     Ok(operator(Arc::new(open_store(db).await?)))
 }
 
@@ -101,7 +101,7 @@ pub fn load_guides(args: &ServeArgs) -> Result<Guides> {
     Ok(guides)
 }
 
-pub async fn serve(db: &Path, args: ServeArgs) -> Result<()> {
+pub async fn serve(db: &Database, args: ServeArgs) -> Result<()> {
     let guides = load_guides(&args)?;
     let store: Arc<dyn Store> = Arc::new(open_store(db).await?);
     let maintenance = operator(store.clone());
@@ -255,7 +255,7 @@ pub async fn reindex(maintenance: &Maintenance, args: &ServeArgs) -> Result<()> 
     Ok(())
 }
 
-pub async fn backup(store: &SqliteStore, path: &Path) -> Result<()> {
+pub async fn backup(store: &SqlStore, path: &Path) -> Result<()> {
     if path.exists() {
         bail!(
             "{} bestaat al; kies een nieuwe bestandsnaam",

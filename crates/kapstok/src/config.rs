@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use kapstok_domain::geo::Bounds;
+use kapstok_store_sql::Database;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -20,13 +21,31 @@ pub struct Cli {
         global = true
     )]
     pub data_dir: PathBuf,
+    /// PostgreSQL instead of the embedded SQLite file: postgres://user:password@host/database.
+    /// Several Kapstok instances may share one database.
+    #[arg(
+        long,
+        env = "KAPSTOK_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
 impl Cli {
-    pub fn database_path(&self) -> PathBuf {
-        self.data_dir.join("kapstok.db")
+    /// `--database` when given, else the SQLite file in the data folder.
+    pub fn database(&self) -> anyhow::Result<Database> {
+        match &self.database {
+            None => Ok(Database::Sqlite(self.data_dir.join("kapstok.db"))),
+            Some(text) => Database::parse(text).map_err(|_| {
+                anyhow::anyhow!(
+                    "--database (of KAPSTOK_DATABASE_URL) verwacht postgres://gebruiker:wachtwoord@server/database \
+                     of sqlite:pad/naar/kapstok.db"
+                )
+            }),
+        }
     }
 }
 

@@ -19,14 +19,30 @@ async fn main() -> ExitCode {
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("Fout: {e:#}");
+            eprintln!("Fout: {}", message(&e));
             ExitCode::FAILURE
         }
     }
 }
 
+/// The error and its causes, each cause only when the text before does not already say it
+/// (database errors repeat their cause in their own message).
+fn message(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+    }
+    text
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let db = cli.database_path();
+    let db = cli.database()?;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => commands::serve(&db, args).await,
         Command::Import {

@@ -1,7 +1,7 @@
 #![forbid(unsafe_code)]
 //! Kapstok's storage interface, split by capability so each use case gets only what it needs:
 //! [`MetaStore`], [`SocialMapRead`], [`SocialMapWrite`], [`GeoStore`], [`TallyStore`]. A backend
-//! (crate `kapstok-store-sqlite`, later PostgreSQL) implements them all and so is a [`Store`];
+//! (crate `kapstok-store-sql`: SQLite and PostgreSQL) implements them all and so is a [`Store`];
 //! the conformance suite in the integration tests runs the same story against every backend.
 
 use async_trait::async_trait;

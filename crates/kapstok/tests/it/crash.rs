@@ -5,7 +5,7 @@
 use crate::support::binary::Running;
 use crate::support::{Kapstok, raw_http};
 use kapstok_store::SocialMapRead;
-use kapstok_store_sqlite::SqliteStore;
+use kapstok_store_sql::SqlStore;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -140,7 +140,9 @@ async fn killed_imports_and_servers_leave_a_whole_database() {
             server.kill();
             server = start_server(&data);
         }
-        let store = SqliteStore::open(&data.join("kapstok.db")).await.unwrap();
+        let store = SqlStore::open_sqlite(&data.join("kapstok.db"))
+            .await
+            .unwrap();
         assert_eq!(
             store.integrity_check().await.unwrap(),
             Ok(()),
@@ -164,7 +166,9 @@ async fn killed_imports_and_servers_leave_a_whole_database() {
     server.kill();
     let server = start_server(&data);
     let addr = server.addr.clone();
-    let store = SqliteStore::open(&data.join("kapstok.db")).await.unwrap();
+    let store = SqlStore::open_sqlite(&data.join("kapstok.db"))
+        .await
+        .unwrap();
     let in_db = store.load_directory().await.unwrap().services.len() as u64;
     assert_eq!(
         total_items(&addr),

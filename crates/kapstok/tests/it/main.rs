@@ -8,6 +8,7 @@ mod hardening;
 mod hostile;
 mod hsds;
 mod pages;
+mod postgres;
 mod search_cases;
 mod store_story;
 mod support;

@@ -2,6 +2,7 @@
 //! real binary (`binary`), and small helpers for what responses hold.
 
 pub mod binary;
+pub mod postgres;
 pub mod test_app;
 
 pub use binary::Kapstok;

@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use kapstok_app::{App, Guides, Maintenance};
 use kapstok_store::Store;
+use kapstok_store_sql::{Database, SqlStore};
 use kapstok_web::AppState;
 use kapstok_web::state::WebConfig;
 use std::sync::Arc;
@@ -16,20 +17,29 @@ use tower::ServiceExt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
+    /// A new database on the test run's own PostgreSQL cluster (`support::postgres`).
+    Postgres,
 }
 
 impl Backend {
-    pub const ALL: [Backend; 1] = [Backend::Sqlite];
+    pub const ALL: [Backend; 2] = [Backend::Sqlite, Backend::Postgres];
 
-    /// A fresh, empty store of this backend in `dir`.
-    pub async fn open(self, dir: &std::path::Path) -> Arc<dyn Store> {
+    /// Where a fresh, empty store of this backend lives (SQLite: a file in `dir`).
+    pub fn fresh_database(self, dir: &std::path::Path) -> Database {
         match self {
-            Backend::Sqlite => Arc::new(
-                kapstok_store_sqlite::SqliteStore::open(&dir.join("kapstok.db"))
-                    .await
-                    .expect("open SQLite"),
-            ),
+            Backend::Sqlite => Database::Sqlite(dir.join("kapstok.db")),
+            Backend::Postgres => Database::Postgres(super::postgres::fresh_database()),
         }
+    }
+
+    /// A fresh, empty store of this backend.
+    pub async fn open(self, dir: &std::path::Path) -> Arc<dyn Store> {
+        let db = self.fresh_database(dir);
+        Arc::new(
+            SqlStore::open(&db)
+                .await
+                .unwrap_or_else(|e| panic!("open {db}: {e}")),
+        )
     }
 }
 

@@ -1,15 +1,15 @@
 //! `TallyStore`: anonymous counts per instrument, band, area and month.
 
-use crate::SqliteStore;
+use crate::SqlStore;
 use async_trait::async_trait;
 use kapstok_store::{SelfCheckTally, StoreResult, TallyStore};
 
 #[async_trait]
-impl TallyStore for SqliteStore {
+impl TallyStore for SqlStore {
     async fn count_self_check(&self, tally: &SelfCheckTally) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO self_check_counts (instrument, band, area_code, month, count) VALUES (?, ?, ?, ?, 1) \
-             ON CONFLICT (instrument, band, area_code, month) DO UPDATE SET count = count + 1",
+            "INSERT INTO self_check_counts (instrument, band, area_code, month, count) VALUES ($1, $2, $3, $4, 1) \
+             ON CONFLICT (instrument, band, area_code, month) DO UPDATE SET count = self_check_counts.count + 1",
         )
         .bind(&tally.instrument)
         .bind(&tally.band)

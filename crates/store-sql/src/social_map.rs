@@ -1,6 +1,6 @@
 //! `SocialMapRead`: the whole map for the search index, and records by id or page for the API.
 
-use crate::SqliteStore;
+use crate::SqlStore;
 use crate::rows::{
     DetailsRow, SAL_SELECT, SalRow, TAXONOMY_SELECT, TERM_SELECT, TaxonomyRow, TermRow, by_id,
     details_from, from_json, page, sal_from, taxonomy_from, term_from, to_json,
@@ -26,28 +26,28 @@ type AttributeRow = (
     Option<String>,
 );
 
-impl SqliteStore {
+impl SqlStore {
     /// Fills in attributes and locations of the given services: two queries, whatever the count.
     async fn attach(&self, mut services: Vec<Service>) -> StoreResult<Vec<Service>> {
         if services.is_empty() {
             return Ok(services);
         }
         let ids = to_json(&services.iter().map(|s| s.id.as_str()).collect::<Vec<_>>());
-        let attrs: Vec<(String, AttributeRow)> = sqlx::query(
+        let attrs: Vec<(String, AttributeRow)> = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT service_id, id, taxonomy_term_id, link_type, link_entity, value FROM service_attributes \
-             WHERE service_id IN (SELECT value FROM json_each(?)) ORDER BY service_id, position",
-        )
+             WHERE service_id IN ({}) ORDER BY service_id, position",
+            self.json_strings("$1")
+        )))
         .bind(&ids)
         .fetch_all(&self.pool)
         .await?
         .into_iter()
         .map(|r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?, r.try_get(5)?))))
         .collect::<Result<_, sqlx::Error>>()?;
-        let sals: Vec<SalRow> = sqlx::query_as(
-            sqlx::AssertSqlSafe(format!(
-                "{SAL_SELECT} WHERE sal.service_id IN (SELECT value FROM json_each(?)) ORDER BY sal.service_id, sal.position"
-            )),
-        )
+        let sals: Vec<SalRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SAL_SELECT} WHERE sal.service_id IN ({}) ORDER BY sal.service_id, sal.position",
+            self.json_strings("$1")
+        )))
         .bind(&ids)
         .fetch_all(&self.pool)
         .await?;
@@ -78,7 +78,7 @@ impl SqliteStore {
 }
 
 #[async_trait]
-impl SocialMapRead for SqliteStore {
+impl SocialMapRead for SqlStore {
     async fn is_empty(&self) -> StoreResult<bool> {
         let n: i64 = sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM services) + (SELECT COUNT(*) FROM organizations)",
@@ -205,7 +205,7 @@ impl SocialMapRead for SqliteStore {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let row: Option<(String,)> =
-                sqlx::query_as("SELECT details FROM services WHERE id = ?")
+                sqlx::query_as("SELECT details FROM services WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
@@ -219,7 +219,7 @@ impl SocialMapRead for SqliteStore {
     async fn organization(&self, id: &str) -> StoreResult<Option<Organization>> {
         by_id::<DetailsRow, _>(
             &self.pool,
-            "SELECT id, details FROM organizations WHERE id = ?",
+            "SELECT id, details FROM organizations WHERE id = $1",
             id,
             details_from,
         )
@@ -253,7 +253,7 @@ impl SocialMapRead for SqliteStore {
     async fn taxonomy(&self, id: &str) -> StoreResult<Option<Taxonomy>> {
         by_id::<TaxonomyRow, _>(
             &self.pool,
-            &format!("{TAXONOMY_SELECT} WHERE id = ?"),
+            &format!("{TAXONOMY_SELECT} WHERE id = $1"),
             id,
             taxonomy_from,
         )
@@ -268,9 +268,9 @@ impl SocialMapRead for SqliteStore {
         page::<TermRow, _>(
             &self.pool,
             &format!(
-                "{TERM_SELECT} WHERE (?1 IS NULL OR taxonomy_id = ?1) ORDER BY taxonomy_id, sort_order, name"
+                "{TERM_SELECT} WHERE ($1 IS NULL OR taxonomy_id = $1) ORDER BY taxonomy_id, sort_order, name"
             ),
-            "SELECT COUNT(*) FROM taxonomy_terms WHERE (?1 IS NULL OR taxonomy_id = ?1)",
+            "SELECT COUNT(*) FROM taxonomy_terms WHERE ($1 IS NULL OR taxonomy_id = $1)",
             Some(taxonomy_id),
             paging,
             term_from,
@@ -281,7 +281,7 @@ impl SocialMapRead for SqliteStore {
     async fn taxonomy_term(&self, id: &str) -> StoreResult<Option<TaxonomyTerm>> {
         by_id::<TermRow, _>(
             &self.pool,
-            &format!("{TERM_SELECT} WHERE id = ?"),
+            &format!("{TERM_SELECT} WHERE id = $1"),
             id,
             term_from,
         )
@@ -294,7 +294,10 @@ impl SocialMapRead for SqliteStore {
         paging: Paging,
     ) -> StoreResult<(Vec<ServiceAtLocation>, u64)> {
         let statuses = to_json(&statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>());
-        let of_status = "sal.service_id IN (SELECT id FROM services WHERE status IN (SELECT value FROM json_each(?1)))";
+        let of_status = format!(
+            "sal.service_id IN (SELECT id FROM services WHERE status IN ({}))",
+            self.json_strings("$1")
+        );
         page::<SalRow, _>(
             &self.pool,
             &format!("{SAL_SELECT} WHERE {of_status} ORDER BY sal.id"),
@@ -309,7 +312,7 @@ impl SocialMapRead for SqliteStore {
     async fn service_at_location(&self, id: &str) -> StoreResult<Option<ServiceAtLocation>> {
         by_id::<SalRow, _>(
             &self.pool,
-            &format!("{SAL_SELECT} WHERE sal.id = ?"),
+            &format!("{SAL_SELECT} WHERE sal.id = $1"),
             id,
             sal_from,
         )

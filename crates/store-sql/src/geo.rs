@@ -1,58 +1,71 @@
 //! `GeoStore`: postcodes with coordinates and the postcode → area mapping.
 
-use crate::SqliteStore;
+use crate::SqlStore;
 use crate::meta::bump_version;
+use crate::rows::insert_all;
 use async_trait::async_trait;
 use kapstok_domain::geo::{Area, AreaPostcode, GeoData, GeoPoint, Postcode, PostcodeEntry};
 use kapstok_store::{GeoStore, StoreResult};
 use tracing::instrument;
 
 #[async_trait]
-impl GeoStore for SqliteStore {
+impl GeoStore for SqlStore {
     #[instrument(skip_all, fields(rows = entries.len()))]
     async fn import_postcodes(&self, entries: &[PostcodeEntry]) -> StoreResult<usize> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        for e in entries {
-            sqlx::query(
-                "INSERT INTO postcodes (postcode, latitude, longitude, place) VALUES (?, ?, ?, ?) \
-                 ON CONFLICT (postcode) DO UPDATE SET latitude = excluded.latitude, longitude = excluded.longitude, place = excluded.place",
-            )
-            .bind(e.postcode.as_str())
-            .bind(e.point.lat)
-            .bind(e.point.lon)
-            .bind(&e.place)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let mut tx = self.begin().await?;
+        insert_all(
+            &mut tx,
+            "INSERT INTO postcodes (postcode, latitude, longitude, place)",
+            4,
+            "ON CONFLICT (postcode) DO UPDATE SET latitude = excluded.latitude, \
+             longitude = excluded.longitude, place = excluded.place",
+            entries,
+            |q, e| {
+                q.bind(e.postcode.as_str().to_string())
+                    .bind(e.point.lat)
+                    .bind(e.point.lon)
+                    .bind(e.place.clone())
+            },
+        )
+        .await?;
         bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(entries.len())
     }
 
     async fn replace_areas(&self, areas: &[Area], mapping: &[AreaPostcode]) -> StoreResult<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM area_postcodes")
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM areas").execute(&mut *tx).await?;
-        for (i, a) in areas.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO areas (code, name, municipality, position) VALUES (?, ?, ?, ?)",
-            )
-            .bind(&a.code)
-            .bind(&a.name)
-            .bind(&a.municipality)
-            .bind(i as i64)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for m in mapping {
-            sqlx::query("INSERT INTO area_postcodes (postcode, area_code) VALUES (?, ?)")
-                .bind(m.postcode.as_str())
-                .bind(&m.area_code)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let positioned: Vec<(usize, &Area)> = areas.iter().enumerate().collect();
+        insert_all(
+            &mut tx,
+            "INSERT INTO areas (code, name, municipality, position)",
+            4,
+            "",
+            &positioned,
+            |q, (i, a)| {
+                q.bind(a.code.clone())
+                    .bind(a.name.clone())
+                    .bind(a.municipality.clone())
+                    .bind(*i as i64)
+            },
+        )
+        .await?;
+        insert_all(
+            &mut tx,
+            "INSERT INTO area_postcodes (postcode, area_code)",
+            2,
+            "",
+            mapping,
+            |q, m| {
+                q.bind(m.postcode.as_str().to_string())
+                    .bind(m.area_code.clone())
+            },
+        )
+        .await?;
         bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())

@@ -1,12 +1,12 @@
 //! `MetaStore`: settings and the change counter.
 
-use crate::SqliteStore;
+use crate::SqlStore;
 use async_trait::async_trait;
 use kapstok_store::{MetaStore, StoreResult};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 /// Every write to the social map, postcodes or areas moves the version, inside its transaction.
-pub(crate) async fn bump_version(conn: &mut SqliteConnection) -> StoreResult<()> {
+pub(crate) async fn bump_version(conn: &mut AnyConnection) -> StoreResult<()> {
     sqlx::query("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'directory_version'")
         .execute(conn)
         .await?;
@@ -14,21 +14,21 @@ pub(crate) async fn bump_version(conn: &mut SqliteConnection) -> StoreResult<()>
 }
 
 #[async_trait]
-impl MetaStore for SqliteStore {
+impl MetaStore for SqlStore {
     async fn directory_version(&self) -> StoreResult<i64> {
         let v: Option<String> = self.meta("directory_version").await?;
         Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
     }
 
     async fn meta(&self, key: &str) -> StoreResult<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+        Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
             .bind(key)
             .fetch_optional(&self.pool)
             .await?)
     }
 
     async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
-        sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             .bind(key)
             .bind(value)
             .execute(&self.pool)

@@ -6,8 +6,9 @@ use kapstok_domain::paging::Paging;
 use kapstok_store::{StoreError, StoreResult};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{FromRow, SqlitePool};
+use sqlx::AnyPool;
+use sqlx::FromRow;
+use sqlx::any::AnyRow;
 
 pub(crate) type TaxonomyRow = (
     String,
@@ -104,10 +105,10 @@ pub(crate) fn from_json<T: DeserializeOwned>(id: &str, text: &str) -> StoreResul
     })
 }
 
-/// One page of `select` (ending in its `WHERE`/`ORDER BY`, with `?1` for an optional filter
+/// One page of `select` (ending in its `WHERE`/`ORDER BY`, with `$1` for an optional filter
 /// when `filter` is given) and the total of `count`, mapped by `map`.
 pub(crate) async fn page<R, T>(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     select: &str,
     count: &str,
     filter: Option<Option<&str>>,
@@ -115,10 +116,10 @@ pub(crate) async fn page<R, T>(
     map: fn(R) -> StoreResult<T>,
 ) -> StoreResult<(Vec<T>, u64)>
 where
-    R: for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
+    R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
 {
     let n = if filter.is_some() { 2 } else { 1 };
-    let sql = format!("{select} LIMIT ?{n} OFFSET ?{}", n + 1);
+    let sql = format!("{select} LIMIT ${n} OFFSET ${}", n + 1);
     let mut rows = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(sql));
     let mut total = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count.to_string()));
     if let Some(f) = filter {
@@ -135,15 +136,15 @@ where
     Ok((items, total as u64))
 }
 
-/// One record of `select` (ending in a `WHERE … = ?`), mapped by `map`.
+/// One record of `select` (ending in a `WHERE … = $1`), mapped by `map`.
 pub(crate) async fn by_id<R, T>(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     select: &str,
     id: &str,
     map: fn(R) -> StoreResult<T>,
 ) -> StoreResult<Option<T>>
 where
-    R: for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
+    R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
 {
     sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(select.to_string()))
         .bind(id)
@@ -151,4 +152,48 @@ where
         .await?
         .map(map)
         .transpose()
+}
+
+pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Most parameters in one statement: below SQLite's 32,766 and PostgreSQL's 65,535.
+const MAX_PARAMS: usize = 30_000;
+
+/// Writes `rows` with multi-row `INSERT`s (one round trip per few thousand rows instead of one
+/// per row). `head` is `INSERT INTO t (a, b, …)` naming `width` columns, `tail` follows the
+/// values (an `ON CONFLICT` clause or nothing); `bind` binds one row's `width` values in order.
+pub(crate) async fn insert_all<T>(
+    conn: &mut sqlx::AnyConnection,
+    head: &str,
+    width: usize,
+    tail: &str,
+    rows: &[T],
+    bind: for<'q> fn(AnyQuery<'q>, &T) -> AnyQuery<'q>,
+) -> StoreResult<()> {
+    for chunk in rows.chunks((MAX_PARAMS / width).max(1)) {
+        let mut sql = String::with_capacity(head.len() + tail.len() + chunk.len() * width * 6);
+        sql.push_str(head);
+        sql.push_str(" VALUES ");
+        let mut n = 0;
+        for (i, _) in chunk.iter().enumerate() {
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            for c in 0..width {
+                n += 1;
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            }
+            sql.push(')');
+        }
+        sql.push(' ');
+        sql.push_str(tail);
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
+            query = bind(query, row);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
 }

@@ -1,0 +1,71 @@
+//! What only PostgreSQL does: connecting, the migration lock between instances, `pg_dump`.
+
+use kapstok_store::{StoreError, StoreResult};
+use sqlx::AnyPool;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, ConnectOptions, Connection};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../migrations/postgres/0001_social_map.sql"),
+    ),
+    (
+        2,
+        include_str!("../migrations/postgres/0002_self_check_counts.sql"),
+    ),
+    (
+        3,
+        include_str!("../migrations/postgres/0003_taxonomy_role.sql"),
+    ),
+];
+
+pub(crate) const NOW: &str = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')";
+
+pub(crate) async fn connect(url: &str) -> StoreResult<AnyPool> {
+    let options = AnyConnectOptions::from_str(url)?;
+    // One connection first, so a wrong host, port or password is reported as itself at once
+    // rather than as a pool timeout after 10 s.
+    options.connect().await?.close().await?;
+    Ok(AnyPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await?)
+}
+
+/// Held until the transaction ends: a second instance starting at the same moment waits, then
+/// finds the migrations applied.
+pub(crate) async fn lock_for_migration(
+    tx: &mut sqlx::Transaction<'static, Any>,
+) -> StoreResult<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(7261300)")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// `pg_dump --format=custom`: one consistent snapshot, restored with `pg_restore`.
+pub(crate) async fn backup_to(url: &str, path: &Path) -> StoreResult<()> {
+    let out = tokio::process::Command::new("pg_dump")
+        .arg("--format=custom")
+        .arg("--no-owner")
+        .arg("--file")
+        .arg(path)
+        .arg("--dbname")
+        .arg(url)
+        .output()
+        .await
+        .map_err(|e| StoreError::Open(format!("cannot run pg_dump (is it installed?): {e}")))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(StoreError::Open(format!(
+            "pg_dump failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )))
+    }
+}
