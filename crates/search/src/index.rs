@@ -3,7 +3,7 @@
 //! Built from the database at start and after every change; it is derived data and never the
 //! source of truth. Everything a results page shows lives here, so a search touches no disk.
 
-use crate::bitset::Bitset;
+use crate::bitset::{Bitset, DocSet};
 use crate::text::{self, Analyzer, CompoundSplitter, Synonyms};
 use kapstok_domain::geo::GeoPoint;
 use std::collections::{BTreeMap, HashMap};
@@ -627,8 +627,9 @@ impl Index {
     }
 
     /// Documents matching one group, with the group's score (best alternative) in `scores`.
-    fn group_matches(&self, g: &Group, scores: &mut [f32]) -> Bitset {
-        let mut bits = Bitset::empty(self.docs.len());
+    fn group_matches(&self, g: &Group, scores: &mut [f32]) -> DocSet {
+        let n = self.docs.len();
+        let (mut docs, mut bits, mut unsorted) = (Vec::new(), None::<Bitset>, false);
         for (i, alt) in g.alternatives.iter().enumerate() {
             // Synonyms often stem to the same term ("mantelzorger", "mantelzorgers").
             if g.alternatives[..i].contains(alt) {
@@ -643,10 +644,28 @@ impl Index {
                 if s > *slot {
                     *slot = s;
                 }
-                bits.insert(d);
+            }
+            let matched = matches.iter().map(|&(d, _)| d);
+            match &mut bits {
+                Some(bits) => matched.for_each(|d| bits.insert(d)),
+                // Many documents: a bitset from here on.
+                None if (docs.len() + matches.len()) * 32 >= n => {
+                    let mut all = Bitset::empty(n);
+                    docs.drain(..).chain(matched).for_each(|d| all.insert(d));
+                    bits = Some(all);
+                }
+                None => {
+                    unsorted |= !docs.is_empty();
+                    docs.extend(matched);
+                }
             }
         }
-        bits
+        match bits {
+            Some(bits) => DocSet::Dense(bits),
+            None if unsorted => DocSet::from_unsorted(docs, n),
+            // One alternative's postings are sorted by document already.
+            None => DocSet::from_sorted(docs, n),
+        }
     }
 
     /// Documents having every term, with the summed score, sorted by doc.
@@ -750,8 +769,8 @@ impl Index {
     }
 
     /// Documents with a location inside the radius's bounding box (a superset of the answer).
-    fn within_box(&self, near: GeoPoint, radius_km: f64) -> Bitset {
-        let mut bits = Bitset::empty(self.docs.len());
+    fn within_box(&self, near: GeoPoint, radius_km: f64) -> DocSet {
+        let mut docs = Vec::new();
         let dlat = radius_km / 111.195;
         let dlon = radius_km / (111.195 * near.lat.to_radians().cos().max(0.01));
         let (lo, hi) = (
@@ -766,26 +785,26 @@ impl Index {
                     .map(Vec::as_slice)
                     .unwrap_or_default()
                 {
-                    bits.insert(d);
+                    docs.push(d);
                 }
             }
         }
-        bits
+        DocSet::from_unsorted(docs, self.docs.len())
     }
 
     fn facet_counts(
         &self,
-        base: &Bitset,
+        base: &DocSet,
         flags: &[Option<Vec<bool>>],
         sel: &[Option<Bitset>],
-        full: &Bitset,
+        full: &DocSet,
     ) -> Vec<Vec<u32>> {
         let mut counts: Vec<Vec<u32>> = self
             .facets
             .iter()
             .map(|f| vec![0; f.values.len()])
             .collect();
-        let words = full.len().div_ceil(64);
+        let words = self.docs.len().div_ceil(64);
         // Facets without a selection all count over `full`: one walk when it is small.
         let unselected: Vec<usize> = (0..self.facets.len())
             .filter(|&f| flags[f].is_none())
@@ -794,7 +813,7 @@ impl Index {
             .iter()
             .map(|&f| self.facets[f].values.len())
             .sum();
-        let members = full.count();
+        let members = full.len();
         // Walking a document costs a cache miss; a word of a value's bitset costs far less.
         if members * 64 < values * words {
             for d in full.iter() {
@@ -822,7 +841,7 @@ impl Index {
                 if g != f
                     && let Some(s) = s
                 {
-                    scope.and_with(s);
+                    scope.and_bits(s);
                 }
             }
             for (v, bits) in self.value_bits[f].iter().enumerate() {
@@ -871,9 +890,9 @@ impl Index {
                 scores.resize(n, 0.0);
                 group_scores.resize(n, 0.0);
             }
-            let mut touched: Vec<Bitset> = Vec::new();
+            let mut touched: Vec<DocSet> = Vec::new();
             let base = if has_text {
-                let mut cand: Option<Bitset> = None;
+                let mut cand: Option<DocSet> = None;
                 for g in &groups {
                     match &mut cand {
                         // The first group scores straight into the totals.
@@ -892,11 +911,11 @@ impl Index {
                         }
                     }
                 }
-                cand.unwrap_or_else(|| Bitset::empty(n))
+                cand.unwrap_or(DocSet::Sparse(Vec::new()))
             } else if let (Some(p), Some(r)) = (q.near, q.radius_km) {
                 self.within_box(p, r)
             } else {
-                Bitset::full(n)
+                DocSet::full(n)
             };
             let result = self.finish(
                 q,
@@ -922,7 +941,7 @@ impl Index {
     fn finish<'a>(
         &'a self,
         q: &SearchQuery,
-        mut base: Bitset,
+        mut base: DocSet,
         scores: &[f32],
         has_text: bool,
         flags: &[Option<Vec<bool>>],
@@ -936,48 +955,47 @@ impl Index {
         // 2. Per-record filters and the exact radius.
         let radius2 = q.radius_km.map(|r| r * r);
         if let Some(org) = &q.organization_id {
-            let mut of_org = Bitset::empty(self.docs.len());
-            for &d in self
-                .org_docs
-                .get(org)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
-                of_org.insert(d);
-            }
-            base.and_with(&of_org);
+            let of_org = self.org_docs.get(org).cloned().unwrap_or_default();
+            base.and_with(&DocSet::from_sorted(of_org, self.docs.len()));
         }
         if record_filters || radius2.is_some() {
-            let drop: Vec<u32> = base
-                .iter()
-                .filter(|&d| {
-                    let doc = &self.docs[d as usize];
-                    let far = match (radius2, from) {
-                        (Some(r2), Some(from)) => {
-                            self.nearest_approx(d, from).is_none_or(|(km2, _)| km2 > r2)
-                        }
-                        _ => false,
-                    };
-                    far || !self.passes_record_filters(q, doc)
-                })
-                .collect();
-            for d in drop {
-                base.remove(d);
-            }
+            base.retain(|d| {
+                let doc = &self.docs[d as usize];
+                let far = match (radius2, from) {
+                    (Some(r2), Some(from)) => {
+                        self.nearest_approx(d, from).is_none_or(|(km2, _)| km2 > r2)
+                    }
+                    _ => false,
+                };
+                !far && self.passes_record_filters(q, doc)
+            });
         }
 
         // 3. Facets: values of one facet OR-ed, facets AND-ed.
         let mut full = base.clone();
         for s in sel.iter().flatten() {
-            full.and_with(s);
+            full.and_bits(s);
         }
         let counts = self.facet_counts(&base, flags, sel, &full);
 
         // 4. Order: distance, then score, then name; keep only the page asked for.
-        let total = full.count();
+        let total = full.len();
         let k = want.min(total);
         let mut ranked: Vec<RankKey> = Vec::with_capacity(k + 1);
-        if k > 0 && from.is_none() && !has_text {
+        if k > 0 && from.is_none() && !has_text && matches!(full, DocSet::Sparse(_)) {
+            // Name order over a few documents: sort those by name.
+            let mut by_rank: Vec<(u32, u32)> = full
+                .iter()
+                .map(|d| (self.name_rank[d as usize], d))
+                .collect();
+            by_rank.sort_unstable();
+            ranked.extend(
+                by_rank
+                    .into_iter()
+                    .take(k)
+                    .map(|(rank, d)| (f64::INFINITY, 0.0, rank, d, None)),
+            );
+        } else if k > 0 && from.is_none() && !has_text {
             // Name order only: walk the names and keep the first k that match.
             ranked.extend(
                 self.by_name
