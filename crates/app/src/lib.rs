@@ -112,7 +112,7 @@ impl App {
 
     /// Reading the public social map: anyone may.
     pub fn map_reader(&self, _actor: &Actor) -> MapReader {
-        MapReader::new(self.store.clone(), self.catalog())
+        MapReader::new(self.catalog())
     }
 
     /// Adding to the anonymous self-check tally: anyone who finished a check.

@@ -3,7 +3,7 @@
 
 use crate::Actor;
 use kapstok_domain::geo::{Area, AreaPostcode, PostcodeEntry};
-use kapstok_domain::hsds::{ImportProblem, parse_directory};
+use kapstok_domain::hsds::{ImportProblem, parse_directory_from};
 use kapstok_domain::model::Directory;
 use kapstok_search::{Catalog, SearchConfig};
 use kapstok_store::{
@@ -69,8 +69,16 @@ impl Maintenance {
 
     /// Checks an HSDS document; it may refer to records already stored.
     pub async fn check_hsds(&self, text: &str) -> Result<Directory, ImportError> {
+        self.check_hsds_from(text.as_bytes()).await
+    }
+
+    /// As `check_hsds`, reading the document as it goes (a file, without holding its text).
+    pub async fn check_hsds_from(
+        &self,
+        input: impl std::io::Read,
+    ) -> Result<Directory, ImportError> {
         let known = self.read.known_ids().await?;
-        parse_directory(text, &known).map_err(ImportError::Refused)
+        parse_directory_from(input, &known).map_err(ImportError::Refused)
     }
 
     /// Stores a checked directory (from `check_hsds`, or the shipped demo) in one transaction.

@@ -1,24 +1,28 @@
-//! Reading the public social map: searches on the read model, records from the store.
+//! Reading the public social map: searches and records, all from the read model in memory (the
+//! database is read only to build it). Only public services are in it, cleaned
+//! (`fields::clean_service`), so nothing here can hand out anything else.
 
-use crate::AppResult;
-use kapstok_domain::fields::{clean_organization, clean_service};
-use kapstok_domain::model::{
-    Organization, Service, ServiceAtLocation, ServiceStatus, Taxonomy, TaxonomyTerm,
-};
+use kapstok_domain::model::{Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm};
 use kapstok_domain::paging::Paging;
 use kapstok_search::Catalog;
-use kapstok_store::SocialMapRead;
+use serde_json::value::RawValue;
 use std::sync::Arc;
 
-/// The capability to read the public social map. Holds the read side of the store only.
+/// The capability to read the public social map: one snapshot of the read model, so a search
+/// and the records it names always agree.
 pub struct MapReader {
-    store: Arc<dyn SocialMapRead>,
     catalog: Arc<Catalog>,
 }
 
+fn page_of<T: Clone>(items: &[T], paging: Paging) -> (Vec<T>, u64) {
+    let start = paging.offset().min(items.len());
+    let end = start.saturating_add(paging.limit()).min(items.len());
+    (items[start..end].to_vec(), items.len() as u64)
+}
+
 impl MapReader {
-    pub(crate) fn new(store: Arc<dyn SocialMapRead>, catalog: Arc<Catalog>) -> Self {
-        MapReader { store, catalog }
+    pub(crate) fn new(catalog: Arc<Catalog>) -> Self {
+        MapReader { catalog }
     }
 
     /// The read model this reader was handed (search index and lookups).
@@ -26,73 +30,114 @@ impl MapReader {
         &self.catalog
     }
 
-    /// Public services by id, in the order asked; unknown and non-public ones left out; links
-    /// and addresses cleaned (`fields::clean_service`).
-    pub async fn services(&self, ids: &[String]) -> AppResult<Vec<Service>> {
-        let mut services = self.store.services(ids).await?;
-        services.retain(|s| s.status.is_public());
-        services.iter_mut().for_each(clean_service);
-        Ok(services)
+    /// Public services by id, in the order asked; unknown and non-public ones left out.
+    pub fn services(&self, ids: &[String]) -> Vec<Service> {
+        ids.iter()
+            .filter_map(|id| self.catalog.records.service(id))
+            .collect()
     }
 
     /// One public service.
-    pub async fn service(&self, id: &str) -> AppResult<Option<Service>> {
-        Ok(self.services(&[id.to_string()]).await?.pop())
+    pub fn service(&self, id: &str) -> Option<Service> {
+        self.catalog.records.service(id)
     }
 
-    pub async fn organization(&self, id: &str) -> AppResult<Option<Organization>> {
-        let mut org = self.store.organization(id).await?;
-        org.iter_mut().for_each(clean_organization);
-        Ok(org)
+    /// Public services as their stored JSON, in the order asked (the API embeds it unparsed).
+    pub fn services_json(&self, ids: &[String]) -> Vec<Box<RawValue>> {
+        ids.iter()
+            .filter_map(|id| self.catalog.records.raw(id))
+            .collect()
     }
 
-    pub async fn organizations(&self, paging: Paging) -> AppResult<(Vec<Organization>, u64)> {
-        let (mut orgs, total) = self.store.organizations(paging).await?;
-        orgs.iter_mut().for_each(clean_organization);
-        Ok((orgs, total))
+    pub fn service_json(&self, id: &str) -> Option<Box<RawValue>> {
+        self.catalog.records.raw(id)
     }
 
-    pub async fn taxonomies(&self, paging: Paging) -> AppResult<(Vec<Taxonomy>, u64)> {
-        Ok(self.store.taxonomies(paging).await?)
+    pub fn organization(&self, id: &str) -> Option<Organization> {
+        self.catalog.organizations.get(id).cloned()
     }
 
-    pub async fn taxonomy(&self, id: &str) -> AppResult<Option<Taxonomy>> {
-        Ok(self.store.taxonomy(id).await?)
+    /// Organisations by name.
+    pub fn organizations(&self, paging: Paging) -> (Vec<Organization>, u64) {
+        let (ids, total) = page_of(&self.catalog.organizations_by_name, paging);
+        let orgs = ids
+            .iter()
+            .filter_map(|id| self.catalog.organizations.get(id).cloned())
+            .collect();
+        (orgs, total)
     }
 
-    pub async fn taxonomy_terms(
+    /// Taxonomies by their order, then name.
+    pub fn taxonomies(&self, paging: Paging) -> (Vec<Taxonomy>, u64) {
+        let mut all = self.catalog.taxonomies.clone();
+        all.sort_by(|a, b| {
+            (a.kapstok_order.unwrap_or(i64::MAX), &a.name, &a.id).cmp(&(
+                b.kapstok_order.unwrap_or(i64::MAX),
+                &b.name,
+                &b.id,
+            ))
+        });
+        page_of(&all, paging)
+    }
+
+    pub fn taxonomy(&self, id: &str) -> Option<Taxonomy> {
+        self.catalog.taxonomies.iter().find(|t| t.id == id).cloned()
+    }
+
+    /// Terms (of one taxonomy when given) by taxonomy, order, then name.
+    pub fn taxonomy_terms(
         &self,
         taxonomy_id: Option<&str>,
         paging: Paging,
-    ) -> AppResult<(Vec<TaxonomyTerm>, u64)> {
-        Ok(self.store.taxonomy_terms(taxonomy_id, paging).await?)
-    }
-
-    pub async fn taxonomy_term(&self, id: &str) -> AppResult<Option<TaxonomyTerm>> {
-        Ok(self.store.taxonomy_term(id).await?)
-    }
-
-    /// Service-at-location records of public services only.
-    pub async fn service_at_locations(
-        &self,
-        paging: Paging,
-    ) -> AppResult<(Vec<ServiceAtLocation>, u64)> {
-        let public: Vec<ServiceStatus> = ServiceStatus::ALL
-            .into_iter()
-            .filter(|s| s.is_public())
+    ) -> (Vec<TaxonomyTerm>, u64) {
+        let mut terms: Vec<&TaxonomyTerm> = self
+            .catalog
+            .terms
+            .values()
+            .filter(|t| taxonomy_id.is_none_or(|id| t.taxonomy_id.as_deref() == Some(id)))
             .collect();
-        Ok(self.store.service_at_locations(&public, paging).await?)
+        terms.sort_by(|a, b| {
+            let key = |t: &&TaxonomyTerm| {
+                (
+                    t.taxonomy_id.clone(),
+                    t.kapstok_order.unwrap_or(i64::MAX),
+                    t.name.clone(),
+                    t.id.clone(),
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        let all: Vec<TaxonomyTerm> = terms.into_iter().cloned().collect();
+        page_of(&all, paging)
+    }
+
+    pub fn taxonomy_term(&self, id: &str) -> Option<TaxonomyTerm> {
+        self.catalog.terms.get(id).cloned()
+    }
+
+    /// Service-at-location records of public services, by id.
+    pub fn service_at_locations(&self, paging: Paging) -> (Vec<ServiceAtLocation>, u64) {
+        let (ids, total) = page_of(&self.catalog.service_at_locations, paging);
+        let items = ids
+            .iter()
+            .filter_map(|(sal, service)| self.sal_of(sal, service))
+            .collect();
+        (items, total)
     }
 
     /// One service-at-location record, if its service is public.
-    pub async fn service_at_location(&self, id: &str) -> AppResult<Option<ServiceAtLocation>> {
-        let Some(sal) = self.store.service_at_location(id).await? else {
-            return Ok(None);
-        };
-        let service = match &sal.service_id {
-            Some(sid) => self.service(sid).await?,
-            None => None,
-        };
-        Ok(service.map(|_| sal))
+    pub fn service_at_location(&self, id: &str) -> Option<ServiceAtLocation> {
+        let list = &self.catalog.service_at_locations;
+        let at = list
+            .binary_search_by(|(sal, _)| sal.as_str().cmp(id))
+            .ok()?;
+        self.sal_of(id, &list[at].1)
+    }
+
+    fn sal_of(&self, sal: &str, service: &str) -> Option<ServiceAtLocation> {
+        let s = self.catalog.records.service(service)?;
+        let mut found = s.service_at_locations.into_iter().find(|l| l.id == sal)?;
+        found.service_id = Some(s.id);
+        Some(found)
     }
 }

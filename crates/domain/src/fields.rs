@@ -17,7 +17,7 @@
 use crate::hsds::ImportProblem;
 use crate::model::ServiceStatus;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 const LONG_TEXT: [&str; 12] = [
     "description",
@@ -146,11 +146,11 @@ pub fn check_record(
 }
 
 /// Ids seen per kind of nested record (`phones`, `service_at_locations`, `location`…), with
-/// where they were first seen and, for locations, the whole record.
+/// where they were first seen, and the location ids seen.
 #[derive(Default)]
 pub struct NestedIds {
     seen: HashMap<String, HashMap<String, String>>,
-    locations: HashMap<String, Value>,
+    locations: HashSet<String>,
 }
 
 struct Walk<'a> {
@@ -199,15 +199,11 @@ impl Walk<'_> {
         let Value::Object(map) = value else { return };
         if let Some(id) = map.get("id").and_then(Value::as_str) {
             if key == "location" {
-                match self.ids.locations.get(id) {
-                    // The same shared location again: its nested records were checked already.
-                    Some(first) if first == value => return,
-                    // A different record under a known location id is reported by the model's
-                    // own check, with where it was first seen.
-                    Some(_) => return,
-                    None => {
-                        self.ids.locations.insert(id.to_string(), value.clone());
-                    }
+                // A shared location seen before: its nested records were checked already (a
+                // different record under that id is reported by the document check, with
+                // where it was first seen).
+                if !self.ids.locations.insert(id.to_string()) {
+                    return;
                 }
             }
             let here = format!("{} {}", self.rec, path);

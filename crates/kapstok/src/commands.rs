@@ -153,14 +153,14 @@ fn print_problems(
 }
 
 pub async fn import_hsds(importer: &Maintenance, path: &Path) -> Result<ImportSummary> {
-    let text = std::fs::read_to_string(path).with_context(|| {
+    let file = std::fs::File::open(path).with_context(|| {
         format!(
             "kan {} niet lezen (bestaat het, en is het UTF-8?)",
             path.display()
         )
     })?;
     let started = Instant::now();
-    let dir = match importer.check_hsds(&text).await {
+    let dir = match importer.check_hsds_from(file).await {
         Ok(dir) => dir,
         Err(ImportError::Refused(problems)) => {
             return Err(print_problems(&path.display().to_string(), problems));
@@ -249,6 +249,15 @@ pub async fn reindex(maintenance: &Maintenance, args: &ServeArgs) -> Result<()> 
         catalog.geo.postcode_count(),
         catalog.geo.areas.len()
     );
+    let parts = catalog.sizes();
+    let total: usize = parts.iter().map(|(_, b)| b).sum();
+    println!(
+        "Leesmodel in het geheugen: {:.1} MB (geteld, zonder allocator-overhead):",
+        total as f64 / 1e6
+    );
+    for (part, bytes) in parts {
+        println!("  {:>8.1} MB  {part}", bytes as f64 / 1e6);
+    }
     println!(
         "Een draaiende Kapstok bouwt zijn eigen index opnieuw op zodra de database verandert."
     );

@@ -3,7 +3,7 @@
 use crate::index::{FacetSpec, Index, IndexBuilder, SearchDoc};
 use crate::text::{CompoundSplitter, Synonyms};
 use kapstok_domain::geo::GeoData;
-use kapstok_domain::model::Directory;
+use kapstok_domain::model::{Directory, Organization, Service, TaxonomyTerm};
 use std::collections::HashMap;
 
 /// The facet key of areas; the others come from taxonomies marked as facets.
@@ -82,31 +82,59 @@ fn unix_seconds(rfc3339: Option<&str>) -> i64 {
         .map_or(0, |t| t.unix_timestamp())
 }
 
-pub fn build_index(dir: &Directory, geo: &GeoData, config: &SearchConfig) -> Index {
-    let facets = facet_specs(dir, geo, "Gebied");
-    let terms: HashMap<&str, _> = dir
-        .taxonomy_terms
-        .iter()
-        .map(|t| (t.id.as_str(), t))
-        .collect();
-    let facet_of_taxonomy: HashMap<&str, &str> = dir
-        .taxonomies
-        .iter()
-        .filter_map(|t| t.kapstok_facet.as_deref().map(|k| (t.id.as_str(), k)))
-        .collect();
-    let orgs: HashMap<&str, _> = dir
-        .organizations
-        .iter()
-        .map(|o| (o.id.as_str(), o))
-        .collect();
-    let mut builder = IndexBuilder::new(config.compounds.clone(), config.synonyms.clone(), facets);
-    for s in dir.services.iter().filter(|s| s.status.is_public()) {
-        let org = orgs.get(s.organization_id.as_str());
-        let linked: Vec<_> = s.term_ids().filter_map(|id| terms.get(id)).collect();
+/// Turns services into index documents, with the lookups of one social map's frame
+/// (taxonomies, terms, organisations) and its geography.
+pub struct DocMaker<'a> {
+    terms: HashMap<&'a str, &'a TaxonomyTerm>,
+    facet_of_taxonomy: HashMap<&'a str, &'a str>,
+    orgs: HashMap<&'a str, &'a Organization>,
+    geo: &'a GeoData,
+}
+
+impl<'a> DocMaker<'a> {
+    /// `frame` needs taxonomies, terms and organisations; its services are not read.
+    pub fn new(frame: &'a Directory, geo: &'a GeoData) -> Self {
+        DocMaker {
+            terms: frame
+                .taxonomy_terms
+                .iter()
+                .map(|t| (t.id.as_str(), t))
+                .collect(),
+            facet_of_taxonomy: frame
+                .taxonomies
+                .iter()
+                .filter_map(|t| t.kapstok_facet.as_deref().map(|k| (t.id.as_str(), k)))
+                .collect(),
+            orgs: frame
+                .organizations
+                .iter()
+                .map(|o| (o.id.as_str(), o))
+                .collect(),
+            geo,
+        }
+    }
+
+    /// An empty index builder with the frame's facets and the search configuration.
+    pub fn builder(frame: &Directory, geo: &GeoData, config: &SearchConfig) -> IndexBuilder {
+        IndexBuilder::new(
+            config.compounds.clone(),
+            config.synonyms.clone(),
+            facet_specs(frame, geo, "Gebied"),
+        )
+    }
+
+    /// The index document of a (public) service.
+    pub fn doc(&self, s: &Service) -> SearchDoc {
+        let geo = self.geo;
+        let org = self.orgs.get(s.organization_id.as_str());
+        let linked: Vec<&TaxonomyTerm> = s
+            .term_ids()
+            .filter_map(|id| self.terms.get(id).copied())
+            .collect();
         let mut facets: Vec<(String, String)> = linked
             .iter()
             .filter_map(|t| {
-                let key = facet_of_taxonomy.get(t.taxonomy_id.as_deref()?)?;
+                let key = self.facet_of_taxonomy.get(t.taxonomy_id.as_deref()?)?;
                 Some((
                     key.to_string(),
                     t.code.clone().unwrap_or_else(|| t.id.to_string()),
@@ -126,7 +154,7 @@ pub fn build_index(dir: &Directory, geo: &GeoData, config: &SearchConfig) -> Ind
             description.push(' ');
             description.push_str(extra);
         }
-        builder.add(SearchDoc {
+        SearchDoc {
             id: s.id.to_string(),
             name: s.name.clone(),
             organization_id: s.organization_id.to_string(),
@@ -156,7 +184,16 @@ pub fn build_index(dir: &Directory, geo: &GeoData, config: &SearchConfig) -> Ind
                 })
                 .collect(),
             modified: unix_seconds(s.last_modified.as_deref()),
-        });
+        }
+    }
+}
+
+/// The index of a whole directory held in memory (benchmarks and tests; the app streams).
+pub fn build_index(dir: &Directory, geo: &GeoData, config: &SearchConfig) -> Index {
+    let maker = DocMaker::new(dir, geo);
+    let mut builder = DocMaker::builder(dir, geo, config);
+    for s in dir.services.iter().filter(|s| s.status.is_public()) {
+        builder.add(maker.doc(s));
     }
     builder.build()
 }

@@ -480,6 +480,68 @@ impl Index {
         self.terms.len()
     }
 
+    /// Bytes held per part, counted from lengths (heap contents plus per-entry overhead of
+    /// 24 bytes per String or Vec and 8 per hash-map slot); allocator slack not included.
+    pub fn sizes(&self) -> Vec<(&'static str, usize)> {
+        const V: usize = 24;
+        let docs: usize = self
+            .docs
+            .iter()
+            .map(|d| {
+                std::mem::size_of::<DocEntry>()
+                    + d.id.len()
+                    + d.name.len()
+                    + d.organization_id.len()
+                    + d.organization_name.len()
+                    + d.snippet.len()
+                    + d.points
+                        .iter()
+                        .map(|(_, l)| 16 + V + l.len())
+                        .sum::<usize>()
+                    + 4 * (d.term_ids.len() + d.taxonomy_ids.len())
+            })
+            .sum();
+        let postings: usize = self.postings.iter().map(|p| V + p.len() * 8).sum();
+        let terms: usize = self.terms.keys().map(|k| V + 4 + 8 + k.len()).sum();
+        let surface: usize = self.surface.keys().map(|k| V + 4 + 16 + k.len()).sum();
+        let deletions: usize = self
+            .deletions
+            .iter()
+            .map(|(k, ws)| 2 * V + 8 + k.len() + ws.iter().map(|w| V + w.len()).sum::<usize>())
+            .sum();
+        let facets: usize = self
+            .value_bits
+            .iter()
+            .flatten()
+            .map(|b| b.len().div_ceil(64) * 8)
+            .sum::<usize>()
+            + self.facet_values_flat.len() * 4
+            + self.facet_offsets.len() * 4;
+        let geo = self.points.len() * 8
+            + self.point_offsets.len() * 4
+            + self
+                .grid
+                .values()
+                .map(|v| V + 16 + v.len() * 4)
+                .sum::<usize>();
+        let orders = (self.name_rank.len() + self.by_name.len()) * 4
+            + self
+                .org_docs
+                .iter()
+                .map(|(k, v)| 2 * V + 8 + k.len() + v.len() * 4)
+                .sum::<usize>();
+        vec![
+            ("index: documents (names, snippets, places)", docs),
+            ("index: postings", postings),
+            ("index: term dictionary", terms),
+            ("index: surface words (prefix search)", surface),
+            ("index: one-deletion variants (typo tolerance)", deletions),
+            ("index: facet values", facets),
+            ("index: coordinates and grid", geo),
+            ("index: name order, organisations", orders),
+        ]
+    }
+
     fn term(&self, folded_word: &str) -> Option<u32> {
         self.terms.get(&self.analyzer.stem(folded_word)).copied()
     }

@@ -15,6 +15,7 @@ impl GeoStore for SqlStore {
         let mut tx = self.begin().await?;
         insert_all(
             &mut tx,
+            self.placeholder(),
             "INSERT INTO postcodes (postcode, latitude, longitude, place)",
             4,
             "ON CONFLICT (postcode) DO UPDATE SET latitude = excluded.latitude, \
@@ -42,6 +43,7 @@ impl GeoStore for SqlStore {
         let positioned: Vec<(usize, &Area)> = areas.iter().enumerate().collect();
         insert_all(
             &mut tx,
+            self.placeholder(),
             "INSERT INTO areas (code, name, municipality, position)",
             4,
             "",
@@ -56,6 +58,7 @@ impl GeoStore for SqlStore {
         .await?;
         insert_all(
             &mut tx,
+            self.placeholder(),
             "INSERT INTO area_postcodes (postcode, area_code)",
             2,
             "",

@@ -1,8 +1,7 @@
-//! Rows and their mapping to the domain model, and the two query shapes every list and lookup
-//! shares: one page with its total, one record by id.
+//! Rows and their mapping to the domain model, and the shared query shapes: one record by id,
+//! multi-row inserts.
 
 use kapstok_domain::model::{ServiceAtLocation, Taxonomy, TaxonomyRole, TaxonomyTerm};
-use kapstok_domain::paging::Paging;
 use kapstok_store::{StoreError, StoreResult};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -105,37 +104,6 @@ pub(crate) fn from_json<T: DeserializeOwned>(id: &str, text: &str) -> StoreResul
     })
 }
 
-/// One page of `select` (ending in its `WHERE`/`ORDER BY`, with `$1` for an optional filter
-/// when `filter` is given) and the total of `count`, mapped by `map`.
-pub(crate) async fn page<R, T>(
-    pool: &AnyPool,
-    select: &str,
-    count: &str,
-    filter: Option<Option<&str>>,
-    paging: Paging,
-    map: fn(R) -> StoreResult<T>,
-) -> StoreResult<(Vec<T>, u64)>
-where
-    R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
-{
-    let n = if filter.is_some() { 2 } else { 1 };
-    let sql = format!("{select} LIMIT ${n} OFFSET ${}", n + 1);
-    let mut rows = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(sql));
-    let mut total = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count.to_string()));
-    if let Some(f) = filter {
-        rows = rows.bind(f);
-        total = total.bind(f);
-    }
-    let rows = rows
-        .bind(paging.per_page as i64)
-        .bind(paging.offset() as i64)
-        .fetch_all(pool)
-        .await?;
-    let total = total.fetch_one(pool).await?;
-    let items = rows.into_iter().map(map).collect::<StoreResult<_>>()?;
-    Ok((items, total as u64))
-}
-
 /// One record of `select` (ending in a `WHERE … = $1`), mapped by `map`.
 pub(crate) async fn by_id<R, T>(
     pool: &AnyPool,
@@ -156,14 +124,17 @@ where
 
 pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
-/// Most parameters in one statement: below SQLite's 32,766 and PostgreSQL's 65,535.
-const MAX_PARAMS: usize = 30_000;
+/// Most parameters in one statement (SQLite takes 32,766, PostgreSQL 65,535; beyond a few
+/// thousand a longer statement saves nothing).
+const MAX_PARAMS: usize = 4_000;
 
 /// Writes `rows` with multi-row `INSERT`s (one round trip per few thousand rows instead of one
 /// per row). `head` is `INSERT INTO t (a, b, …)` naming `width` columns, `tail` follows the
 /// values (an `ON CONFLICT` clause or nothing); `bind` binds one row's `width` values in order.
+/// `mark` is the backend's `placeholder()`: `$` numbered (`$1`, `$2`…), or a bare `?` each.
 pub(crate) async fn insert_all<T>(
     conn: &mut sqlx::AnyConnection,
+    mark: char,
     head: &str,
     width: usize,
     tail: &str,
@@ -182,8 +153,10 @@ pub(crate) async fn insert_all<T>(
                 if c > 0 {
                     sql.push_str(", ");
                 }
-                sql.push('$');
-                sql.push_str(&n.to_string());
+                sql.push(mark);
+                if mark == '$' {
+                    sql.push_str(&n.to_string());
+                }
             }
             sql.push(')');
         }

@@ -1,17 +1,13 @@
-//! `SocialMapRead`: the whole map for the search index, and records by id or page for the API.
+//! `SocialMapRead`: the map streamed for the read model, and records by id.
 
 use crate::SqlStore;
 use crate::rows::{
     DetailsRow, SAL_SELECT, SalRow, TAXONOMY_SELECT, TERM_SELECT, TaxonomyRow, TermRow, by_id,
-    details_from, from_json, page, sal_from, taxonomy_from, term_from, to_json,
+    details_from, from_json, sal_from, taxonomy_from, term_from, to_json,
 };
 use async_trait::async_trait;
 use kapstok_domain::hsds::KnownIds;
-use kapstok_domain::model::{
-    Attribute, Directory, Location, Organization, Service, ServiceAtLocation, ServiceId,
-    ServiceStatus, Taxonomy, TaxonomyTerm,
-};
-use kapstok_domain::paging::Paging;
+use kapstok_domain::model::{Attribute, Directory, Organization, Service, ServiceId};
 use kapstok_store::{SocialMapRead, StoreError, StoreResult};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -89,7 +85,7 @@ impl SocialMapRead for SqlStore {
     }
 
     #[instrument(skip_all)]
-    async fn load_directory(&self) -> StoreResult<Directory> {
+    async fn map_frame(&self) -> StoreResult<Directory> {
         let taxonomies: Vec<TaxonomyRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{TAXONOMY_SELECT} ORDER BY id"
         )))
@@ -99,66 +95,11 @@ impl SocialMapRead for SqlStore {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("{TERM_SELECT} ORDER BY id")))
                 .fetch_all(&self.pool)
                 .await?;
-        let orgs: Vec<(String, String)> =
+        let orgs: Vec<DetailsRow> =
             sqlx::query_as("SELECT id, details FROM organizations ORDER BY id")
                 .fetch_all(&self.pool)
                 .await?;
-        let locations: Vec<(String, String)> = sqlx::query_as("SELECT id, details FROM locations")
-            .fetch_all(&self.pool)
-            .await?;
-        let locations: HashMap<String, Location> = locations
-            .into_iter()
-            .map(|(id, d)| Ok((id.clone(), from_json(&id, &d)?)))
-            .collect::<StoreResult<_>>()?;
-        let mut attrs: HashMap<String, Vec<Attribute>> = HashMap::new();
-        let rows = sqlx::query(
-            "SELECT id, service_id, taxonomy_term_id, link_type, link_entity, value FROM service_attributes ORDER BY service_id, position",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        for r in rows {
-            let service_id: String = r.try_get(1)?;
-            attrs
-                .entry(service_id.clone())
-                .or_default()
-                .push(Attribute {
-                    id: r.try_get(0)?,
-                    taxonomy_term_id: r.try_get::<String, _>(2)?.into(),
-                    link_id: Some(service_id),
-                    link_type: r.try_get(3)?,
-                    link_entity: r.try_get(4)?,
-                    value: r.try_get(5)?,
-                });
-        }
-        let mut sals: HashMap<String, Vec<ServiceAtLocation>> = HashMap::new();
-        let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT id, service_id, location_id, description FROM service_at_locations ORDER BY service_id, position",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        for (id, service_id, location_id, description) in rows {
-            let location =
-                locations
-                    .get(&location_id)
-                    .cloned()
-                    .ok_or_else(|| StoreError::Corrupt {
-                        id: id.clone(),
-                        reason: format!("missing location {location_id}"),
-                    })?;
-            sals.entry(service_id.clone())
-                .or_default()
-                .push(ServiceAtLocation {
-                    id,
-                    service_id: Some(service_id.into()),
-                    description,
-                    location,
-                });
-        }
-        let services: Vec<(String, String)> =
-            sqlx::query_as("SELECT id, details FROM services ORDER BY id")
-                .fetch_all(&self.pool)
-                .await?;
-        let mut dir = Directory {
+        Ok(Directory {
             taxonomies: taxonomies
                 .into_iter()
                 .map(taxonomy_from)
@@ -168,21 +109,31 @@ impl SocialMapRead for SqlStore {
                 .map(term_from)
                 .collect::<StoreResult<_>>()?,
             organizations: orgs
-                .iter()
-                .map(|(id, d)| from_json(id, d))
+                .into_iter()
+                .map(details_from)
                 .collect::<StoreResult<_>>()?,
-            services: services
-                .iter()
-                .map(|(id, d)| {
-                    let mut s: Service = from_json(id, d)?;
-                    s.attributes = attrs.remove(id).unwrap_or_default();
-                    s.service_at_locations = sals.remove(id).unwrap_or_default();
-                    Ok(s)
-                })
-                .collect::<StoreResult<_>>()?,
-        };
-        dir.normalize();
-        Ok(dir)
+            services: Vec::new(),
+        })
+    }
+
+    async fn services_after(&self, after: Option<&str>, limit: usize) -> StoreResult<Vec<Service>> {
+        // Two statements rather than `$1 IS NULL OR id > $1`, so both planners walk the key.
+        let rows: Vec<DetailsRow> = match after {
+            None => sqlx::query_as("SELECT id, details FROM services ORDER BY id LIMIT $1")
+                .bind(limit as i64),
+            Some(after) => sqlx::query_as(
+                "SELECT id, details FROM services WHERE id > $1 ORDER BY id LIMIT $2",
+            )
+            .bind(after.to_string())
+            .bind(limit as i64),
+        }
+        .fetch_all(&self.pool)
+        .await?;
+        let services = rows
+            .into_iter()
+            .map(details_from)
+            .collect::<StoreResult<Vec<Service>>>()?;
+        self.attach(services).await
     }
 
     async fn known_ids(&self) -> StoreResult<KnownIds> {
@@ -197,23 +148,20 @@ impl SocialMapRead for SqlStore {
         })
     }
 
-    async fn service(&self, id: &str) -> StoreResult<Option<Service>> {
-        Ok(self.services(&[id.to_string()]).await?.pop())
-    }
-
     async fn services(&self, ids: &[String]) -> StoreResult<Vec<Service>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let row: Option<(String,)> =
-                sqlx::query_as("SELECT details FROM services WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-            if let Some((details,)) = row {
-                out.push(from_json(id, &details)?);
-            }
-        }
-        self.attach(out).await
+        let rows: Vec<DetailsRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT id, details FROM services WHERE id IN ({})",
+            self.json_strings("$1")
+        )))
+        .bind(to_json(&ids))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut found: HashMap<String, Service> = rows
+            .into_iter()
+            .map(|(id, details)| Ok((id.clone(), from_json(&id, &details)?)))
+            .collect::<StoreResult<_>>()?;
+        let ordered = ids.iter().filter_map(|id| found.remove(id)).collect();
+        self.attach(ordered).await
     }
 
     async fn organization(&self, id: &str) -> StoreResult<Option<Organization>> {
@@ -222,99 +170,6 @@ impl SocialMapRead for SqlStore {
             "SELECT id, details FROM organizations WHERE id = $1",
             id,
             details_from,
-        )
-        .await
-    }
-
-    async fn organizations(&self, paging: Paging) -> StoreResult<(Vec<Organization>, u64)> {
-        page::<DetailsRow, _>(
-            &self.pool,
-            "SELECT id, details FROM organizations ORDER BY name, id",
-            "SELECT COUNT(*) FROM organizations",
-            None,
-            paging,
-            details_from,
-        )
-        .await
-    }
-
-    async fn taxonomies(&self, paging: Paging) -> StoreResult<(Vec<Taxonomy>, u64)> {
-        page::<TaxonomyRow, _>(
-            &self.pool,
-            &format!("{TAXONOMY_SELECT} ORDER BY sort_order, name"),
-            "SELECT COUNT(*) FROM taxonomies",
-            None,
-            paging,
-            taxonomy_from,
-        )
-        .await
-    }
-
-    async fn taxonomy(&self, id: &str) -> StoreResult<Option<Taxonomy>> {
-        by_id::<TaxonomyRow, _>(
-            &self.pool,
-            &format!("{TAXONOMY_SELECT} WHERE id = $1"),
-            id,
-            taxonomy_from,
-        )
-        .await
-    }
-
-    async fn taxonomy_terms(
-        &self,
-        taxonomy_id: Option<&str>,
-        paging: Paging,
-    ) -> StoreResult<(Vec<TaxonomyTerm>, u64)> {
-        page::<TermRow, _>(
-            &self.pool,
-            &format!(
-                "{TERM_SELECT} WHERE ($1 IS NULL OR taxonomy_id = $1) ORDER BY taxonomy_id, sort_order, name"
-            ),
-            "SELECT COUNT(*) FROM taxonomy_terms WHERE ($1 IS NULL OR taxonomy_id = $1)",
-            Some(taxonomy_id),
-            paging,
-            term_from,
-        )
-        .await
-    }
-
-    async fn taxonomy_term(&self, id: &str) -> StoreResult<Option<TaxonomyTerm>> {
-        by_id::<TermRow, _>(
-            &self.pool,
-            &format!("{TERM_SELECT} WHERE id = $1"),
-            id,
-            term_from,
-        )
-        .await
-    }
-
-    async fn service_at_locations(
-        &self,
-        statuses: &[ServiceStatus],
-        paging: Paging,
-    ) -> StoreResult<(Vec<ServiceAtLocation>, u64)> {
-        let statuses = to_json(&statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>());
-        let of_status = format!(
-            "sal.service_id IN (SELECT id FROM services WHERE status IN ({}))",
-            self.json_strings("$1")
-        );
-        page::<SalRow, _>(
-            &self.pool,
-            &format!("{SAL_SELECT} WHERE {of_status} ORDER BY sal.id"),
-            &format!("SELECT COUNT(*) FROM service_at_locations sal WHERE {of_status}"),
-            Some(Some(statuses.as_str())),
-            paging,
-            sal_from,
-        )
-        .await
-    }
-
-    async fn service_at_location(&self, id: &str) -> StoreResult<Option<ServiceAtLocation>> {
-        by_id::<SalRow, _>(
-            &self.pool,
-            &format!("{SAL_SELECT} WHERE sal.id = $1"),
-            id,
-            sal_from,
         )
         .await
     }

@@ -106,6 +106,7 @@ impl SocialMapWrite for SqlStore {
         let taxonomies: Vec<&Taxonomy> = dir.taxonomies.iter().collect();
         insert_all(
             conn,
+            self.placeholder(),
             "INSERT INTO taxonomies (id, name, description, uri, version, facet_key, sort_order, role)",
             8,
             "ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, uri = excluded.uri, \
@@ -119,6 +120,7 @@ impl SocialMapWrite for SqlStore {
         terms.sort_by_key(|t| t.parent_id.is_some());
         insert_all(
             conn,
+            self.placeholder(),
             "INSERT INTO taxonomy_terms (id, taxonomy_id, code, name, description, parent_id, language, term_uri, sort_order)",
             9,
             "ON CONFLICT (id) DO UPDATE SET taxonomy_id = excluded.taxonomy_id, \
@@ -131,6 +133,7 @@ impl SocialMapWrite for SqlStore {
         let organizations: Vec<&Organization> = dir.organizations.iter().collect();
         insert_all(
             conn,
+            self.placeholder(),
             "INSERT INTO organizations (id, name, details)",
             3,
             "ON CONFLICT (id) DO UPDATE SET name = excluded.name, details = excluded.details",
@@ -149,6 +152,7 @@ impl SocialMapWrite for SqlStore {
                 .collect();
             insert_all(
                 conn,
+                self.placeholder(),
                 "INSERT INTO locations (id, organization_id, location_type, postal_code, latitude, longitude, details)",
                 7,
                 "ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, \
@@ -161,6 +165,7 @@ impl SocialMapWrite for SqlStore {
             let services: Vec<&Service> = round.iter().collect();
             insert_all(
                 conn,
+                self.placeholder(),
                 "INSERT INTO services (id, organization_id, name, status, assured_date, last_modified, details)",
                 7,
                 "ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, name = excluded.name, status = excluded.status, \
@@ -191,6 +196,7 @@ impl SocialMapWrite for SqlStore {
                 .collect();
             insert_all(
                 conn,
+                self.placeholder(),
                 "INSERT INTO service_attributes (id, service_id, taxonomy_term_id, link_type, link_entity, value, position)",
                 7,
                 "",
@@ -209,6 +215,7 @@ impl SocialMapWrite for SqlStore {
                 .collect();
             insert_all(
                 conn,
+                self.placeholder(),
                 "INSERT INTO service_at_locations (id, service_id, location_id, description, position)",
                 5,
                 "",

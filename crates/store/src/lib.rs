@@ -7,10 +7,7 @@
 use async_trait::async_trait;
 use kapstok_domain::geo::{Area, AreaPostcode, GeoData, PostcodeEntry};
 use kapstok_domain::hsds::KnownIds;
-use kapstok_domain::model::{
-    Directory, Organization, Service, ServiceAtLocation, ServiceStatus, Taxonomy, TaxonomyTerm,
-};
-use kapstok_domain::paging::Paging;
+use kapstok_domain::model::{Directory, Organization, Service};
 pub use kapstok_domain::tally::SelfCheckTally;
 
 #[derive(Debug, thiserror::Error)]
@@ -45,35 +42,45 @@ pub trait MetaStore: Send + Sync {
     async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()>;
 }
 
-/// Reading the social map (HSDS records).
+/// Reading the social map (HSDS records). Public pages and the API read the app's in-memory
+/// read model, which is built from here by streaming: the map's frame first, then services a
+/// page at a time.
 #[async_trait]
 pub trait SocialMapRead: Send + Sync {
     /// No organisations and no services yet.
     async fn is_empty(&self) -> StoreResult<bool>;
-    /// The whole social map, sorted by id.
-    async fn load_directory(&self) -> StoreResult<Directory>;
+    /// Taxonomies, terms and organisations, sorted by id; no services.
+    async fn map_frame(&self) -> StoreResult<Directory>;
+    /// Up to `limit` services with ids after `after` (from the first when `None`), sorted by
+    /// id, with their links and locations: page after page, the whole map without holding it.
+    async fn services_after(&self, after: Option<&str>, limit: usize) -> StoreResult<Vec<Service>>;
     async fn known_ids(&self) -> StoreResult<KnownIds>;
-    async fn service(&self, id: &str) -> StoreResult<Option<Service>>;
     /// Services by id, in the order asked, skipping unknown ids.
     async fn services(&self, ids: &[String]) -> StoreResult<Vec<Service>>;
+    async fn service(&self, id: &str) -> StoreResult<Option<Service>> {
+        Ok(self.services(&[id.to_string()]).await?.pop())
+    }
     async fn organization(&self, id: &str) -> StoreResult<Option<Organization>>;
-    async fn organizations(&self, paging: Paging) -> StoreResult<(Vec<Organization>, u64)>;
-    async fn taxonomies(&self, paging: Paging) -> StoreResult<(Vec<Taxonomy>, u64)>;
-    async fn taxonomy(&self, id: &str) -> StoreResult<Option<Taxonomy>>;
-    async fn taxonomy_terms(
-        &self,
-        taxonomy_id: Option<&str>,
-        paging: Paging,
-    ) -> StoreResult<(Vec<TaxonomyTerm>, u64)>;
-    async fn taxonomy_term(&self, id: &str) -> StoreResult<Option<TaxonomyTerm>>;
-    /// Service-at-location records of services with one of these statuses.
-    async fn service_at_locations(
-        &self,
-        statuses: &[ServiceStatus],
-        paging: Paging,
-    ) -> StoreResult<(Vec<ServiceAtLocation>, u64)>;
-    async fn service_at_location(&self, id: &str) -> StoreResult<Option<ServiceAtLocation>>;
+
+    /// The whole social map, sorted by id (the export): the frame plus every page of services.
+    async fn load_directory(&self) -> StoreResult<Directory> {
+        let mut dir = self.map_frame().await?;
+        loop {
+            let after = dir.services.last().map(|s| s.id.to_string());
+            let page = self.services_after(after.as_deref(), SERVICE_PAGE).await?;
+            let done = page.len() < SERVICE_PAGE;
+            dir.services.extend(page);
+            if done {
+                break;
+            }
+        }
+        dir.normalize();
+        Ok(dir)
+    }
 }
+
+/// Services per page when the whole map is streamed.
+pub const SERVICE_PAGE: usize = 2_000;
 
 /// Changing the social map.
 #[async_trait]

@@ -5,7 +5,6 @@
 use crate::support::Backend;
 use kapstok_domain::geo::Postcode;
 use kapstok_domain::model::{Directory, ServiceStatus};
-use kapstok_domain::paging::Paging;
 use kapstok_store::{SelfCheckTally, Store};
 use std::sync::Arc;
 
@@ -21,10 +20,6 @@ fn as_stored(mut dir: Directory) -> Directory {
     }
     dir.normalize();
     dir
-}
-
-fn paging(page: usize, per_page: usize) -> Paging {
-    Paging::parse(Some(&page.to_string()), Some(&per_page.to_string())).expect("paging")
 }
 
 async fn story(store: Arc<dyn Store>, backend: Backend) {
@@ -98,49 +93,44 @@ async fn story(store: Arc<dyn Store>, backend: Backend) {
     );
     assert_eq!(store.organization("x").await.unwrap(), None);
 
-    // Pages with totals.
-    let (orgs, total) = store.organizations(paging(2, 10)).await.unwrap();
-    assert_eq!(total as usize, demo.organizations.len(), "{b}");
-    assert_eq!(orgs.len(), 10);
-    let (all, _) = store.organizations(paging(1, 100)).await.unwrap();
-    assert_eq!(orgs[..], all[10..20], "{b}: pages follow each other");
-    let names: Vec<&str> = all.iter().map(|o| o.name.as_str()).collect();
-    assert!(names.windows(2).all(|w| w[0] <= w[1]), "{b}: by name");
-
-    let (taxonomies, total) = store.taxonomies(paging(1, 50)).await.unwrap();
-    assert_eq!(total as usize, demo.taxonomies.len());
-    let tax = &taxonomies[0];
-    assert_eq!(store.taxonomy(&tax.id).await.unwrap().as_ref(), Some(tax));
-    let (terms, total) = store
-        .taxonomy_terms(Some(&tax.id), paging(1, 100))
-        .await
-        .unwrap();
-    let expected = demo
-        .taxonomy_terms
-        .iter()
-        .filter(|t| t.taxonomy_id.as_deref() == Some(tax.id.as_str()))
-        .count();
-    assert_eq!((terms.len(), total as usize), (expected, expected), "{b}");
-    let (_, all_terms) = store.taxonomy_terms(None, paging(1, 1)).await.unwrap();
-    assert_eq!(all_terms as usize, demo.taxonomy_terms.len());
-    assert_eq!(
-        store.taxonomy_term(&terms[0].id).await.unwrap().as_ref(),
-        Some(&terms[0])
+    // The frame: everything but services, sorted by id.
+    let frame = store.map_frame().await.unwrap();
+    assert!(frame.services.is_empty(), "{b}");
+    assert!(frame.taxonomies == demo.taxonomies, "{b}: taxonomies");
+    assert!(frame.taxonomy_terms == demo.taxonomy_terms, "{b}: terms");
+    assert!(
+        frame.organizations == demo.organizations,
+        "{b}: organisations"
     );
-    assert_eq!(store.taxonomy_term("x").await.unwrap(), None);
 
-    let (sals, total) = store
-        .service_at_locations(&ServiceStatus::ALL, paging(1, 5))
-        .await
-        .unwrap();
-    let sal_count: usize = demo
-        .services
-        .iter()
-        .map(|s| s.service_at_locations.len())
-        .sum();
-    assert_eq!(total as usize, sal_count, "{b}");
-    assert_eq!(sals.len(), 5);
-    // Only those of services with the asked statuses.
+    // Services streamed page by page: in id order, each page after the last, nothing twice or
+    // left out, with links and locations.
+    let mut streamed = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.services_after(after.as_deref(), 7).await.unwrap();
+        assert!(page.len() <= 7, "{b}");
+        let done = page.len() < 7;
+        after = page.last().map(|s| s.id.to_string());
+        streamed.extend(page);
+        if done {
+            break;
+        }
+    }
+    assert!(
+        streamed == demo.services,
+        "{b}: streamed services are the map's"
+    );
+    let last = demo.services.last().unwrap();
+    assert!(
+        store
+            .services_after(Some(&last.id), 7)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A changed status is stored and read back.
     let with_locations = demo
         .services
         .iter()
@@ -153,27 +143,20 @@ async fn story(store: Arc<dyn Store>, backend: Backend) {
         ..Directory::default()
     };
     store.import_directory(&one(closed)).await.unwrap();
-    let (_, active_total) = store
-        .service_at_locations(&[ServiceStatus::Active], paging(1, 1))
-        .await
-        .unwrap();
     assert_eq!(
-        active_total as usize,
-        sal_count - with_locations.service_at_locations.len(),
+        store
+            .service(&with_locations.id)
+            .await
+            .unwrap()
+            .map(|s| s.status),
+        Some(ServiceStatus::Inactive),
         "{b}"
     );
     store
         .import_directory(&one(with_locations.clone()))
         .await
         .unwrap();
-    assert_eq!(
-        store
-            .service_at_location(&sals[0].id)
-            .await
-            .unwrap()
-            .as_ref(),
-        Some(&sals[0])
-    );
+    assert!(store.service(&with_locations.id).await.unwrap().as_ref() == Some(with_locations));
 
     // Geo: postcodes and areas.
     let postcodes = kapstok_demo::emmen::postcodes();

@@ -10,6 +10,7 @@ use kapstok_domain::geo::Postcode;
 use kapstok_domain::model::{Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm};
 use kapstok_domain::paging::{Page, Paging};
 use kapstok_search::SearchQuery;
+use serde_json::value::RawValue;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -191,8 +192,9 @@ pub fn service_query(p: &Pairs, catalog: &Catalog) -> Result<(SearchQuery, Pagin
 async fn list_services(
     State(state): State<AppState>,
     pairs: Pairs,
-) -> Result<Json<Page<Service>>, ApiError> {
-    // One reader, so the search and the records come from the same snapshot.
+) -> Result<Json<Page<Box<RawValue>>>, ApiError> {
+    // One reader, so the search and the records come from the same snapshot; the records are
+    // embedded as the read model holds them, already JSON.
     let reader = state.map_reader();
     let catalog = reader.catalog();
     let (query, paging) = service_query(&pairs, catalog)?;
@@ -200,7 +202,7 @@ async fn list_services(
     let ids: Vec<String> = result.hits.iter().map(|h| h.doc.id.clone()).collect();
     let total = result.total as u64;
     drop(result);
-    let services = reader.services(&ids).await?;
+    let services = reader.services_json(&ids);
     Ok(Json(Page::new(services, total, paging)))
 }
 
@@ -214,11 +216,10 @@ async fn list_services(
 async fn get_service(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Service>, ApiError> {
+) -> Result<Json<Box<RawValue>>, ApiError> {
     state
         .map_reader()
-        .service(&id)
-        .await?
+        .service_json(&id)
         .map(Json)
         .ok_or(ApiError(AppError::NotFound))
 }
@@ -235,7 +236,7 @@ async fn list_organizations(
     pairs: Pairs,
 ) -> Result<Json<Page<Organization>>, ApiError> {
     let paging = paging(&pairs)?;
-    let (items, total) = state.map_reader().organizations(paging).await?;
+    let (items, total) = state.map_reader().organizations(paging);
     Ok(Json(Page::new(items, total, paging)))
 }
 
@@ -253,7 +254,6 @@ async fn get_organization(
     state
         .map_reader()
         .organization(&id)
-        .await?
         .map(Json)
         .ok_or(ApiError(AppError::NotFound))
 }
@@ -270,7 +270,7 @@ async fn list_taxonomies(
     pairs: Pairs,
 ) -> Result<Json<Page<Taxonomy>>, ApiError> {
     let paging = paging(&pairs)?;
-    let (items, total) = state.map_reader().taxonomies(paging).await?;
+    let (items, total) = state.map_reader().taxonomies(paging);
     Ok(Json(Page::new(items, total, paging)))
 }
 
@@ -288,7 +288,6 @@ async fn get_taxonomy(
     state
         .map_reader()
         .taxonomy(&id)
-        .await?
         .map(Json)
         .ok_or(ApiError(AppError::NotFound))
 }
@@ -315,10 +314,7 @@ async fn list_taxonomy_terms(
     {
         return Err(AppError::bad("taxonomy_id", format!("unknown taxonomy '{t}'")).into());
     }
-    let (items, total) = state
-        .map_reader()
-        .taxonomy_terms(taxonomy_id, paging)
-        .await?;
+    let (items, total) = state.map_reader().taxonomy_terms(taxonomy_id, paging);
     Ok(Json(Page::new(items, total, paging)))
 }
 
@@ -336,7 +332,6 @@ async fn get_taxonomy_term(
     state
         .map_reader()
         .taxonomy_term(&id)
-        .await?
         .map(Json)
         .ok_or(ApiError(AppError::NotFound))
 }
@@ -353,7 +348,7 @@ async fn list_service_at_locations(
     pairs: Pairs,
 ) -> Result<Json<Page<ServiceAtLocation>>, ApiError> {
     let paging = paging(&pairs)?;
-    let (items, total) = state.map_reader().service_at_locations(paging).await?;
+    let (items, total) = state.map_reader().service_at_locations(paging);
     Ok(Json(Page::new(items, total, paging)))
 }
 
@@ -371,7 +366,6 @@ async fn get_service_at_location(
     state
         .map_reader()
         .service_at_location(&id)
-        .await?
         .map(Json)
         .ok_or(ApiError(AppError::NotFound))
 }

@@ -4,7 +4,7 @@ use crate::error::{AppError, PageError};
 use crate::extract::Visitor;
 use crate::extract::params::{Pairs, query_string};
 use crate::i18n::Tr;
-use crate::render::{self, InLang};
+use crate::render;
 use crate::state::{AppState, Catalog};
 use crate::views::ResultItem;
 use crate::views::layout::{Layout, euro, long_date, tel_href};
@@ -315,7 +315,7 @@ pub async fn service_page(
     let reader = state.map_reader();
     let catalog = reader.catalog();
     // The reader hands out public services only, their links cleaned.
-    let Some(service) = reader.service(&id).await.in_lang(lang)? else {
+    let Some(service) = reader.service(&id) else {
         return Err(PageError::not_found(lang));
     };
     let tr = Tr { lang };
@@ -347,7 +347,7 @@ pub async fn organization_page(
     let lang = visitor.lang;
     let reader = state.map_reader();
     let catalog = reader.catalog();
-    let Some(org) = reader.organization(&id).await.in_lang(lang)? else {
+    let Some(org) = reader.organization(&id) else {
         return Err(PageError::not_found(lang));
     };
     let tr = Tr { lang };
@@ -389,7 +389,7 @@ pub async fn print_page(
     }
     let reader = state.map_reader();
     let catalog = reader.catalog();
-    let services = reader.services(&ids).await.in_lang(lang)?;
+    let services = reader.services(&ids);
     let services = services
         .iter()
         .map(|s| ServiceView::new(s, catalog, tr))
