@@ -3,11 +3,12 @@
 
 use crate::Actor;
 use kapstok_domain::geo::{Area, AreaPostcode, PostcodeEntry};
-use kapstok_domain::hsds::{ImportProblem, parse_directory_from};
+use kapstok_domain::hsds::{Batch, ImportProblem, parse_directory, parse_in_batches};
 use kapstok_domain::model::Directory;
 use kapstok_search::{Catalog, SearchConfig};
 use kapstok_store::{
-    GeoStore, ImportSummary, MetaStore, SocialMapRead, SocialMapWrite, Store, StoreError,
+    GeoStore, ImportSummary, MetaStore, SERVICE_PAGE, SocialMapRead, SocialMapWrite, Store,
+    StoreError,
 };
 use std::sync::Arc;
 
@@ -69,16 +70,45 @@ impl Maintenance {
 
     /// Checks an HSDS document; it may refer to records already stored.
     pub async fn check_hsds(&self, text: &str) -> Result<Directory, ImportError> {
-        self.check_hsds_from(text.as_bytes()).await
+        let known = self.read.known_ids().await?;
+        parse_directory(text, &known).map_err(ImportError::Refused)
     }
 
-    /// As `check_hsds`, reading the document as it goes (a file, without holding its text).
-    pub async fn check_hsds_from(
+    /// Reads, checks and stores an HSDS document in one go, all or nothing: the reading and
+    /// checking runs on its own thread and hands checked records on in batches, which are
+    /// written into one transaction while the rest is read; any problem in the document (found
+    /// in any record, or at the end) rolls it all back. Holds one batch at a time, never the
+    /// whole document.
+    pub async fn import_hsds_from(
         &self,
-        input: impl std::io::Read,
-    ) -> Result<Directory, ImportError> {
+        input: impl std::io::Read + Send + 'static,
+    ) -> Result<ImportSummary, ImportError> {
         let known = self.read.known_ids().await?;
-        parse_directory_from(input, &known).map_err(ImportError::Refused)
+        let (send, mut batches) = tokio::sync::mpsc::channel::<Batch>(2);
+        let reader = tokio::task::spawn_blocking(move || {
+            parse_in_batches(input, &known, SERVICE_PAGE, &mut |batch| {
+                send.blocking_send(batch).is_ok()
+            })
+        });
+        let mut session = self.write.begin_import().await?;
+        let mut written: Result<(), StoreError> = Ok(());
+        while let Some(batch) = batches.recv().await {
+            written = match &batch {
+                Batch::Taxonomies(v) => session.taxonomies(v).await,
+                Batch::TaxonomyTerms(v) => session.taxonomy_terms(v).await,
+                Batch::Organizations(v) => session.organizations(v).await,
+                Batch::Services(v) => session.services(v).await,
+            };
+            if written.is_err() {
+                // The reader stops at its next batch; the session rolls back when dropped.
+                break;
+            }
+        }
+        drop(batches);
+        let read = reader.await.expect("the document reader does not panic");
+        written?;
+        read.map_err(ImportError::Refused)?;
+        Ok(session.commit().await?)
     }
 
     /// Stores a checked directory (from `check_hsds`, or the shipped demo) in one transaction.

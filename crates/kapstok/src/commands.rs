@@ -160,15 +160,13 @@ pub async fn import_hsds(importer: &Maintenance, path: &Path) -> Result<ImportSu
         )
     })?;
     let started = Instant::now();
-    let dir = match importer.check_hsds_from(file).await {
-        Ok(dir) => dir,
+    let summary = match importer.import_hsds_from(file).await {
+        Ok(summary) => summary,
         Err(ImportError::Refused(problems)) => {
             return Err(print_problems(&path.display().to_string(), problems));
         }
         Err(e) => return Err(e.into()),
     };
-    eprintln!("{} diensten gecontroleerd; opslaan…", dir.services.len());
-    let summary = importer.directory(&dir).await?;
     println!(
         "Ingelezen in {:.1} s: {} taxonomieën, {} termen, {} organisaties, {} diensten, {} locaties.",
         started.elapsed().as_secs_f64(),

@@ -21,6 +21,10 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../migrations/postgres/0003_taxonomy_role.sql"),
     ),
+    (
+        4,
+        include_str!("../migrations/postgres/0004_deferrable_references.sql"),
+    ),
 ];
 
 pub(crate) const NOW: &str = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')";

@@ -1,20 +1,17 @@
-//! `SocialMapWrite`: an import in one transaction, written in multi-row statements; the links of
-//! each service are replaced as a whole.
+//! `SocialMapWrite`: an import in one transaction, written batch by batch in multi-row
+//! statements; the links of each service are replaced as a whole.
 
-use crate::SqlStore;
 use crate::meta::bump_version;
 use crate::rows::{AnyQuery, insert_all, to_json};
+use crate::{Backend, SqlStore};
 use async_trait::async_trait;
 use kapstok_domain::model::{
-    Attribute, Directory, Location, Organization, Service, ServiceAtLocation, Taxonomy,
+    Attribute, Location, LocationId, Organization, Service, ServiceAtLocation, Taxonomy,
     TaxonomyRole, TaxonomyTerm,
 };
-use kapstok_store::{ImportSummary, SocialMapWrite, StoreResult};
+use kapstok_store::{ImportSession, ImportSummary, SocialMapWrite, StoreResult};
+use sqlx::{Any, Transaction};
 use std::collections::HashSet;
-use tracing::instrument;
-
-/// Services written per round: their locations, records, and links.
-const SERVICES_PER_ROUND: usize = 2_000;
 
 fn bind_taxonomy<'q>(q: AnyQuery<'q>, t: &&Taxonomy) -> AnyQuery<'q> {
     q.bind(t.id.to_string())
@@ -99,145 +96,182 @@ fn bind_sal<'q>(
 
 #[async_trait]
 impl SocialMapWrite for SqlStore {
-    #[instrument(skip_all, fields(services = dir.services.len()))]
-    async fn import_directory(&self, dir: &Directory) -> StoreResult<ImportSummary> {
+    async fn begin_import(&self) -> StoreResult<Box<dyn ImportSession>> {
         let mut tx = self.begin().await?;
-        let conn = &mut *tx;
-        let taxonomies: Vec<&Taxonomy> = dir.taxonomies.iter().collect();
+        // Records may come in any order (services before their organisation, a term before its
+        // parent): references are checked when the transaction commits.
+        let defer = match self.backend {
+            Backend::Sqlite => "PRAGMA defer_foreign_keys = ON",
+            Backend::Postgres => "SET CONSTRAINTS ALL DEFERRED",
+        };
+        sqlx::query(defer).execute(&mut *tx).await?;
+        Ok(Box::new(SqlImport {
+            store: self.clone(),
+            tx,
+            summary: ImportSummary::default(),
+            written_locations: HashSet::new(),
+        }))
+    }
+}
+
+/// One import: a transaction and what it wrote so far.
+struct SqlImport {
+    store: SqlStore,
+    tx: Transaction<'static, Any>,
+    summary: ImportSummary,
+    /// Locations shared by services are written once.
+    written_locations: HashSet<LocationId>,
+}
+
+#[async_trait]
+impl ImportSession for SqlImport {
+    async fn taxonomies(&mut self, records: &[Taxonomy]) -> StoreResult<()> {
+        let rows: Vec<&Taxonomy> = records.iter().collect();
         insert_all(
-            conn,
-            self.placeholder(),
+            &mut self.tx,
+            self.store.placeholder(),
             "INSERT INTO taxonomies (id, name, description, uri, version, facet_key, sort_order, role)",
             8,
             "ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, uri = excluded.uri, \
              version = excluded.version, facet_key = excluded.facet_key, sort_order = excluded.sort_order, role = excluded.role",
-            &taxonomies,
+            &rows,
             bind_taxonomy,
         )
         .await?;
-        // Parents before children, so the parent_id reference always resolves.
-        let mut terms: Vec<&TaxonomyTerm> = dir.taxonomy_terms.iter().collect();
-        terms.sort_by_key(|t| t.parent_id.is_some());
+        self.summary.taxonomies += records.len();
+        Ok(())
+    }
+
+    async fn taxonomy_terms(&mut self, records: &[TaxonomyTerm]) -> StoreResult<()> {
+        let rows: Vec<&TaxonomyTerm> = records.iter().collect();
         insert_all(
-            conn,
-            self.placeholder(),
+            &mut self.tx,
+            self.store.placeholder(),
             "INSERT INTO taxonomy_terms (id, taxonomy_id, code, name, description, parent_id, language, term_uri, sort_order)",
             9,
             "ON CONFLICT (id) DO UPDATE SET taxonomy_id = excluded.taxonomy_id, \
              code = excluded.code, name = excluded.name, description = excluded.description, parent_id = excluded.parent_id, \
              language = excluded.language, term_uri = excluded.term_uri, sort_order = excluded.sort_order",
-            &terms,
+            &rows,
             bind_term,
         )
         .await?;
-        let organizations: Vec<&Organization> = dir.organizations.iter().collect();
+        self.summary.taxonomy_terms += records.len();
+        Ok(())
+    }
+
+    async fn organizations(&mut self, records: &[Organization]) -> StoreResult<()> {
+        let rows: Vec<&Organization> = records.iter().collect();
         insert_all(
-            conn,
-            self.placeholder(),
+            &mut self.tx,
+            self.store.placeholder(),
             "INSERT INTO organizations (id, name, details)",
             3,
             "ON CONFLICT (id) DO UPDATE SET name = excluded.name, details = excluded.details",
-            &organizations,
+            &rows,
             bind_organization,
         )
         .await?;
-        let mut written_locations = HashSet::new();
-        let mut done = 0;
-        for round in dir.services.chunks(SERVICES_PER_ROUND) {
-            let locations: Vec<&Location> = round
-                .iter()
-                .flat_map(|s| &s.service_at_locations)
-                .map(|sal| &sal.location)
-                .filter(|l| written_locations.insert(l.id.as_str()))
-                .collect();
-            insert_all(
-                conn,
-                self.placeholder(),
-                "INSERT INTO locations (id, organization_id, location_type, postal_code, latitude, longitude, details)",
-                7,
-                "ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, \
-                 location_type = excluded.location_type, postal_code = excluded.postal_code, latitude = excluded.latitude, \
-                 longitude = excluded.longitude, details = excluded.details",
-                &locations,
-                bind_location,
-            )
+        self.summary.organizations += records.len();
+        Ok(())
+    }
+
+    async fn services(&mut self, round: &[Service]) -> StoreResult<()> {
+        let mark = self.store.placeholder();
+        let written = &mut self.written_locations;
+        let locations: Vec<&Location> = round
+            .iter()
+            .flat_map(|s| &s.service_at_locations)
+            .map(|sal| &sal.location)
+            .filter(|l| written.insert(l.id.clone()))
+            .collect();
+        let conn = &mut *self.tx;
+        insert_all(
+            conn,
+            mark,
+            "INSERT INTO locations (id, organization_id, location_type, postal_code, latitude, longitude, details)",
+            7,
+            "ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, \
+             location_type = excluded.location_type, postal_code = excluded.postal_code, latitude = excluded.latitude, \
+             longitude = excluded.longitude, details = excluded.details",
+            &locations,
+            bind_location,
+        )
+        .await?;
+        self.summary.locations += locations.len();
+        let services: Vec<&Service> = round.iter().collect();
+        insert_all(
+            conn,
+            mark,
+            "INSERT INTO services (id, organization_id, name, status, assured_date, last_modified, details)",
+            7,
+            "ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, name = excluded.name, status = excluded.status, \
+             assured_date = excluded.assured_date, last_modified = excluded.last_modified, details = excluded.details",
+            &services,
+            bind_service,
+        )
+        .await?;
+        // Links are replaced as a whole: the document is the truth for these services.
+        let ids = to_json(&round.iter().map(|s| s.id.as_str()).collect::<Vec<_>>());
+        for table in ["service_attributes", "service_at_locations"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE service_id IN ({})",
+                self.store.json_strings("$1")
+            )))
+            .bind(ids.clone())
+            .execute(&mut *conn)
             .await?;
-            let services: Vec<&Service> = round.iter().collect();
-            insert_all(
-                conn,
-                self.placeholder(),
-                "INSERT INTO services (id, organization_id, name, status, assured_date, last_modified, details)",
-                7,
-                "ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, name = excluded.name, status = excluded.status, \
-                 assured_date = excluded.assured_date, last_modified = excluded.last_modified, details = excluded.details",
-                &services,
-                bind_service,
-            )
-            .await?;
-            // Links are replaced as a whole: the document is the truth for these services.
-            let ids = to_json(&round.iter().map(|s| s.id.as_str()).collect::<Vec<_>>());
-            for table in ["service_attributes", "service_at_locations"] {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DELETE FROM {table} WHERE service_id IN ({})",
-                    self.json_strings("$1")
-                )))
-                .bind(ids.clone())
-                .execute(&mut *conn)
-                .await?;
-            }
-            let attributes: Vec<(&str, usize, &Attribute)> = round
-                .iter()
-                .flat_map(|s| {
-                    s.attributes
-                        .iter()
-                        .enumerate()
-                        .map(|(i, a)| (s.id.as_str(), i, a))
-                })
-                .collect();
-            insert_all(
-                conn,
-                self.placeholder(),
-                "INSERT INTO service_attributes (id, service_id, taxonomy_term_id, link_type, link_entity, value, position)",
-                7,
-                "",
-                &attributes,
-                bind_attribute,
-            )
-            .await?;
-            let sals: Vec<(&str, usize, &ServiceAtLocation)> = round
-                .iter()
-                .flat_map(|s| {
-                    s.service_at_locations
-                        .iter()
-                        .enumerate()
-                        .map(|(i, sal)| (s.id.as_str(), i, sal))
-                })
-                .collect();
-            insert_all(
-                conn,
-                self.placeholder(),
-                "INSERT INTO service_at_locations (id, service_id, location_id, description, position)",
-                5,
-                "",
-                &sals,
-                bind_sal,
-            )
-            .await?;
-            let before = done;
-            done += round.len();
-            if done / 10_000 > before / 10_000 {
-                // Progress for large imports (the command line shows it on standard error).
-                tracing::info!(done, of = dir.services.len(), "importing services");
-            }
         }
-        bump_version(conn).await?;
-        tx.commit().await?;
-        Ok(ImportSummary {
-            taxonomies: dir.taxonomies.len(),
-            taxonomy_terms: dir.taxonomy_terms.len(),
-            organizations: dir.organizations.len(),
-            services: dir.services.len(),
-            locations: written_locations.len(),
-        })
+        let attributes: Vec<(&str, usize, &Attribute)> = round
+            .iter()
+            .flat_map(|s| {
+                s.attributes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| (s.id.as_str(), i, a))
+            })
+            .collect();
+        insert_all(
+            conn,
+            mark,
+            "INSERT INTO service_attributes (id, service_id, taxonomy_term_id, link_type, link_entity, value, position)",
+            7,
+            "",
+            &attributes,
+            bind_attribute,
+        )
+        .await?;
+        let sals: Vec<(&str, usize, &ServiceAtLocation)> = round
+            .iter()
+            .flat_map(|s| {
+                s.service_at_locations
+                    .iter()
+                    .enumerate()
+                    .map(|(i, sal)| (s.id.as_str(), i, sal))
+            })
+            .collect();
+        insert_all(
+            conn,
+            mark,
+            "INSERT INTO service_at_locations (id, service_id, location_id, description, position)",
+            5,
+            "",
+            &sals,
+            bind_sal,
+        )
+        .await?;
+        let before = self.summary.services;
+        self.summary.services += round.len();
+        if self.summary.services / 10_000 > before / 10_000 {
+            // Progress for large imports (the command line shows it on standard error).
+            tracing::info!(done = self.summary.services, "importing services");
+        }
+        Ok(())
+    }
+
+    async fn commit(mut self: Box<Self>) -> StoreResult<ImportSummary> {
+        bump_version(&mut self.tx).await?;
+        self.tx.commit().await?;
+        Ok(self.summary)
     }
 }

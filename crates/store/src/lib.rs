@@ -7,7 +7,7 @@
 use async_trait::async_trait;
 use kapstok_domain::geo::{Area, AreaPostcode, GeoData, PostcodeEntry};
 use kapstok_domain::hsds::KnownIds;
-use kapstok_domain::model::{Directory, Organization, Service};
+use kapstok_domain::model::{Directory, Organization, Service, Taxonomy, TaxonomyTerm};
 pub use kapstok_domain::tally::SelfCheckTally;
 
 #[derive(Debug, thiserror::Error)]
@@ -85,8 +85,34 @@ pub const SERVICE_PAGE: usize = 2_000;
 /// Changing the social map.
 #[async_trait]
 pub trait SocialMapWrite: Send + Sync {
+    /// Starts an import: one transaction that batches of checked records are written into as
+    /// they come, in any order (references are checked at commit).
+    async fn begin_import(&self) -> StoreResult<Box<dyn ImportSession>>;
+
     /// Inserts or updates every record of a checked document in one transaction.
-    async fn import_directory(&self, dir: &Directory) -> StoreResult<ImportSummary>;
+    async fn import_directory(&self, dir: &Directory) -> StoreResult<ImportSummary> {
+        let mut session = self.begin_import().await?;
+        session.taxonomies(&dir.taxonomies).await?;
+        session.taxonomy_terms(&dir.taxonomy_terms).await?;
+        session.organizations(&dir.organizations).await?;
+        for round in dir.services.chunks(SERVICE_PAGE) {
+            session.services(round).await?;
+        }
+        session.commit().await
+    }
+}
+
+/// An import under way. Records are inserted or updated; each service's links and locations are
+/// replaced as a whole. Nothing is visible to anyone else until `commit`; a session dropped
+/// without it changes nothing.
+#[async_trait]
+pub trait ImportSession: Send {
+    async fn taxonomies(&mut self, records: &[Taxonomy]) -> StoreResult<()>;
+    async fn taxonomy_terms(&mut self, records: &[TaxonomyTerm]) -> StoreResult<()>;
+    async fn organizations(&mut self, records: &[Organization]) -> StoreResult<()>;
+    async fn services(&mut self, records: &[Service]) -> StoreResult<()>;
+    /// Checks every reference, moves the directory version and makes it all visible at once.
+    async fn commit(self: Box<Self>) -> StoreResult<ImportSummary>;
 }
 
 /// Postcodes with coordinates, and areas (deelgebieden) as a postcode → area mapping.

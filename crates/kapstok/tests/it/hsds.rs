@@ -161,3 +161,92 @@ async fn a_partial_document_may_refer_to_stored_records() {
             .contains("Nieuw: lotgenotenwandeling")
     );
 }
+
+/// Gives every nested record of a copied service its own id (a shared location stays shared).
+fn renumber_nested(v: &mut Value, k: usize) {
+    let Value::Object(map) = v else { return };
+    for (key, child) in map.iter_mut() {
+        if key == "location" || key == "id" {
+            continue;
+        }
+        if let Value::Array(items) = child {
+            for item in items {
+                if let Some(id) = item.get("id").and_then(Value::as_str) {
+                    item["id"] = format!("{id}-{k}").into();
+                }
+                renumber_nested(item, k);
+            }
+        } else {
+            renumber_nested(child, k);
+        }
+    }
+}
+
+/// The demo, reordered the way other generators write it: services first, then organisations,
+/// then terms (children before parents), then taxonomies; plus `extra` copies of a service.
+fn reordered_demo(export: &str, extra: usize) -> Value {
+    let doc: Value = serde_json::from_str(export).unwrap();
+    let mut services = doc["services"].as_array().unwrap().clone();
+    let template = services[0].clone();
+    for k in 0..extra {
+        let mut s = template.clone();
+        s["id"] = format!("extra-{k:05}").into();
+        s["name"] = format!("Extra dienst {k}").into();
+        renumber_nested(&mut s, k);
+        services.push(s);
+    }
+    let mut terms = doc["taxonomy_terms"].as_array().unwrap().clone();
+    terms.sort_by_key(|t| t["parent_id"].is_null());
+    serde_json::json!({
+        "services": services,
+        "organizations": doc["organizations"],
+        "taxonomy_terms": terms,
+        "taxonomies": doc["taxonomies"],
+    })
+}
+
+#[tokio::test]
+async fn imports_take_any_order_and_a_late_problem_rolls_back_every_batch_on_both_backends() {
+    let source = TestApp::init().with_demo().build().await;
+    let export = source.export().await;
+    for backend in crate::support::Backend::ALL {
+        let target = TestApp::init().with_backend(backend).build().await;
+        let file = target.dir.path().join("reordered.json");
+        // 2,152 services: the first batches are written before the last one is read.
+        let mut doc = reordered_demo(&export, 2_000);
+        std::fs::write(&file, doc.to_string()).unwrap();
+        let summary = kapstok::commands::import_hsds(&target.importer(), &file)
+            .await
+            .unwrap_or_else(|e| panic!("{backend:?}: {e:#}"));
+        assert_eq!(summary.services, 2_152, "{backend:?}");
+        assert_eq!(summary.organizations, 68, "{backend:?}");
+        let stored = target.store.load_directory().await.unwrap();
+        assert_eq!(stored.services.len(), 2_152, "{backend:?}");
+        let version = target.store.directory_version().await.unwrap();
+
+        // The last service names an organisation that is nowhere: found only once the whole
+        // document is read, after earlier batches went to the database. Nothing stays.
+        let services = doc["services"].as_array_mut().unwrap();
+        for s in services.iter_mut() {
+            s["name"] = format!("{} (gewijzigd)", s["name"].as_str().unwrap()).into();
+        }
+        services.last_mut().unwrap()["organization_id"] = "nergens".into();
+        std::fs::write(&file, doc.to_string()).unwrap();
+        let err = kapstok::commands::import_hsds(&target.importer(), &file)
+            .await
+            .expect_err("refused");
+        assert!(
+            err.to_string().starts_with("1 probleem"),
+            "{backend:?}: {err:#}"
+        );
+        let after = target.store.load_directory().await.unwrap();
+        assert!(after == stored, "{backend:?}: nothing changed");
+        assert!(
+            !after
+                .services
+                .iter()
+                .any(|s| s.name.ends_with("(gewijzigd)"))
+        );
+        assert_eq!(target.store.directory_version().await.unwrap(), version);
+    }
+}
