@@ -41,16 +41,29 @@ pub struct App {
     search_config: Arc<SearchConfig>,
     guides: Arc<Guides>,
     catalog: Arc<RwLock<Arc<Catalog>>>,
+    /// Where the read-model snapshot is kept, if anywhere.
+    snapshot: Option<Arc<std::path::PathBuf>>,
 }
 
 impl App {
     /// Opens the application on a store and builds the read model.
     pub async fn open(store: Arc<dyn Store>, search_config: SearchConfig) -> AppResult<App> {
-        let catalog = Catalog::load(
+        Self::open_with_snapshot(store, search_config, None).await
+    }
+
+    /// As `open`, loading the read model from its snapshot at `snapshot` when that is current
+    /// (else building it and saving it there, as after every rebuild).
+    pub async fn open_with_snapshot(
+        store: Arc<dyn Store>,
+        search_config: SearchConfig,
+        snapshot: Option<std::path::PathBuf>,
+    ) -> AppResult<App> {
+        let catalog = Catalog::open(
             store.as_ref(),
             store.as_ref(),
             store.as_ref(),
             &search_config,
+            snapshot.as_deref(),
         )
         .await?;
         Ok(App {
@@ -58,6 +71,7 @@ impl App {
             search_config: Arc::new(search_config),
             guides: Arc::new(Guides::default()),
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
+            snapshot: snapshot.map(Arc::new),
         })
     }
 
@@ -84,11 +98,12 @@ impl App {
         if current == self.catalog().version {
             return Ok(false);
         }
-        let fresh = Catalog::load(
+        let fresh = Catalog::open(
             self.store.as_ref(),
             self.store.as_ref(),
             self.store.as_ref(),
             &self.search_config,
+            self.snapshot.as_deref().map(|p| p.as_path()),
         )
         .await?;
         *self.catalog.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);

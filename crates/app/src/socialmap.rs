@@ -54,17 +54,16 @@ impl MapReader {
     }
 
     pub fn organization(&self, id: &str) -> Option<Organization> {
-        self.catalog.organizations.get(id).cloned()
+        self.catalog.organization(id)
     }
 
     /// Organisations by name.
     pub fn organizations(&self, paging: Paging) -> (Vec<Organization>, u64) {
-        let (ids, total) = page_of(&self.catalog.organizations_by_name, paging);
-        let orgs = ids
-            .iter()
-            .filter_map(|id| self.catalog.organizations.get(id).cloned())
-            .collect();
-        (orgs, total)
+        let all = &self.catalog.organizations;
+        let start = paging.offset().min(all.len());
+        let end = start.saturating_add(paging.limit()).min(all.len());
+        let orgs = (start..end).filter_map(|n| all.get_at(n as u32)).collect();
+        (orgs, all.len() as u64)
     }
 
     /// Taxonomies by their order, then name.
@@ -117,26 +116,29 @@ impl MapReader {
 
     /// Service-at-location records of public services, by id.
     pub fn service_at_locations(&self, paging: Paging) -> (Vec<ServiceAtLocation>, u64) {
-        let (ids, total) = page_of(&self.catalog.service_at_locations, paging);
-        let items = ids
+        let index = &self.catalog.service_at_locations;
+        let start = paging.offset();
+        let items = index
+            .slice(start, start.saturating_add(paging.limit()))
             .iter()
-            .filter_map(|(sal, service)| self.sal_of(sal, service))
+            .filter_map(|&(n, p)| self.sal_at(n, p))
             .collect();
-        (items, total)
+        (items, index.len() as u64)
     }
 
     /// One service-at-location record, if its service is public.
     pub fn service_at_location(&self, id: &str) -> Option<ServiceAtLocation> {
-        let list = &self.catalog.service_at_locations;
-        let at = list
-            .binary_search_by(|(sal, _)| sal.as_str().cmp(id))
-            .ok()?;
-        self.sal_of(id, &list[at].1)
+        self.catalog
+            .service_at_locations
+            .candidates(id)
+            .filter_map(|(n, p)| self.sal_at(n, p))
+            .find(|sal| sal.id == id)
     }
 
-    fn sal_of(&self, sal: &str, service: &str) -> Option<ServiceAtLocation> {
-        let s = self.catalog.records.service(service)?;
-        let mut found = s.service_at_locations.into_iter().find(|l| l.id == sal)?;
+    /// The `p`-th service-at-location record of record number `n`, naming its service.
+    fn sal_at(&self, n: u32, p: u32) -> Option<ServiceAtLocation> {
+        let s = self.catalog.records.service_at(n)?;
+        let mut found = s.service_at_locations.into_iter().nth(p as usize)?;
         found.service_id = Some(s.id);
         Some(found)
     }

@@ -106,6 +106,69 @@ const NAMES: &[&str] = &[
 /// Rare words, each in about one service per thousand.
 pub const RARE_WORDS: &[&str] = &["zangkoor", "tandemfiets", "moestuinclub", "schaakavond"];
 
+/// A real national directory has tens of thousands of distinct words (organisation, street and
+/// place names, free text); the kinds of support above give a few hundred. Made-up Dutch-looking
+/// words fill the rest: `word(n)` is a different word for every `n` below 5 million.
+const ONSETS: &[&str] = &[
+    "b", "d", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", "br", "dr", "gr",
+    "kl", "kr", "sl", "sp", "st", "tr", "zw", "sch",
+];
+const VOWELS: &[&str] = &[
+    "a", "e", "i", "o", "u", "aa", "ee", "oo", "ie", "oe", "ei", "ij", "ou", "eu", "ui",
+];
+const CODAS: &[&str] = &[
+    "", "n", "r", "l", "k", "t", "m", "s", "nd", "rk", "ld", "ng", "rt", "ns",
+];
+const PLACE_ENDS: &[&str] = &[
+    "dorp", "veen", "wolde", "horst", "um", "oord", "hoven", "broek",
+];
+const STREET_ENDS: &[&str] = &["straat", "laan", "weg", "plein", "dijk", "hof"];
+
+pub fn word(mut n: u64) -> String {
+    let mut out = String::new();
+    for _ in 0..2 {
+        let syllable = (n % (ONSETS.len() * VOWELS.len() * CODAS.len()) as u64) as usize;
+        n /= (ONSETS.len() * VOWELS.len() * CODAS.len()) as u64;
+        out.push_str(ONSETS[syllable % ONSETS.len()]);
+        out.push_str(VOWELS[(syllable / ONSETS.len()) % VOWELS.len()]);
+        out.push_str(CODAS[syllable / (ONSETS.len() * VOWELS.len())]);
+    }
+    out
+}
+
+fn capitalised(w: &str) -> String {
+    let mut c = w.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// A deterministic draw in 0..1 for (i, k) (splitmix64).
+fn draw(i: usize, k: u64) -> f64 {
+    let mut z =
+        (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ k.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Free-text vocabulary: skewed, a few words common and most rare, as in real descriptions.
+const FREE_WORDS: f64 = 60_000.0;
+
+fn free_word(i: usize, k: u64) -> String {
+    word(100_000 + (FREE_WORDS * draw(i, k).powi(3)) as u64)
+}
+
+/// The village of a PC4 area (each has its own).
+fn village(pc_index: usize) -> String {
+    format!(
+        "{}{}",
+        capitalised(&word(10_000 + pc_index as u64 * 7)),
+        PLACE_ENDS[pc_index % PLACE_ENDS.len()]
+    )
+}
+
 /// One PC4 row of the national table: postcode, lat, lon.
 pub type Pc4 = (String, f64, f64);
 
@@ -127,9 +190,14 @@ pub fn national(services: usize, pc4: &[Pc4]) -> National {
             Organization {
                 id: id(&format!("nl:org:{o}")).into(),
                 name: format!(
-                    "{} {} {place}",
+                    "{} {} {}",
                     KINDS[o % KINDS.len()],
-                    NAMES[(o / KINDS.len()) % NAMES.len()]
+                    if o % 4 == 0 {
+                        NAMES[(o / KINDS.len()) % NAMES.len()].to_string()
+                    } else {
+                        capitalised(&word(200_000 + o as u64))
+                    },
+                    village((o * 7) % pc4.len())
                 ),
                 description: format!("Organisatie voor zorg en welzijn in {place} en omgeving."),
                 alternate_name: None,
@@ -151,13 +219,20 @@ pub fn national(services: usize, pc4: &[Pc4]) -> National {
         let offer = &OFFERS[(i * 7 + i / OFFERS.len()) % OFFERS.len()];
         let o = (i * 13) % org_count;
         let org = &organizations[o];
-        let (pc, lat, lon) = &pc4[(i * 31 + o) % pc4.len()];
-        let place = PLACES[(i / 3) % PLACES.len()];
+        let pc_index = (i * 31 + o) % pc4.len();
+        let (pc, lat, lon) = &pc4[pc_index];
+        let village = village(pc_index);
         let sid = id(&format!("nl:service:{i}"));
         let mut description = offer
             .description
-            .replace("{plaats}", place)
+            .replace("{plaats}", &village)
             .replace("{org}", &org.name);
+        description.push_str(&format!(
+            " In {village} werken we samen met {}, {} en {}.",
+            capitalised(&free_word(i, 1)),
+            free_word(i, 2),
+            free_word(i, 3)
+        ));
         if i % 997 == 0 {
             description.push_str(&format!(
                 " Er is ook een {}.",
@@ -190,9 +265,14 @@ pub fn national(services: usize, pc4: &[Pc4]) -> National {
             longitude: Some(lon + ((i % 13) as f64 - 6.0) / 2000.0),
             addresses: vec![Address {
                 id: id(&format!("nl:addr:{i}")),
-                address_1: format!("Dorpsstraat {}", 1 + i % 200),
+                address_1: format!(
+                    "{}{} {}",
+                    capitalised(&word(300_000 + (i % 40_000) as u64)),
+                    STREET_ENDS[i % STREET_ENDS.len()],
+                    1 + i % 200
+                ),
                 address_2: None,
-                city: place.into(),
+                city: village.clone(),
                 state_province: "Nederland".into(),
                 postal_code: pc.clone(),
                 country: "NL".into(),
@@ -208,7 +288,7 @@ pub fn national(services: usize, pc4: &[Pc4]) -> National {
             organization_id: org.id.clone(),
             name: offer
                 .name
-                .replace("{plaats}", place)
+                .replace("{plaats}", &village)
                 .replace("{org}", &org.name),
             status: ServiceStatus::Active,
             description,

@@ -120,7 +120,7 @@ pub struct AreaPostcode {
 }
 
 /// The postcode table and the areas of a deployment, for lookups.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct GeoData {
     postcodes: HashMap<String, PostcodeEntry>,
     pub areas: Vec<Area>,

@@ -101,7 +101,7 @@ pub fn load_guides(args: &ServeArgs) -> Result<Guides> {
     Ok(guides)
 }
 
-pub async fn serve(db: &Database, args: ServeArgs) -> Result<()> {
+pub async fn serve(db: &Database, data_dir: &Path, args: ServeArgs) -> Result<()> {
     let guides = load_guides(&args)?;
     let store: Arc<dyn Store> = Arc::new(open_store(db).await?);
     let maintenance = operator(store.clone());
@@ -113,7 +113,7 @@ pub async fn serve(db: &Database, args: ServeArgs) -> Result<()> {
             "empty database: loaded the demo social map"
         );
     }
-    let app = App::open(store, search_config(&args)?)
+    let app = App::open_with_snapshot(store, search_config(&args)?, args.snapshot_path(data_dir))
         .await?
         .with_guides(guides);
     app.spawn_refresher(Duration::from_secs(args.refresh_seconds.max(1)));

@@ -94,12 +94,21 @@ pub struct ServeArgs {
     /// reverse proxy rewrites the Host header (comma-separated).
     #[arg(long, env = "KAPSTOK_TRUSTED_ORIGINS", value_delimiter = ',')]
     pub trusted_origins: Vec<String>,
+    /// Do not keep the read model's snapshot in the data folder (it makes a restart answer
+    /// within a second; without it every start rebuilds the search index).
+    #[arg(long, env = "KAPSTOK_NO_SNAPSHOT")]
+    pub no_snapshot: bool,
     /// Addresses of reverse proxies whose X-Forwarded-For names the client (comma-separated).
     #[arg(long, env = "KAPSTOK_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl ServeArgs {
+    /// Where the read-model snapshot lives: `readmodel.snapshot` in the data folder.
+    pub fn snapshot_path(&self, data_dir: &std::path::Path) -> Option<PathBuf> {
+        (!self.no_snapshot).then(|| data_dir.join("readmodel.snapshot"))
+    }
+
     pub fn limits(&self) -> kapstok_web::server::Limits {
         kapstok_web::server::Limits {
             header_timeout: std::time::Duration::from_secs(self.header_timeout.max(1)),
@@ -135,6 +144,7 @@ impl Default for ServeArgs {
             writes_per_minute: 20,
             trusted_origins: Vec::new(),
             trusted_proxies: Vec::new(),
+            no_snapshot: false,
         }
     }
 }

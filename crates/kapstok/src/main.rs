@@ -43,8 +43,9 @@ fn message(e: &anyhow::Error) -> String {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let db = cli.database()?;
+    let data_dir = cli.data_dir.clone();
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
-        Command::Serve(args) => commands::serve(&db, args).await,
+        Command::Serve(args) => commands::serve(&db, &data_dir, args).await,
         Command::Import {
             kind,
             path,

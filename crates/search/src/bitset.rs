@@ -7,7 +7,7 @@
 //! queries 4.7× faster but common words, prefixes and facet-only queries 2.5–3× slower, because
 //! those queries iterate and test dense sets in their hot loops, where a flat bitset is cheapest.
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Bitset {
     words: Vec<u64>,
     len: usize,

@@ -6,40 +6,114 @@
 //! the whole directory is never held in memory.
 
 use crate::directory::DocMaker;
-use crate::records::Records;
+use crate::records::{Records, SalIndex};
+use crate::snapshot::{self, Loaded, SnapshotKey};
 use crate::{Index, SearchConfig};
 use kapstok_domain::fields::{clean_organization, clean_service};
 use kapstok_domain::geo::GeoData;
 use kapstok_domain::model::{
-    Organization, OrganizationId, ServiceId, Taxonomy, TaxonomyRole, TaxonomyTerm, TermId,
+    Organization, ServiceId, Taxonomy, TaxonomyRole, TaxonomyTerm, TermId,
 };
 use kapstok_store::{GeoStore, MetaStore, SERVICE_PAGE, SocialMapRead, StoreResult};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::path::Path;
 use std::time::Instant;
 
-/// Everything pages and the API read without touching the database.
+/// Everything pages and the API read without touching the database. Saved whole as the
+/// read-model snapshot (`snapshot.rs`).
+#[derive(Serialize, Deserialize)]
 pub struct Catalog {
     pub version: i64,
     pub index: Index,
+    #[serde(with = "as_json")]
     pub geo: GeoData,
     /// Sorted by id.
+    #[serde(with = "as_json")]
     pub taxonomies: Vec<Taxonomy>,
+    #[serde(with = "as_json")]
     pub terms: HashMap<TermId, TaxonomyTerm>,
-    /// Cleaned, like every record handed out.
-    pub organizations: HashMap<OrganizationId, Organization>,
-    /// Organisation ids by (name, id), the order of the API's list.
-    pub organizations_by_name: Vec<OrganizationId>,
+    /// Cleaned, like every record handed out; numbered by (name, id), the API list's order.
+    pub organizations: Records,
     /// The public services as the API hands them out.
     pub records: Records,
-    /// Service-at-location ids of public services, sorted, with their service.
-    pub service_at_locations: Vec<(String, ServiceId)>,
+    /// Service-at-location records of public services, by id.
+    pub service_at_locations: SalIndex,
     /// Age limits of services (minimum, maximum), for the respite guide.
     pub ages: HashMap<ServiceId, (Option<i64>, Option<i64>)>,
     /// Whether the data is the shipped demo (a banner says so on every page).
     pub demo: bool,
 }
 
+/// HSDS records leave out empty fields in JSON (`skip_serializing_if`), which a compact format
+/// without field names cannot read back; in the snapshot they travel as their JSON text.
+mod as_json {
+    use serde::de::DeserializeOwned;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+        let text = serde_json::to_string(value).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(&text)
+    }
+
+    pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<T, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        serde_json::from_str(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 impl Catalog {
+    /// The read model from its snapshot at `snapshot` when that matches the database now, else
+    /// built from the database (and then saved there). Without a path: always built.
+    pub async fn open(
+        meta: &dyn MetaStore,
+        map: &dyn SocialMapRead,
+        geo_store: &dyn GeoStore,
+        config: &SearchConfig,
+        snapshot: Option<&Path>,
+    ) -> StoreResult<Catalog> {
+        let Some(path) = snapshot else {
+            return Catalog::load(meta, map, geo_store, config).await;
+        };
+        let started = Instant::now();
+        let mut key = SnapshotKey {
+            database: meta.database_id().await?,
+            version: meta.directory_version().await?,
+            config: config.fingerprint(),
+        };
+        match snapshot::load(path, &key, config) {
+            Loaded::Fresh(catalog) => {
+                tracing::info!(
+                    version = catalog.version,
+                    services = catalog.index.len(),
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "read model loaded from its snapshot"
+                );
+                return Ok(*catalog);
+            }
+            Loaded::Missing => {}
+            Loaded::Stale => tracing::info!("read-model snapshot is out of date; rebuilding"),
+            Loaded::Damaged(why) => {
+                tracing::warn!(%why, path = %path.display(), "read-model snapshot unreadable; rebuilding")
+            }
+        }
+        let catalog = Catalog::load(meta, map, geo_store, config).await?;
+        key.version = catalog.version;
+        let saving = Instant::now();
+        match snapshot::save(path, &key, &catalog) {
+            Ok(()) => tracing::info!(
+                elapsed_ms = saving.elapsed().as_millis() as u64,
+                "read-model snapshot saved"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, path = %path.display(), "cannot save the read-model snapshot")
+            }
+        }
+        Ok(catalog)
+    }
+
     /// Builds the read model from the three storage capabilities it reads.
     pub async fn load(
         meta: &dyn MetaStore,
@@ -68,10 +142,12 @@ impl Catalog {
                     builder.add(maker.doc(&s));
                     clean_service(&mut s);
                     records.insert(&s);
+                    let number = (records.len() - 1) as u32;
                     service_at_locations.extend(
                         s.service_at_locations
                             .iter()
-                            .map(|l| (l.id.clone(), s.id.clone())),
+                            .enumerate()
+                            .map(|(p, l)| (l.id.clone(), number, p as u32)),
                     );
                     if s.minimum_age.is_some() || s.maximum_age.is_some() {
                         ages.insert(s.id.clone(), (s.minimum_age, s.maximum_age));
@@ -84,13 +160,17 @@ impl Catalog {
             builder.build()
         };
         records.finish();
-        service_at_locations.sort_unstable();
-        let mut organizations_by_name: Vec<&Organization> = frame.organizations.iter().collect();
-        organizations_by_name.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
-        let organizations_by_name = organizations_by_name
-            .into_iter()
-            .map(|o| o.id.clone())
-            .collect();
+        let service_at_locations = SalIndex::build(service_at_locations);
+        // Cleaned once here, like the records a MapReader hands out: pages that show an
+        // organisation's address from the read model get only real links and addresses.
+        let mut by_name: Vec<Organization> = frame.organizations;
+        by_name.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+        let mut organizations = Records::default();
+        for mut o in by_name {
+            clean_organization(&mut o);
+            organizations.insert_record(&o.id, &o);
+        }
+        organizations.finish();
         tracing::info!(
             version,
             services = index.len(),
@@ -108,17 +188,7 @@ impl Catalog {
                 .into_iter()
                 .map(|t| (t.id.clone(), t))
                 .collect(),
-            // Cleaned once here, like the records a MapReader hands out: pages that show an
-            // organisation's address from the read model get only real links and addresses.
-            organizations: frame
-                .organizations
-                .into_iter()
-                .map(|mut o| {
-                    clean_organization(&mut o);
-                    (o.id.clone(), o)
-                })
-                .collect(),
-            organizations_by_name,
+            organizations,
             records,
             service_at_locations,
             ages,
@@ -146,6 +216,11 @@ impl Catalog {
             .unwrap_or("")
     }
 
+    /// An organisation (cleaned).
+    pub fn organization(&self, id: &str) -> Option<Organization> {
+        self.organizations.get(id)
+    }
+
     pub fn taxonomy_name(&self, id: &str) -> Option<&str> {
         self.taxonomies
             .iter()
@@ -156,19 +231,11 @@ impl Catalog {
     /// Where the read model's bytes go, counted: (part, bytes held), largest parts first.
     pub fn sizes(&self) -> Vec<(&'static str, usize)> {
         let (_, records) = self.records.sizes();
-        let orgs: usize = self
-            .organizations
-            .values()
-            .map(|o| serde_json::to_string(o).map_or(0, |j| j.len()))
-            .sum();
-        let sals: usize = self
-            .service_at_locations
-            .iter()
-            .map(|(a, b)| a.len() + b.len() + 2 * std::mem::size_of::<String>())
-            .sum();
+        let (_, orgs) = self.organizations.sizes();
+        let sals = self.service_at_locations.bytes();
         let mut parts = self.index.sizes();
         parts.push(("service records (LZ4 + dictionary)", records));
-        parts.push(("organisations (as JSON, approx.)", orgs));
+        parts.push(("organisation records (LZ4 + dictionary)", orgs));
         parts.push(("service-at-location ids", sals));
         parts.sort_by_key(|(_, b)| std::cmp::Reverse(*b));
         parts

@@ -19,6 +19,21 @@ pub struct SearchConfig {
 pub const DEFAULT_SYNONYMS: &str = include_str!("../defaults/synonyms.txt");
 pub const DEFAULT_COMPOUNDS: &str = include_str!("../defaults/compounds.txt");
 
+impl SearchConfig {
+    /// Tells one configuration from another (FNV-1a over its canonical text): a read-model
+    /// snapshot built with other word lists is not used.
+    pub fn fingerprint(&self) -> u64 {
+        let text = format!(
+            "{}\u{0}{}",
+            self.synonyms.canonical(),
+            self.compounds.canonical()
+        );
+        text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    }
+}
+
 impl Default for SearchConfig {
     fn default() -> Self {
         SearchConfig {

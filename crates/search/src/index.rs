@@ -6,6 +6,7 @@
 use crate::bitset::{Bitset, DocSet};
 use crate::text::{self, Analyzer, CompoundSplitter, Synonyms};
 use kapstok_domain::geo::GeoPoint;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// What the index needs to know of one service.
@@ -33,7 +34,7 @@ pub struct SearchDoc {
 }
 
 /// A facet offered on the results page: `functie` with its values in display order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FacetSpec {
     pub key: String,
     pub label: String,
@@ -61,34 +62,72 @@ impl Field {
     }
 }
 
-/// Stored per document: what the results list shows plus what filters and sorting read.
-#[derive(Debug, Clone)]
+/// Stored per document: what the results list shows plus what filters and sorting read. Kept
+/// small (100,000 of them): its texts in one allocation, the organisation and place labels as
+/// numbers into the index's tables, coordinates in the index's flat arrays.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DocEntry {
-    pub id: String,
-    pub name: String,
-    pub organization_id: String,
-    pub organization_name: String,
-    pub snippet: String,
-    pub points: Vec<(GeoPoint, String)>,
+    /// The id, the name and the snippet, one after the other.
+    text: Box<str>,
+    name_at: u32,
+    snippet_at: u32,
+    /// Number of its organisation in the index's `organizations`.
+    org: u32,
+    /// Labels of its located places (numbers into the index's `labels`), in point order.
+    labels: Box<[u32]>,
     pub modified: i64,
     /// Position in the index; its facet values live in the index's flat arrays.
     number: u32,
-    term_ids: Vec<u32>,
-    taxonomy_ids: Vec<u32>,
+    /// Taxonomy-term numbers, then taxonomy numbers; the first `terms` are terms.
+    links: Box<[u32]>,
+    terms: u32,
 }
 
+impl DocEntry {
+    pub fn id(&self) -> &str {
+        &self.text[..self.name_at as usize]
+    }
+
+    pub fn name(&self) -> &str {
+        &self.text[self.name_at as usize..self.snippet_at as usize]
+    }
+
+    pub fn snippet(&self) -> &str {
+        &self.text[self.snippet_at as usize..]
+    }
+
+    fn term_ids(&self) -> &[u32] {
+        &self.links[..self.terms as usize]
+    }
+
+    fn taxonomy_ids(&self) -> &[u32] {
+        &self.links[self.terms as usize..]
+    }
+}
+
+/// Serialisable for the read-model snapshot; the text analysis (stemmer, compound dictionary,
+/// synonyms) is configuration, not data, and is set again on load (`with_text_config`).
+#[derive(Serialize, Deserialize)]
 pub struct Index {
+    #[serde(skip)]
     analyzer: Analyzer,
+    #[serde(skip)]
     synonyms: Synonyms,
     docs: Vec<DocEntry>,
+    /// (id, name) of each organisation documents name.
+    organizations: Vec<(Box<str>, Box<str>)>,
+    /// Place labels of located documents, each once.
+    labels: Vec<Box<str>>,
     /// stem → term number
     terms: HashMap<String, u32>,
     /// per term: (doc, score), sorted by doc
     postings: Vec<Vec<(u32, f32)>>,
-    /// folded surface word → stem term number (prefix search walks this in order)
-    surface: BTreeMap<String, u32>,
-    /// one-deletion variants of surface words → the words (typo tolerance)
-    deletions: HashMap<String, Vec<String>>,
+    /// (folded surface word, stem term number), sorted by word (prefix search walks it in order)
+    surface: Vec<(String, u32)>,
+    /// (hash of a one-deletion variant of a surface word, the word's place in `surface`),
+    /// sorted: typo tolerance. 8 bytes an entry instead of a string map; a hash shared by two
+    /// variants only adds a candidate that the edit-distance check then drops.
+    deletions: Vec<(u32, u32)>,
     facets: Vec<FacetSpec>,
     /// taxonomy term / taxonomy ids → small numbers
     term_numbers: HashMap<String, u32>,
@@ -114,6 +153,12 @@ pub struct Index {
 }
 
 const CELL_DEGREES: f64 = 0.1;
+
+/// FNV-1a: a stable 32-bit hash of a deletion variant.
+fn variant_hash(text: &str) -> u32 {
+    text.bytes()
+        .fold(0x811c_9dc5, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193))
+}
 
 thread_local! {
     /// Per-thread score buffers, one slot per document, kept zeroed between searches so a query
@@ -206,6 +251,11 @@ impl IndexBuilder {
         let mut facet_offsets = Vec::with_capacity(count + 1);
         let mut facet_values_flat: Vec<(u8, u16)> = Vec::new();
         let mut stem_cache: HashMap<String, String> = HashMap::new();
+        let mut organizations: Vec<(Box<str>, Box<str>)> = Vec::new();
+        let mut org_numbers: HashMap<String, u32> = HashMap::new();
+        let mut label_list: Vec<Box<str>> = Vec::new();
+        let mut label_numbers: HashMap<String, u32> = HashMap::new();
+        let mut doc_points: Vec<Vec<GeoPoint>> = Vec::with_capacity(count);
 
         for (d, doc) in docs.iter().enumerate() {
             let d = d as u32;
@@ -277,26 +327,53 @@ impl IndexBuilder {
                 let n = map.len() as u32;
                 *map.entry(id.clone()).or_insert(n)
             };
+            let org = {
+                let next = org_numbers.len() as u32;
+                *org_numbers
+                    .entry(doc.organization_id.clone())
+                    .or_insert_with(|| {
+                        organizations.push((
+                            doc.organization_id.as_str().into(),
+                            doc.organization_name.as_str().into(),
+                        ));
+                        next
+                    })
+            };
+            let labels: Box<[u32]> = doc
+                .points
+                .iter()
+                .map(|(_, label)| {
+                    let next = label_numbers.len() as u32;
+                    *label_numbers.entry(label.clone()).or_insert_with(|| {
+                        label_list.push(label.as_str().into());
+                        next
+                    })
+                })
+                .collect();
+            let snippet = snippet(&doc.description, 220);
+            let mut links: Vec<u32> = doc
+                .term_ids
+                .iter()
+                .map(|t| number(&mut term_numbers, t))
+                .collect();
+            let terms = links.len() as u32;
+            links.extend(
+                doc.taxonomy_ids
+                    .iter()
+                    .map(|t| number(&mut taxonomy_numbers, t)),
+            );
             entries.push(DocEntry {
-                id: doc.id.clone(),
-                name: doc.name.clone(),
-                organization_id: doc.organization_id.clone(),
-                organization_name: doc.organization_name.clone(),
-                snippet: snippet(&doc.description, 220),
-                points: doc.points.clone(),
+                text: format!("{}{}{snippet}", doc.id, doc.name).into_boxed_str(),
+                name_at: doc.id.len() as u32,
+                snippet_at: (doc.id.len() + doc.name.len()) as u32,
+                org,
+                labels,
                 modified: doc.modified,
                 number: d,
-                term_ids: doc
-                    .term_ids
-                    .iter()
-                    .map(|t| number(&mut term_numbers, t))
-                    .collect(),
-                taxonomy_ids: doc
-                    .taxonomy_ids
-                    .iter()
-                    .map(|t| number(&mut taxonomy_numbers, t))
-                    .collect(),
+                links: links.into_boxed_slice(),
+                terms,
             });
+            doc_points.push(doc.points.iter().map(|(p, _)| *p).collect::<Vec<_>>());
         }
         let n = entries.len().max(1) as f32;
         let idf: Vec<f32> = postings
@@ -312,18 +389,23 @@ impl IndexBuilder {
                 *w = idf[t] * (*w * 2.2) / (*w + 1.2);
             }
         }
-        let mut deletions: HashMap<String, Vec<String>> = HashMap::new();
-        for word in surface.keys().filter(|w| w.chars().count() >= 4) {
-            for del in text::single_deletions(word) {
-                deletions.entry(del).or_default().push(word.clone());
+        let surface: Vec<(String, u32)> = surface.into_iter().collect();
+        let mut deletions: Vec<(u32, u32)> = Vec::new();
+        for (w, (word, _)) in surface.iter().enumerate() {
+            if word.chars().count() >= 4 {
+                for del in text::single_deletions(word) {
+                    deletions.push((variant_hash(&del), w as u32));
+                }
             }
         }
+        deletions.sort_unstable();
+        deletions.dedup();
         let mut point_offsets = Vec::with_capacity(count + 1);
         let mut points = Vec::new();
         let mut grid: HashMap<(i32, i32), Vec<u32>> = HashMap::new();
-        for (d, e) in entries.iter().enumerate() {
+        for (d, located) in doc_points.iter().enumerate() {
             point_offsets.push(points.len() as u32);
-            for (p, _) in &e.points {
+            for p in located {
                 points.push((p.lat as f32, p.lon as f32));
                 let cell_docs = grid.entry(cell(p.lat, p.lon)).or_default();
                 if cell_docs.last() != Some(&(d as u32)) {
@@ -336,8 +418,8 @@ impl IndexBuilder {
         let mut by_name: Vec<u32> = (0..count as u32).collect();
         by_name.sort_by(|&a, &b| {
             entries[a as usize]
-                .name
-                .cmp(&entries[b as usize].name)
+                .name()
+                .cmp(entries[b as usize].name())
                 .then(a.cmp(&b))
         });
         let mut name_rank = vec![0u32; count];
@@ -347,7 +429,7 @@ impl IndexBuilder {
         let mut org_docs: HashMap<String, Vec<u32>> = HashMap::new();
         for (d, e) in entries.iter().enumerate() {
             org_docs
-                .entry(e.organization_id.clone())
+                .entry(organizations[e.org as usize].0.to_string())
                 .or_default()
                 .push(d as u32);
         }
@@ -359,6 +441,8 @@ impl IndexBuilder {
             analyzer,
             synonyms,
             docs: entries,
+            organizations,
+            labels: label_list,
             terms,
             postings,
             surface,
@@ -410,6 +494,8 @@ pub struct SearchQuery {
 #[derive(Debug, Clone)]
 pub struct Hit<'a> {
     pub doc: &'a DocEntry,
+    pub organization_id: &'a str,
+    pub organization_name: &'a str,
     pub score: f32,
     /// Kilometres to the nearest location, when searching near a point.
     pub distance_km: Option<f64>,
@@ -450,6 +536,13 @@ struct Group {
 }
 
 impl Index {
+    /// The index with this search configuration's text analysis (after loading a snapshot,
+    /// which leaves it out).
+    pub fn set_text_config(&mut self, compounds: CompoundSplitter, synonyms: Synonyms) {
+        self.analyzer = Analyzer::new(compounds);
+        self.synonyms = synonyms;
+    }
+
     pub fn len(&self) -> usize {
         self.docs.len()
     }
@@ -489,26 +582,20 @@ impl Index {
             .iter()
             .map(|d| {
                 std::mem::size_of::<DocEntry>()
-                    + d.id.len()
-                    + d.name.len()
-                    + d.organization_id.len()
-                    + d.organization_name.len()
-                    + d.snippet.len()
-                    + d.points
-                        .iter()
-                        .map(|(_, l)| 16 + V + l.len())
-                        .sum::<usize>()
-                    + 4 * (d.term_ids.len() + d.taxonomy_ids.len())
+                    + d.text.len()
+                    + 4 * (d.labels.len() + d.links.len())
             })
-            .sum();
+            .sum::<usize>()
+            + self
+                .organizations
+                .iter()
+                .map(|(a, b)| 32 + a.len() + b.len())
+                .sum::<usize>()
+            + self.labels.iter().map(|l| 16 + l.len()).sum::<usize>();
         let postings: usize = self.postings.iter().map(|p| V + p.len() * 8).sum();
         let terms: usize = self.terms.keys().map(|k| V + 4 + 8 + k.len()).sum();
-        let surface: usize = self.surface.keys().map(|k| V + 4 + 16 + k.len()).sum();
-        let deletions: usize = self
-            .deletions
-            .iter()
-            .map(|(k, ws)| 2 * V + 8 + k.len() + ws.iter().map(|w| V + w.len()).sum::<usize>())
-            .sum();
+        let surface: usize = self.surface.iter().map(|(k, _)| V + 8 + k.len()).sum();
+        let deletions = self.deletions.len() * 8;
         let facets: usize = self
             .value_bits
             .iter()
@@ -558,11 +645,11 @@ impl Index {
             alts.push(vec![t]);
         }
         if is_last_prefix {
-            let mut expansions: Vec<u32> = self
-                .surface
-                .range(word.to_string()..)
+            let start = self.surface.partition_point(|(w, _)| w.as_str() < word);
+            let mut expansions: Vec<u32> = self.surface[start..]
+                .iter()
                 .take_while(|(w, _)| w.starts_with(word))
-                .map(|(_, &t)| t)
+                .map(|&(_, t)| t)
                 .collect();
             expansions
                 .sort_unstable_by_key(|&t| std::cmp::Reverse(self.postings[t as usize].len()));
@@ -571,21 +658,29 @@ impl Index {
         }
         if alts.is_empty() && word.chars().count() >= 5 {
             // Typo tolerance: words one edit away that the index knows.
-            let mut candidates: Vec<&String> = Vec::new();
+            let mut candidates: Vec<u32> = Vec::new();
             for probe in std::iter::once(word.to_string()).chain(text::single_deletions(word)) {
-                if let Some(ws) = self.deletions.get(&probe) {
-                    candidates.extend(ws);
-                }
-                if let Some((w, _)) = self.surface.get_key_value(&probe) {
-                    candidates.push(w);
+                let h = variant_hash(&probe);
+                let from = self.deletions.partition_point(|&(x, _)| x < h);
+                candidates.extend(
+                    self.deletions[from..]
+                        .iter()
+                        .take_while(|&&(x, _)| x == h)
+                        .map(|&(_, w)| w),
+                );
+                if let Ok(w) = self
+                    .surface
+                    .binary_search_by(|(w, _)| w.as_str().cmp(probe.as_str()))
+                {
+                    candidates.push(w as u32);
                 }
             }
             candidates.sort_unstable();
             candidates.dedup();
             let mut best: Option<(&String, usize)> = None;
             for c in candidates {
+                let (c, t) = (&self.surface[c as usize].0, self.surface[c as usize].1);
                 if text::edit_distance_within(word, c, 1) {
-                    let t = self.surface[c];
                     let df = self.postings[t as usize].len();
                     if best.is_none_or(|(_, bdf)| df > bdf) {
                         best = Some((c, df));
@@ -797,7 +892,7 @@ impl Index {
             && !self
                 .term_numbers
                 .get(t)
-                .is_some_and(|n| doc.term_ids.contains(n))
+                .is_some_and(|n| doc.term_ids().contains(n))
         {
             return false;
         }
@@ -805,7 +900,7 @@ impl Index {
             && !self
                 .taxonomy_numbers
                 .get(t)
-                .is_some_and(|n| doc.taxonomy_ids.contains(n))
+                .is_some_and(|n| doc.taxonomy_ids().contains(n))
         {
             return false;
         }
@@ -1127,15 +1222,23 @@ impl Index {
 
     fn hit(&self, d: u32, score: f32, near: Option<(GeoPoint, Option<usize>)>) -> Hit<'_> {
         let doc = &self.docs[d as usize];
+        let label = |i: usize| doc.labels.get(i).map(|&l| &*self.labels[l as usize]);
         let (distance_km, place) = match near {
-            Some((p, Some(i))) => (
-                Some(p.distance_km(&doc.points[i].0)),
-                Some(doc.points[i].1.as_str()),
-            ),
-            _ => (None, doc.points.first().map(|p| p.1.as_str())),
+            Some((p, Some(i))) => {
+                let (lat, lon) = self.points[self.point_offsets[d as usize] as usize + i];
+                let at = GeoPoint {
+                    lat: lat as f64,
+                    lon: lon as f64,
+                };
+                (Some(p.distance_km(&at)), label(i))
+            }
+            _ => (None, label(0)),
         };
+        let (organization_id, organization_name) = &self.organizations[doc.org as usize];
         Hit {
             doc,
+            organization_id,
+            organization_name,
             score,
             distance_km,
             place,

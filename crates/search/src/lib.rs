@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod directory;
 pub mod index;
 pub mod records;
+pub mod snapshot;
 pub mod text;
 
 pub use catalog::Catalog;

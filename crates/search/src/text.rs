@@ -60,6 +60,12 @@ pub struct Analyzer {
     compounds: CompoundSplitter,
 }
 
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer::new(CompoundSplitter::default())
+    }
+}
+
 impl Analyzer {
     pub fn new(compounds: CompoundSplitter) -> Self {
         Analyzer {
@@ -93,6 +99,13 @@ impl CompoundSplitter {
             .map(fold)
             .collect();
         CompoundSplitter { parts }
+    }
+
+    /// Its parts, sorted: the same dictionary gives the same text.
+    pub fn canonical(&self) -> String {
+        let mut parts: Vec<&str> = self.parts.iter().map(String::as_str).collect();
+        parts.sort_unstable();
+        parts.join("\n")
     }
 
     pub fn split(&self, word: &str) -> Vec<String> {
@@ -189,6 +202,15 @@ impl Synonyms {
 
     pub fn max_words(&self) -> usize {
         self.max_words
+    }
+
+    /// The groups in order, one per line: the same list gives the same text.
+    pub fn canonical(&self) -> String {
+        self.groups
+            .iter()
+            .map(|g| g.iter().map(|p| p.join(" ")).collect::<Vec<_>>().join(","))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// Every phrase equivalent to `phrase` (itself included), or `None` when it is in no group.

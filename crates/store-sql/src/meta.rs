@@ -27,6 +27,15 @@ impl MetaStore for SqlStore {
             .await?)
     }
 
+    async fn meta_or_insert(&self, key: &str, value: &str) -> StoreResult<String> {
+        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(self.meta(key).await?.unwrap_or_else(|| value.to_string()))
+    }
+
     async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
         sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             .bind(key)

@@ -40,6 +40,18 @@ pub trait MetaStore: Send + Sync {
     async fn directory_version(&self) -> StoreResult<i64>;
     async fn meta(&self, key: &str) -> StoreResult<Option<String>>;
     async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()>;
+    /// The value of `key`, storing `value` first when there is none (the first writer wins).
+    async fn meta_or_insert(&self, key: &str, value: &str) -> StoreResult<String>;
+
+    /// This database's own id, made on first use: tells one database from another (a read-model
+    /// snapshot of another database at the same version is not this one's).
+    async fn database_id(&self) -> StoreResult<String> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let fresh = format!("{nanos:x}-{:x}", std::process::id());
+        self.meta_or_insert("database_id", &fresh).await
+    }
 }
 
 /// Reading the social map (HSDS records). Public pages and the API read the app's in-memory

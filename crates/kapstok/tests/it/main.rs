@@ -10,5 +10,6 @@ mod hsds;
 mod pages;
 mod postgres;
 mod search_cases;
+mod snapshot;
 mod store_story;
 mod support;

@@ -44,7 +44,7 @@ fn names(q: &SearchQuery) -> Vec<String> {
         .search(q)
         .hits
         .iter()
-        .map(|h| h.doc.name.clone())
+        .map(|h| h.doc.name().to_string())
         .collect()
 }
 
@@ -74,7 +74,7 @@ fn ids(q: &SearchQuery) -> HashSet<String> {
         .search(q)
         .hits
         .iter()
-        .map(|h| h.doc.id.clone())
+        .map(|h| h.doc.id().to_string())
         .collect()
 }
 
@@ -391,7 +391,7 @@ fn klazienaveen_day_programmes_come_first_from_7891() {
         "{:?}",
         first
             .iter()
-            .map(|h| (&h.doc.name, h.place))
+            .map(|h| (h.doc.name(), h.place))
             .collect::<Vec<_>>()
     );
     let distances: Vec<f64> = r.hits.iter().filter_map(|h| h.distance_km).collect();
@@ -452,7 +452,11 @@ fn pages_do_not_overlap_and_cover_everything() {
             ..SearchQuery::default()
         };
         for h in demo().index.search(&q).hits {
-            assert!(seen.insert(h.doc.id.clone()), "{} twice", h.doc.name);
+            assert!(
+                seen.insert(h.doc.id().to_string()),
+                "{} twice",
+                h.doc.name()
+            );
         }
         offset += 20;
     }

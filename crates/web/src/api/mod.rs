@@ -116,7 +116,7 @@ pub fn service_query(p: &Pairs, catalog: &Catalog) -> Result<(SearchQuery, Pagin
         q.taxonomy_id = Some(t.to_string());
     }
     if let Some(o) = p.get("organization_id") {
-        if !catalog.organizations.contains_key(o) {
+        if catalog.organizations.number_of(o).is_none() {
             return Err(
                 AppError::bad("organization_id", format!("unknown organization '{o}'")).into(),
             );
@@ -199,7 +199,7 @@ async fn list_services(
     let catalog = reader.catalog();
     let (query, paging) = service_query(&pairs, catalog)?;
     let result = catalog.index.search(&query);
-    let ids: Vec<String> = result.hits.iter().map(|h| h.doc.id.clone()).collect();
+    let ids: Vec<String> = result.hits.iter().map(|h| h.doc.id().to_string()).collect();
     let total = result.total as u64;
     drop(result);
     let services = reader.services_json(&ids);

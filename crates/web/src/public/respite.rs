@@ -343,7 +343,7 @@ fn offers_of_kind(
             // Age limits are in the record; the index has the facets only.
             let (minimum_age, maximum_age) = catalog
                 .ages
-                .get(h.doc.id.as_str())
+                .get(h.doc.id())
                 .copied()
                 .unwrap_or((None, None));
             let facts = OfferFacts {

@@ -145,7 +145,8 @@ impl ServiceView {
         };
         let mut for_whom = in_facet(catalog.facet_key(TaxonomyRole::TargetGroup));
         for_whom.extend(in_facet(catalog.facet_key(TaxonomyRole::Condition)));
-        let org = catalog.organizations.get(&s.organization_id);
+        let org = catalog.organization(&s.organization_id);
+        let org = org.as_ref();
         // The service's own phones, else the organisation's.
         let phones = if s.phones.is_empty() {
             org.map(|o| phone_views(&o.phones)).unwrap_or_default()

@@ -24,10 +24,10 @@ impl ResultItem {
             .map(|(_, label)| label.clone())
             .collect();
         ResultItem {
-            id: hit.doc.id.clone(),
-            name: hit.doc.name.clone(),
-            organization: hit.doc.organization_name.clone(),
-            snippet: hit.doc.snippet.clone(),
+            id: hit.doc.id().to_string(),
+            name: hit.doc.name().to_string(),
+            organization: hit.organization_name.to_string(),
+            snippet: hit.doc.snippet().to_string(),
             place: hit.place.map(str::to_owned),
             distance: hit.distance_km.map(|d| distance(d, tr.lang)),
             badges,
