@@ -62,35 +62,56 @@ for n in 1000 10000 100000; do
 done | tee "$OUT/pg.md"
 echo
 
-echo "## HTTP at 100,000 services (wrk, 64 connections, $DURATION each, load generator on the same machine)"
+echo "## HTTP at 100,000 services, both backends (wrk, 64 connections, $DURATION each, load generator on the same machine)"
 echo
-DATA="$OUT/http-data"
-rm -rf "$DATA"
 "$BENCH" --pc4 "$PC4" generate --services 100000 --out "$OUT/nl-100k.json" --areas-out "$OUT/nl-areas.csv" 2>/dev/null
-"$KAPSTOK" --data-dir "$DATA" import postcodes "$PC4" >/dev/null
-"$KAPSTOK" --data-dir "$DATA" import areas "$OUT/nl-areas.csv" >/dev/null
-start=$(date +%s.%N)
-"$KAPSTOK" --data-dir "$DATA" import hsds "$OUT/nl-100k.json" > "$OUT/import.log" 2>&1
-import_s=$(echo "$(date +%s.%N) - $start" | bc)
-echo "- HSDS import of 100,000 services: $(printf %.1f "$import_s") s ($(tail -1 "$OUT/import.log"))"
+"${PSQL[@]}" -c 'DROP DATABASE IF EXISTS kapstok' -c 'CREATE DATABASE kapstok' >/dev/null
 PORT=18199
-start=$(date +%s.%N)
-RUST_LOG=warn "$KAPSTOK" --data-dir "$DATA" serve --listen "127.0.0.1:$PORT" --no-demo > "$OUT/serve.log" 2>&1 &
-PID=$!
+PID=
 trap 'kill $PID 2>/dev/null || true; runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast stop >/dev/null 2>&1 || true' EXIT
-until curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do sleep 0.05; done
-ready_s=$(echo "$(date +%s.%N) - $start" | bc)
-echo "- Start with an existing database (index rebuilt from it) until the first page answers: $(printf %.2f "$ready_s") s"
-DETAIL=$(curl -s "http://127.0.0.1:$PORT/api/services?search=dagbesteding&per_page=1" | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)
-for entry in "JSON search|/api/services?search=dagbesteding&postcode=3511&per_page=20" \
-             "search page|/zoeken?q=dagbesteding&postcode=3511" \
-             "detail page|/aanbod/$DETAIL"; do
-  name=${entry%%|*}
-  path=${entry#*|}
-  wrk -t2 -c64 -d"$DURATION" --latency "http://127.0.0.1:$PORT$path" > "$OUT/wrk.txt"
-  rps=$(awk '/Requests\/sec/ {print $2}' "$OUT/wrk.txt")
-  p99=$(awk '$1 == "99%" {print $2}' "$OUT/wrk.txt")
-  errors=$(awk '/Non-2xx|Socket errors/ {print}' "$OUT/wrk.txt" | tr '\n' ' ')
-  echo "- $name: $rps req/s, p99 $p99${errors:+, $errors}"
+rss() { awk '/VmRSS/ {printf "%.0f MB", $2/1024}' "/proc/$1/status"; }
+# Starts a server, waits for its first answer; sets PID and prints the seconds it took.
+serve() {
+  local start
+  start=$(date +%s.%N)
+  RUST_LOG=warn "$KAPSTOK" "${DB[@]}" serve --listen "127.0.0.1:$PORT" --no-demo > "$OUT/serve.log" 2>&1 &
+  PID=$!
+  until curl -s -o /dev/null "http://127.0.0.1:$PORT/api/services?search=zorg&per_page=1"; do sleep 0.02; done
+  printf %.2f "$(echo "$(date +%s.%N) - $start" | bc)"
+}
+for backend in sqlite postgres; do
+  DATA="$OUT/http-data-$backend"
+  rm -rf "$DATA"
+  DB=(--data-dir "$DATA")
+  [ "$backend" = postgres ] && DB+=(--database "postgres://bench@127.0.0.1:55432/kapstok")
+  echo "### $backend"
+  echo
+  "$KAPSTOK" "${DB[@]}" import postcodes "$PC4" >/dev/null
+  "$KAPSTOK" "${DB[@]}" import areas "$OUT/nl-areas.csv" >/dev/null
+  /usr/bin/time -f "%e s, peak RSS %M kB" -o "$OUT/import-time.txt" \
+    "$KAPSTOK" "${DB[@]}" import hsds "$OUT/nl-100k.json" > "$OUT/import.log" 2>&1
+  echo "- HSDS import of 100,000 services: $(cat "$OUT/import-time.txt") ($(tail -1 "$OUT/import.log"))"
+  echo "- First start, read model built from the database (no snapshot yet): $(serve) s to the first answer, RSS $(rss $PID)"
+  kill $PID; wait $PID 2>/dev/null || true
+  echo "- Restart with its snapshot: $(serve) s to the first answer, RSS after start $(rss $PID)"
+  DETAIL=$(curl -s "http://127.0.0.1:$PORT/api/services?search=dagbesteding&per_page=1" | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)
+  for entry in "JSON search|/api/services?search=dagbesteding&postcode=3511&per_page=20" \
+               "search page|/zoeken?q=dagbesteding&postcode=3511" \
+               "detail page|/aanbod/$DETAIL"; do
+    name=${entry%%|*}
+    path=${entry#*|}
+    wrk -t2 -c64 -d"$DURATION" --latency "http://127.0.0.1:$PORT$path" > "$OUT/wrk.txt"
+    rps=$(awk '/Requests\/sec/ {print $2}' "$OUT/wrk.txt")
+    p50=$(awk '$1 == "50%" {print $2}' "$OUT/wrk.txt")
+    p99=$(awk '$1 == "99%" {print $2}' "$OUT/wrk.txt")
+    errors=$(awk '/Non-2xx|Socket errors/ {print}' "$OUT/wrk.txt" | tr '\n' ' ')
+    echo "- $name: $rps req/s, p50 $p50, p99 $p99${errors:+, $errors}"
+  done
+  echo "- RSS of the server after the runs: $(rss $PID)"
+  echo
+  echo "Single requests, one at a time (client-side, kept-alive connection, 500 per class):"
+  echo
+  "$BENCH" --pc4 "$PC4" http --addr "127.0.0.1:$PORT" --runs 500
+  echo
+  kill $PID; wait $PID 2>/dev/null || true
 done
-echo "- RSS of the server after the runs: $(awk '/VmRSS/ {printf "%.0f MB", $2/1024}' /proc/$PID/status)"

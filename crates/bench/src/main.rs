@@ -49,6 +49,15 @@ enum Command {
     },
     /// p50/p99 of the "Execution Time" lines of psql EXPLAIN ANALYZE output on standard input.
     PgPercentiles,
+    /// Single JSON API requests one after the other on one kept-alive connection, timed at the
+    /// client: p50/p99 per query class (10 results each).
+    Http {
+        /// host:port of a running Kapstok.
+        #[arg(long)]
+        addr: String,
+        #[arg(long, default_value_t = 500)]
+        runs: usize,
+    },
 }
 
 fn read_pc4(path: &Path) -> Result<Vec<Pc4>> {
@@ -344,6 +353,84 @@ fn pg_sql(ctx: &Ctx, n: usize, dir: &Path, repeat: usize) -> Result<()> {
     Ok(())
 }
 
+/// The API's form of the query classes (the API filters by one taxonomy term, not facets).
+fn api_path(class: &str, ctx: &Ctx, k: usize) -> String {
+    let pc = &ctx.pc4[(k * 97) % ctx.pc4.len()].0;
+    let respite = kapstok_demo::taxonomy::term_id("functie", "respijtzorg");
+    let rest = match class {
+        "rare" => format!("search={}", RARE_WORDS[k % RARE_WORDS.len()]),
+        "common" => format!("search={}", ["mantelzorgers", "hulp", "zorg"][k % 3]),
+        "text+facet" => format!(
+            "search={}&taxonomy_term_id={respite}",
+            ["dementie", "ondersteuning", "dag"][k % 3]
+        ),
+        "text+postcode" => format!("search=dagbesteding&postcode={pc}"),
+        "postcode 10 km" => format!("postcode={pc}&radius=10"),
+        _ => format!("taxonomy_term_id={respite}"),
+    };
+    format!("/api/services?{rest}&per_page=10")
+}
+
+/// One GET on a kept-alive connection; the body's length.
+fn get(stream: &mut std::net::TcpStream, path: &str) -> Result<usize> {
+    use std::io::{BufRead, Read};
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n")?;
+    let mut reader = std::io::BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    anyhow::ensure!(line.contains(" 200 "), "{path}: {line}");
+    let mut length = 0;
+    loop {
+        line.clear();
+        reader.read_line(&mut line)?;
+        if line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse()?;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    anyhow::ensure!(
+        reader.buffer().is_empty(),
+        "unexpected bytes after the body"
+    );
+    Ok(length)
+}
+
+fn http_bench(ctx: &Ctx, addr: &str, runs: usize) -> Result<()> {
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_nodelay(true)?;
+    println!("| query class | Kapstok JSON API p50 ms | p99 ms |");
+    println!("|---|---:|---:|");
+    for class in [
+        "rare",
+        "common",
+        "text+facet",
+        "text+postcode",
+        "postcode 10 km",
+    ] {
+        for k in 0..20 {
+            get(&mut stream, &api_path(class, ctx, k))?;
+        }
+        let mut times = Vec::with_capacity(runs);
+        for k in 0..runs {
+            let path = api_path(class, ctx, k);
+            let t = Instant::now();
+            black_box(get(&mut stream, &path)?);
+            times.push(t.elapsed());
+        }
+        times.sort_unstable();
+        println!(
+            "| {class} | {:.3} | {:.3} |",
+            percentile(&times, 0.5).as_secs_f64() * 1e3,
+            percentile(&times, 0.99).as_secs_f64() * 1e3
+        );
+    }
+    Ok(())
+}
+
 fn pg_percentiles() -> Result<()> {
     let mut input = String::new();
     std::io::Read::read_to_string(&mut std::io::stdin(), &mut input)?;
@@ -407,6 +494,7 @@ fn main() -> Result<()> {
             repeat,
         } => pg_sql(&ctx, services, &out_dir, repeat)?,
         Command::PgPercentiles => unreachable!("handled above"),
+        Command::Http { addr, runs } => http_bench(&ctx, &addr, runs)?,
     }
     Ok(())
 }
