@@ -70,14 +70,18 @@ PORT=18199
 PID=
 trap 'kill $PID 2>/dev/null || true; runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast stop >/dev/null 2>&1 || true' EXIT
 rss() { awk '/VmRSS/ {printf "%.0f MB", $2/1024}' "/proc/$1/status"; }
-# Starts a server, waits for its first answer; sets PID and prints the seconds it took.
+# Starts a server and waits for its first answer; sets PID and READY (the seconds it took).
 serve() {
   local start
+  if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
+    echo "port $PORT is taken by another server; stop it first" >&2
+    exit 1
+  fi
   start=$(date +%s.%N)
   RUST_LOG=warn "$KAPSTOK" "${DB[@]}" serve --listen "127.0.0.1:$PORT" --no-demo > "$OUT/serve.log" 2>&1 &
   PID=$!
   until curl -s -o /dev/null "http://127.0.0.1:$PORT/api/services?search=zorg&per_page=1"; do sleep 0.02; done
-  printf %.2f "$(echo "$(date +%s.%N) - $start" | bc)"
+  READY=$(printf %.2f "$(echo "$(date +%s.%N) - $start" | bc)")
 }
 for backend in sqlite postgres; do
   DATA="$OUT/http-data-$backend"
@@ -91,9 +95,11 @@ for backend in sqlite postgres; do
   /usr/bin/time -f "%e s, peak RSS %M kB" -o "$OUT/import-time.txt" \
     "$KAPSTOK" "${DB[@]}" import hsds "$OUT/nl-100k.json" > "$OUT/import.log" 2>&1
   echo "- HSDS import of 100,000 services: $(cat "$OUT/import-time.txt") ($(tail -1 "$OUT/import.log"))"
-  echo "- First start, read model built from the database (no snapshot yet): $(serve) s to the first answer, RSS $(rss $PID)"
+  serve
+  echo "- First start, read model built from the database (no snapshot yet): $READY s to the first answer, RSS $(rss $PID)"
   kill $PID; wait $PID 2>/dev/null || true
-  echo "- Restart with its snapshot: $(serve) s to the first answer, RSS after start $(rss $PID)"
+  serve
+  echo "- Restart with its snapshot: $READY s to the first answer, RSS after start $(rss $PID)"
   DETAIL=$(curl -s "http://127.0.0.1:$PORT/api/services?search=dagbesteding&per_page=1" | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)
   for entry in "JSON search|/api/services?search=dagbesteding&postcode=3511&per_page=20" \
                "search page|/zoeken?q=dagbesteding&postcode=3511" \

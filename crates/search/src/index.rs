@@ -630,7 +630,9 @@ impl Index {
     }
 
     fn term(&self, folded_word: &str) -> Option<u32> {
-        self.terms.get(&self.analyzer.stem(folded_word)).copied()
+        self.terms
+            .get(self.analyzer.stem_ref(folded_word).as_ref())
+            .copied()
     }
 
     /// Terms a single typed word stands for, noting corrections.
@@ -862,6 +864,12 @@ impl Index {
         let mut flags = Vec::with_capacity(self.facets.len());
         let mut bits = Vec::with_capacity(self.facets.len());
         for (f, spec) in self.facets.iter().enumerate() {
+            // Most queries filter on no facet, or on one or two: skip the others at once.
+            if !q.filters.iter().any(|(k, _)| *k == spec.key) {
+                flags.push(None);
+                bits.push(None);
+                continue;
+            }
             let chosen: Vec<bool> = spec
                 .values
                 .iter()

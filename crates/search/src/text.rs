@@ -76,6 +76,11 @@ impl Analyzer {
     pub fn stem(&self, folded_word: &str) -> String {
         self.stemmer.stem(folded_word).into_owned()
     }
+
+    /// As `stem`, without a copy when the word is its own stem.
+    pub fn stem_ref<'w>(&self, folded_word: &'w str) -> std::borrow::Cow<'w, str> {
+        self.stemmer.stem(folded_word)
+    }
     /// Parts of a compound word from the dictionary, empty when it is no known compound.
     pub fn split(&self, folded_word: &str) -> Vec<String> {
         self.compounds.split(folded_word)
