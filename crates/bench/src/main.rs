@@ -205,7 +205,9 @@ fn search_bench(ctx: &Ctx, sizes: &[usize]) {
             .filter(|(name, ..)| only.as_deref().is_none_or(|o| o == *name))
         {
             let queries: Vec<SearchQuery> = (0..64).map(|k| make(ctx, k)).collect();
-            for qy in queries.iter().take(20) {
+            // Warm-up: the first queries of a thread fault in its score buffers (one slot per
+            // document) and the caches; 200 runs, as PostgreSQL gets its warm-up pass.
+            for qy in queries.iter().cycle().take(200) {
                 black_box(index.search(qy).total);
             }
             let mut times = Vec::with_capacity(runs);

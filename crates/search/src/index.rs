@@ -529,6 +529,42 @@ pub struct SearchResult<'a> {
     pub corrections: Vec<(String, String)>,
 }
 
+/// The filters that are not facets, their ids looked up once per query (the organisation is
+/// applied as a set before this). `Some(None)`: an id the index does not know, which no
+/// document passes.
+struct RecordFilter {
+    term: Option<Option<u32>>,
+    taxonomy: Option<Option<u32>>,
+    after: Option<i64>,
+}
+
+impl RecordFilter {
+    fn of(index: &Index, q: &SearchQuery) -> Self {
+        RecordFilter {
+            term: q
+                .taxonomy_term_id
+                .as_ref()
+                .map(|t| index.term_numbers.get(t).copied()),
+            taxonomy: q
+                .taxonomy_id
+                .as_ref()
+                .map(|t| index.taxonomy_numbers.get(t).copied()),
+            after: q.modified_after,
+        }
+    }
+
+    fn passes(&self, doc: &DocEntry) -> bool {
+        let has = |wanted: Option<Option<u32>>, links: &[u32]| match wanted {
+            None => true,
+            Some(None) => false,
+            Some(Some(n)) => links.contains(&n),
+        };
+        has(self.term, doc.term_ids())
+            && has(self.taxonomy, doc.taxonomy_ids())
+            && self.after.is_none_or(|after| doc.modified > after)
+    }
+}
+
 /// One query word (or phrase) and what may stand for it: any alternative matches, each
 /// alternative being a set of terms that must all occur.
 struct Group {
@@ -894,32 +930,6 @@ impl Index {
         (flags, bits)
     }
 
-    /// The filters that are not facets (the organisation is applied as a set before this).
-    fn passes_record_filters(&self, q: &SearchQuery, doc: &DocEntry) -> bool {
-        if let Some(t) = &q.taxonomy_term_id
-            && !self
-                .term_numbers
-                .get(t)
-                .is_some_and(|n| doc.term_ids().contains(n))
-        {
-            return false;
-        }
-        if let Some(t) = &q.taxonomy_id
-            && !self
-                .taxonomy_numbers
-                .get(t)
-                .is_some_and(|n| doc.taxonomy_ids().contains(n))
-        {
-            return false;
-        }
-        if let Some(after) = q.modified_after
-            && doc.modified <= after
-        {
-            return false;
-        }
-        true
-    }
-
     /// Squared approximate distance to a document's nearest location, and which location.
     fn nearest_approx(&self, d: u32, from: (f64, f64, f64)) -> Option<(f64, usize)> {
         let (start, end) = (
@@ -1124,6 +1134,7 @@ impl Index {
             base.and_with(&DocSet::from_sorted(of_org, self.docs.len()));
         }
         if record_filters || radius2.is_some() {
+            let filter = RecordFilter::of(self, q);
             base.retain(|d| {
                 let doc = &self.docs[d as usize];
                 let far = match (radius2, from) {
@@ -1132,7 +1143,7 @@ impl Index {
                     }
                     _ => false,
                 };
-                !far && self.passes_record_filters(q, doc)
+                !far && filter.passes(doc)
             });
         }
 

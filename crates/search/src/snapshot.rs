@@ -79,6 +79,10 @@ pub fn save(path: &Path, key: &SnapshotKey, catalog: &Catalog) -> std::io::Resul
     let payload =
         postcard::to_allocvec(&(key, catalog)).map_err(|e| std::io::Error::other(e.to_string()))?;
     let tmp = path.with_extension("tmp");
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // On PostgreSQL nothing else is kept in the data folder, so it may not exist yet.
+        std::fs::create_dir_all(dir)?;
+    }
     {
         let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         file.write_all(MAGIC)?;

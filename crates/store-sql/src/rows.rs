@@ -124,9 +124,11 @@ where
 
 pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
-/// Most parameters in one statement (SQLite takes 32,766, PostgreSQL 65,535; beyond a few
-/// thousand a longer statement saves nothing).
-const MAX_PARAMS: usize = 4_000;
+/// Most parameters in one statement: SQLite takes 32,766, but beyond a few thousand a longer
+/// statement saves it nothing; PostgreSQL (65,535) gains from fewer round trips.
+fn max_params(mark: char) -> usize {
+    if mark == '$' { 30_000 } else { 4_000 }
+}
 
 /// Writes `rows` with multi-row `INSERT`s (one round trip per few thousand rows instead of one
 /// per row). `head` is `INSERT INTO t (a, b, …)` naming `width` columns, `tail` follows the
@@ -141,7 +143,7 @@ pub(crate) async fn insert_all<T>(
     rows: &[T],
     bind: for<'q> fn(AnyQuery<'q>, &T) -> AnyQuery<'q>,
 ) -> StoreResult<()> {
-    for chunk in rows.chunks((MAX_PARAMS / width).max(1)) {
+    for chunk in rows.chunks((max_params(mark) / width).max(1)) {
         let mut sql = String::with_capacity(head.len() + tail.len() + chunk.len() * width * 6);
         sql.push_str(head);
         sql.push_str(" VALUES ");
