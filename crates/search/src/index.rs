@@ -930,6 +930,49 @@ impl Index {
         (flags, bits)
     }
 
+    /// Offers the documents of `full` located around `from` to `consider`, ring of grid cells
+    /// by ring, until `ranked` holds `k` and the next ring lies farther than the k-th (then
+    /// `true`: the k nearest are found). `false` when the rings run out first.
+    fn nearest_by_rings(
+        &self,
+        from: (f64, f64, f64),
+        full: &DocSet,
+        k: usize,
+        ranked: &mut Vec<RankKey>,
+        consider: &mut impl FnMut(u32, &mut Vec<RankKey>),
+    ) -> bool {
+        const MAX_RING: i32 = 60;
+        let (cy, cx) = cell(from.0, from.1);
+        // In the distance's own metric (longitude scaled by the point's cosine) a cell is at
+        // least this wide; a cell in ring r is at least r - 1 cells away.
+        let cell_km = CELL_DEGREES * 111.195 * from.2.clamp(0.01, 1.0);
+        for r in 0..=MAX_RING {
+            if ranked.len() == k && r >= 2 {
+                let bound = f64::from(r - 1) * cell_km;
+                if bound * bound > ranked[k - 1].0 {
+                    return true;
+                }
+            }
+            for y in cy - r..=cy + r {
+                let edge = y == cy - r || y == cy + r;
+                let step = if edge { 1 } else { (2 * r).max(1) as usize };
+                for x in (cx - r..=cx + r).step_by(step) {
+                    for &d in self
+                        .grid
+                        .get(&(y, x))
+                        .map(Vec::as_slice)
+                        .unwrap_or_default()
+                    {
+                        if full.contains(d) {
+                            consider(d, ranked);
+                        }
+                    }
+                }
+            }
+        }
+        false
+    }
+
     /// Squared approximate distance to a document's nearest location, and which location.
     fn nearest_approx(&self, d: u32, from: (f64, f64, f64)) -> Option<(f64, usize)> {
         let (start, end) = (
@@ -1200,7 +1243,7 @@ impl Index {
                 }
             });
         } else if k > 0 {
-            for d in full.iter() {
+            let mut consider = |d: u32, ranked: &mut Vec<RankKey>| {
                 let near = from.and_then(|f| self.nearest_approx(d, f));
                 let distance = near.map_or(f64::INFINITY, |(km2, _)| km2);
                 let score = if has_text { scores[d as usize] } else { 0.0 };
@@ -1212,7 +1255,7 @@ impl Index {
                         .then(worst.1.total_cmp(&score))
                         .is_gt()
                     {
-                        continue;
+                        return;
                     }
                 }
                 let key = (
@@ -1223,11 +1266,29 @@ impl Index {
                     near.map(|(_, i)| i),
                 );
                 if ranked.len() == k && rank_order(&key, &ranked[k - 1]).is_ge() {
-                    continue;
+                    return;
+                }
+                // A document with locations in several grid cells is met more than once.
+                if ranked.iter().any(|r| r.3 == d) {
+                    return;
                 }
                 let at = ranked.partition_point(|b| rank_order(b, &key).is_le());
                 ranked.insert(at, key);
                 ranked.truncate(k);
+            };
+            // Many matches (and no radius, which keeps them near already): walk the grid
+            // outward from the point and stop once no unseen
+            // location can be nearer than the k-th; else, or when that never happens, all.
+            let by_rings = total >= 16 * k
+                && q.radius_km.is_none()
+                && from.is_some_and(|f| {
+                    self.nearest_by_rings(f, &full, k, &mut ranked, &mut consider)
+                });
+            if !by_rings {
+                ranked.clear();
+                for d in full.iter() {
+                    consider(d, &mut ranked);
+                }
             }
         }
         let hits = ranked

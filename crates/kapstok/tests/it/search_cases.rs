@@ -481,3 +481,55 @@ fn prefix_search_as_you_type() {
     };
     assert!(demo().index.search(&q).total >= 10);
 }
+
+/// Nearest first over many matches walks the grid outward and stops early; it must give the
+/// same page as weighing every match (asked for by a page as large as the total).
+#[test]
+fn nearest_first_by_grid_rings_equals_weighing_every_match() {
+    let pc4: Vec<kapstok_demo::synthetic::Pc4> =
+        csv::Reader::from_path(crate::support::shared("geo/nl-pc4.csv"))
+            .expect("../shared/geo/nl-pc4.csv")
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                (
+                    r[0].to_string(),
+                    r[1].parse().unwrap(),
+                    r[2].parse().unwrap(),
+                )
+            })
+            .collect();
+    let national = kapstok_demo::synthetic::national(10_000, &pc4);
+    let geo = GeoData::new(
+        national.postcodes.clone(),
+        national.areas.clone(),
+        national.area_postcodes.clone(),
+    );
+    let index = build_index(&national.directory, &geo, &SearchConfig::default());
+    for (k, (_, lat, lon)) in pc4.iter().step_by(409).enumerate() {
+        for text in ["", "dagbesteding", "mantelzorgers", "hulp"] {
+            let mut q = query(text);
+            q.near = Some(kapstok_domain::geo::GeoPoint::new(*lat, *lon).unwrap());
+            q.limit = 20;
+            q.offset = 20 * (k % 2);
+            let page = index.search(&q);
+            let mut all = q.clone();
+            all.offset = 0;
+            all.limit = page.total.max(1);
+            let every = index.search(&all);
+            let expected: Vec<&str> = every
+                .hits
+                .iter()
+                .skip(q.offset)
+                .take(20)
+                .map(|h| h.doc.id())
+                .collect();
+            let got: Vec<&str> = page.hits.iter().map(|h| h.doc.id()).collect();
+            assert!(
+                page.total > 16 * 40,
+                "{text}: enough matches for the ring walk"
+            );
+            assert_eq!(got, expected, "{text} near {lat},{lon}");
+        }
+    }
+}
