@@ -14,10 +14,17 @@ pub struct MapReader {
     catalog: Arc<Catalog>,
 }
 
+/// The positions of `paging`'s page in a list of `len`.
+fn window(len: usize, paging: Paging) -> std::ops::Range<usize> {
+    let start = paging.offset().min(len);
+    start..start.saturating_add(paging.limit()).min(len)
+}
+
 fn page_of<T: Clone>(items: &[T], paging: Paging) -> (Vec<T>, u64) {
-    let start = paging.offset().min(items.len());
-    let end = start.saturating_add(paging.limit()).min(items.len());
-    (items[start..end].to_vec(), items.len() as u64)
+    (
+        items[window(items.len(), paging)].to_vec(),
+        items.len() as u64,
+    )
 }
 
 impl MapReader {
@@ -95,16 +102,13 @@ impl MapReader {
             .values()
             .filter(|t| taxonomy_id.is_none_or(|id| t.taxonomy_id.as_deref() == Some(id)))
             .collect();
-        terms.sort_by(|a, b| {
-            let key = |t: &&TaxonomyTerm| {
-                (
-                    t.taxonomy_id.clone(),
-                    t.kapstok_order.unwrap_or(i64::MAX),
-                    t.name.clone(),
-                    t.id.clone(),
-                )
-            };
-            key(a).cmp(&key(b))
+        terms.sort_by_key(|t| {
+            (
+                t.taxonomy_id.as_deref(),
+                t.kapstok_order.unwrap_or(i64::MAX),
+                t.name.as_str(),
+                t.id.as_str(),
+            )
         });
         let all: Vec<TaxonomyTerm> = terms.into_iter().cloned().collect();
         page_of(&all, paging)
@@ -117,9 +121,9 @@ impl MapReader {
     /// Service-at-location records of public services, by id.
     pub fn service_at_locations(&self, paging: Paging) -> (Vec<ServiceAtLocation>, u64) {
         let index = &self.catalog.service_at_locations;
-        let start = paging.offset();
+        let at = window(index.len(), paging);
         let items = index
-            .slice(start, start.saturating_add(paging.limit()))
+            .slice(at.start, at.end)
             .iter()
             .filter_map(|&(n, p)| self.sal_at(n, p))
             .collect();

@@ -215,7 +215,7 @@ impl<'a> Checker<'a> {
                     record::<Taxonomy>(kind.key(), i, item, &mut self.nested, &mut self.problems)
                 {
                     self.taxonomy(i, &t);
-                    return self.hand_on(i, t, Batch::Taxonomies);
+                    return self.hand_on(t, Batch::Taxonomies);
                 }
             }
             Kind::TaxonomyTerms => {
@@ -227,7 +227,7 @@ impl<'a> Checker<'a> {
                     &mut self.problems,
                 ) {
                     self.term(i, &t);
-                    return self.hand_on(i, t, Batch::TaxonomyTerms);
+                    return self.hand_on(t, Batch::TaxonomyTerms);
                 }
             }
             Kind::Organizations => {
@@ -239,7 +239,7 @@ impl<'a> Checker<'a> {
                     &mut self.problems,
                 ) {
                     self.organization(i, &o);
-                    return self.hand_on(i, o, Batch::Organizations);
+                    return self.hand_on(o, Batch::Organizations);
                 }
             }
             Kind::Services => {
@@ -247,7 +247,7 @@ impl<'a> Checker<'a> {
                     record::<Service>(kind.key(), i, item, &mut self.nested, &mut self.problems)
                 {
                     self.service(i, &s);
-                    return self.hand_on(i, s, Batch::Services);
+                    return self.hand_on(s, Batch::Services);
                 }
             }
         }
@@ -255,7 +255,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Adds a checked record to the current batch (of its kind), handing the batch on when full.
-    fn hand_on<T>(&mut self, _i: usize, record: T, wrap: fn(Vec<T>) -> Batch) -> bool
+    fn hand_on<T>(&mut self, record: T, wrap: fn(Vec<T>) -> Batch) -> bool
     where
         Batch: Holds<T>,
     {

@@ -28,9 +28,7 @@ impl SearchConfig {
             self.synonyms.canonical(),
             self.compounds.canonical()
         );
-        text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-            (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
-        })
+        crate::text::fnv1a64(text.as_bytes())
     }
 }
 

@@ -196,9 +196,7 @@ pub struct SalIndex {
 }
 
 fn id_hash(id: &str) -> u64 {
-    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    crate::text::fnv1a64(id.as_bytes())
 }
 
 impl SalIndex {

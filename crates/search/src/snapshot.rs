@@ -11,7 +11,7 @@
 
 use crate::{Catalog, SearchConfig};
 use serde::{Deserialize, Serialize};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 
 const MAGIC: &[u8] = b"KAPSTOK-READMODEL-3\n";
@@ -39,11 +39,31 @@ pub enum Loaded {
 
 /// Loads the snapshot at `path` if it matches `key`.
 pub fn load(path: &Path, key: &SnapshotKey, config: &SearchConfig) -> Loaded {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loaded::Missing,
         Err(e) => return Loaded::Damaged(e.to_string()),
     };
+    // The key comes first: a stale snapshot is told from its first bytes, without reading
+    // (and checking) the hundreds of megabytes behind them.
+    let mut bytes = Vec::new();
+    if let Err(e) = (&mut file)
+        .take((MAGIC.len() + 1024) as u64)
+        .read_to_end(&mut bytes)
+    {
+        return Loaded::Damaged(e.to_string());
+    }
+    let Some(head) = bytes.strip_prefix(MAGIC) else {
+        return Loaded::Damaged("not a Kapstok read-model snapshot of this version".into());
+    };
+    match postcard::take_from_bytes::<SnapshotKey>(head) {
+        Ok((found, _)) if found != *key => return Loaded::Stale,
+        Ok(_) => {}
+        Err(e) => return Loaded::Damaged(e.to_string()),
+    }
+    if let Err(e) = file.read_to_end(&mut bytes) {
+        return Loaded::Damaged(e.to_string());
+    }
     let Some(payload) = bytes
         .strip_prefix(MAGIC)
         .and_then(|rest| rest.len().checked_sub(12).map(|end| rest.split_at(end)))
@@ -53,16 +73,8 @@ pub fn load(path: &Path, key: &SnapshotKey, config: &SearchConfig) -> Loaded {
             (len == payload.len() as u64 && crc32fast::hash(payload) == crc).then_some(payload)
         })
     else {
-        return Loaded::Damaged(
-            "not a Kapstok read-model snapshot, or cut short or changed".into(),
-        );
+        return Loaded::Damaged("cut short or changed (length or checksum)".into());
     };
-    // The key comes first, so a stale snapshot is told without decoding the rest.
-    match postcard::take_from_bytes::<SnapshotKey>(payload) {
-        Ok((found, _)) if found != *key => return Loaded::Stale,
-        Ok(_) => {}
-        Err(e) => return Loaded::Damaged(e.to_string()),
-    }
     match postcard::from_bytes::<(SnapshotKey, Catalog)>(payload) {
         Ok((_, mut catalog)) => {
             catalog

@@ -54,6 +54,13 @@ pub fn is_stop_word(word: &str) -> bool {
     STOP_WORDS.binary_search(&word).is_ok()
 }
 
+/// FNV-1a, 64 bits: a stable hash (the same in every process) for ids and fingerprints.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 /// Dutch Snowball stemmer over folded words.
 pub struct Analyzer {
     stemmer: Stemmer,

@@ -13,7 +13,7 @@ use kapstok_store::{ImportSession, ImportSummary, SocialMapWrite, StoreResult};
 use sqlx::{Any, Transaction};
 use std::collections::HashSet;
 
-fn bind_taxonomy<'q>(q: AnyQuery<'q>, t: &&Taxonomy) -> AnyQuery<'q> {
+fn bind_taxonomy<'q>(q: AnyQuery<'q>, t: &Taxonomy) -> AnyQuery<'q> {
     q.bind(t.id.to_string())
         .bind(t.name.clone())
         .bind(t.description.clone())
@@ -24,7 +24,7 @@ fn bind_taxonomy<'q>(q: AnyQuery<'q>, t: &&Taxonomy) -> AnyQuery<'q> {
         .bind(t.kapstok_role.map(TaxonomyRole::as_str))
 }
 
-fn bind_term<'q>(q: AnyQuery<'q>, t: &&TaxonomyTerm) -> AnyQuery<'q> {
+fn bind_term<'q>(q: AnyQuery<'q>, t: &TaxonomyTerm) -> AnyQuery<'q> {
     q.bind(t.id.to_string())
         .bind(t.taxonomy_id.as_deref().map(str::to_string))
         .bind(t.code.clone())
@@ -36,7 +36,7 @@ fn bind_term<'q>(q: AnyQuery<'q>, t: &&TaxonomyTerm) -> AnyQuery<'q> {
         .bind(t.kapstok_order)
 }
 
-fn bind_organization<'q>(q: AnyQuery<'q>, o: &&Organization) -> AnyQuery<'q> {
+fn bind_organization<'q>(q: AnyQuery<'q>, o: &Organization) -> AnyQuery<'q> {
     q.bind(o.id.to_string())
         .bind(o.name.clone())
         .bind(to_json(o))
@@ -52,12 +52,12 @@ fn bind_location<'q>(q: AnyQuery<'q>, l: &&Location) -> AnyQuery<'q> {
         .bind(to_json(l))
 }
 
-fn bind_service<'q>(q: AnyQuery<'q>, s: &&Service) -> AnyQuery<'q> {
+fn bind_service<'q>(q: AnyQuery<'q>, s: &Service) -> AnyQuery<'q> {
     // Links live in their own tables; the record keeps the rest.
     let core = Service {
         service_at_locations: Vec::new(),
         attributes: Vec::new(),
-        ..(*s).clone()
+        ..s.clone()
     };
     q.bind(s.id.to_string())
         .bind(s.organization_id.to_string())
@@ -126,7 +126,6 @@ struct SqlImport {
 #[async_trait]
 impl ImportSession for SqlImport {
     async fn taxonomies(&mut self, records: &[Taxonomy]) -> StoreResult<()> {
-        let rows: Vec<&Taxonomy> = records.iter().collect();
         insert_all(
             &mut self.tx,
             self.store.placeholder(),
@@ -134,7 +133,7 @@ impl ImportSession for SqlImport {
             8,
             "ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, uri = excluded.uri, \
              version = excluded.version, facet_key = excluded.facet_key, sort_order = excluded.sort_order, role = excluded.role",
-            &rows,
+            records,
             bind_taxonomy,
         )
         .await?;
@@ -143,7 +142,6 @@ impl ImportSession for SqlImport {
     }
 
     async fn taxonomy_terms(&mut self, records: &[TaxonomyTerm]) -> StoreResult<()> {
-        let rows: Vec<&TaxonomyTerm> = records.iter().collect();
         insert_all(
             &mut self.tx,
             self.store.placeholder(),
@@ -152,7 +150,7 @@ impl ImportSession for SqlImport {
             "ON CONFLICT (id) DO UPDATE SET taxonomy_id = excluded.taxonomy_id, \
              code = excluded.code, name = excluded.name, description = excluded.description, parent_id = excluded.parent_id, \
              language = excluded.language, term_uri = excluded.term_uri, sort_order = excluded.sort_order",
-            &rows,
+            records,
             bind_term,
         )
         .await?;
@@ -161,14 +159,13 @@ impl ImportSession for SqlImport {
     }
 
     async fn organizations(&mut self, records: &[Organization]) -> StoreResult<()> {
-        let rows: Vec<&Organization> = records.iter().collect();
         insert_all(
             &mut self.tx,
             self.store.placeholder(),
             "INSERT INTO organizations (id, name, details)",
             3,
             "ON CONFLICT (id) DO UPDATE SET name = excluded.name, details = excluded.details",
-            &rows,
+            records,
             bind_organization,
         )
         .await?;
@@ -199,7 +196,6 @@ impl ImportSession for SqlImport {
         )
         .await?;
         self.summary.locations += locations.len();
-        let services: Vec<&Service> = round.iter().collect();
         insert_all(
             conn,
             mark,
@@ -207,7 +203,7 @@ impl ImportSession for SqlImport {
             7,
             "ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, name = excluded.name, status = excluded.status, \
              assured_date = excluded.assured_date, last_modified = excluded.last_modified, details = excluded.details",
-            &services,
+            round,
             bind_service,
         )
         .await?;
