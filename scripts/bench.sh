@@ -45,8 +45,11 @@ trap 'runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast stop >/dev
 PSQL=(psql -h 127.0.0.1 -p 55432 -U bench -d postgres -X -q -v ON_ERROR_STOP=1)
 echo "PostgreSQL: $("${PSQL[@]}" -tAc 'select version()' | cut -d, -f1)"
 echo
-echo "| query type | size | PostgreSQL p50 µs | PostgreSQL p99 µs |"
-echo "|---|---:|---:|---:|"
+echo "Server: PostgreSQL's own execution time (EXPLAIN ANALYZE). Client: psql's \\timing of the same"
+echo "queries on one connection (query, protocol and 20 rows, as a client sees it)."
+echo
+echo "| query type | size | server p50 µs | server p99 µs | client p50 µs | client p99 µs |"
+echo "|---|---:|---:|---:|---:|---:|"
 for n in 1000 10000 100000; do
   dir="$PGDIR/n$n"
   mkdir -p "$dir"
@@ -57,7 +60,8 @@ for n in 1000 10000 100000; do
   while IFS=$'\t' read -r i name; do
     "${PSQL[@]}" -f "$dir/query-$i.sql" > /dev/null # warm-up
     read -r p50 p99 < <("${PSQL[@]}" -f "$dir/query-$i.sql" | "$BENCH" pg-percentiles)
-    echo "| $name | $n | $p50 | $p99 |"
+    read -r c50 c99 < <("${PSQL[@]}" -f "$dir/client-$i.sql" | "$BENCH" pg-percentiles --client)
+    echo "| $name | $n | $p50 | $p99 | $c50 | $c99 |"
   done < "$dir/types.tsv"
 done | tee "$OUT/pg.md"
 echo

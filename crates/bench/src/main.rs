@@ -47,8 +47,12 @@ enum Command {
         #[arg(long, default_value_t = 300)]
         repeat: usize,
     },
-    /// p50/p99 of the "Execution Time" lines of psql EXPLAIN ANALYZE output on standard input.
-    PgPercentiles,
+    /// p50/p99 of the "Execution Time" lines of psql EXPLAIN ANALYZE output on standard input,
+    /// or with `--client` of psql's `\timing` lines (the round trip as the client sees it).
+    PgPercentiles {
+        #[arg(long)]
+        client: bool,
+    },
     /// Single JSON API requests one after the other on one kept-alive connection, timed at the
     /// client: p50/p99 per query class (10 results each).
     Http {
@@ -310,6 +314,8 @@ fn pg_sql(ctx: &Ctx, n: usize, dir: &Path, repeat: usize) -> Result<()> {
     // favours PostgreSQL).
     for (i, (name, _, _)) in TYPES.iter().enumerate() {
         let mut sql = String::from("\\pset pager off\n");
+        // The same queries timed at the client on one connection, results discarded.
+        let mut client = String::from("\\timing on\n\\o /dev/null\n");
         for k in 0..repeat {
             let (lat, lon) = {
                 let p = point(ctx, k);
@@ -348,8 +354,10 @@ fn pg_sql(ctx: &Ctx, n: usize, dir: &Path, repeat: usize) -> Result<()> {
                 ),
             };
             let _ = writeln!(sql, "EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF) {body};");
+            let _ = writeln!(client, "{body};");
         }
         std::fs::write(dir.join(format!("query-{i}.sql")), sql)?;
+        std::fs::write(dir.join(format!("client-{i}.sql")), client)?;
         println!("{i}\t{name}");
     }
     Ok(())
@@ -368,6 +376,8 @@ fn api_path(class: &str, ctx: &Ctx, k: usize) -> String {
         ),
         "text+postcode" => format!("search=dagbesteding&postcode={pc}"),
         "postcode 10 km" => format!("postcode={pc}&radius=10"),
+        // The floor: an HTTP round trip with the smallest JSON answer, no search.
+        "round trip alone" => return "/api/taxonomies?per_page=1".into(),
         _ => format!("taxonomy_term_id={respite}"),
     };
     format!("/api/services?{rest}&per_page=10")
@@ -412,6 +422,7 @@ fn http_bench(ctx: &Ctx, addr: &str, runs: usize) -> Result<()> {
         "text+facet",
         "text+postcode",
         "postcode 10 km",
+        "round trip alone",
     ] {
         for k in 0..20 {
             get(&mut stream, &api_path(class, ctx, k))?;
@@ -433,20 +444,21 @@ fn http_bench(ctx: &Ctx, addr: &str, runs: usize) -> Result<()> {
     Ok(())
 }
 
-fn pg_percentiles() -> Result<()> {
+fn pg_percentiles(client: bool) -> Result<()> {
+    let prefix = if client { "Time: " } else { "Execution Time: " };
     let mut input = String::new();
     std::io::Read::read_to_string(&mut std::io::stdin(), &mut input)?;
     let mut ms: Vec<f64> = input
         .lines()
         .filter_map(|l| {
             l.trim()
-                .strip_prefix("Execution Time: ")?
+                .strip_prefix(prefix)?
                 .strip_suffix(" ms")?
                 .parse()
                 .ok()
         })
         .collect();
-    anyhow::ensure!(!ms.is_empty(), "no Execution Time lines");
+    anyhow::ensure!(!ms.is_empty(), "no {prefix:?} lines");
     ms.sort_by(f64::total_cmp);
     let pick = |p: f64| ms[((ms.len() as f64 * p).ceil() as usize).clamp(1, ms.len()) - 1] * 1000.0;
     println!("{:.1}\t{:.1}", pick(0.5), pick(0.99));
@@ -455,8 +467,8 @@ fn pg_percentiles() -> Result<()> {
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
-    if let Command::PgPercentiles = cli.command {
-        return pg_percentiles();
+    if let Command::PgPercentiles { client } = cli.command {
+        return pg_percentiles(client);
     }
     let ctx = Ctx {
         pc4: read_pc4(&cli.pc4)?,
@@ -495,7 +507,7 @@ fn main() -> Result<()> {
             out_dir,
             repeat,
         } => pg_sql(&ctx, services, &out_dir, repeat)?,
-        Command::PgPercentiles => unreachable!("handled above"),
+        Command::PgPercentiles { .. } => unreachable!("handled above"),
         Command::Http { addr, runs } => http_bench(&ctx, &addr, runs)?,
     }
     Ok(())
