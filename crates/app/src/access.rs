@@ -1,12 +1,16 @@
 //! Who is asking, and the proof types that stand for a permission.
 //!
-//! Permissions are decided here and nowhere else: `App::importer(&actor)` returns `None` for a
-//! visitor, so a handler without the capability cannot even name the method it would call. The
-//! accounts issue adds signed-in users (roles, teams) to [`Actor`] and team-bound capabilities.
+//! Permissions are decided here and nowhere else: a capability (`Maintenance::grant`,
+//! `App::account_admin`, …) is `None` for an actor without the role, so a handler without it
+//! cannot even name the method it would call. Every access-log entry is made from the actor
+//! ([`Actor::log_entry`]), so who, in which role and team, and from where is never left out.
+
+use kapstok_domain::account::{Membership, Role, User};
+use kapstok_domain::audit::{Action, NewEntry, RecordKind, timestamp};
 
 /// Who a request or command acts for. Built only through its constructors: the web layer's
-/// extractors make visitors (and, from the accounts issue on, users from a verified session);
-/// only the command line makes the operator.
+/// extractors make visitors, and signed-in users only from a verified session
+/// (`App::signed_in`); only the command line makes the operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor(Kind);
 
@@ -14,6 +18,7 @@ pub struct Actor(Kind);
 enum Kind {
     Visitor,
     Operator,
+    User { user: Box<User>, origin: String },
 }
 
 impl Actor {
@@ -22,14 +27,72 @@ impl Actor {
         Actor(Kind::Visitor)
     }
 
-    /// The operator at the server's command line (imports, export, demo, backup). Only the
-    /// `kapstok` binary's commands call this.
+    /// The operator at the server's command line (imports, export, demo, backup, the first
+    /// beheerder). Only the `kapstok` binary's commands call this.
     pub fn console_operator() -> Actor {
         Actor(Kind::Operator)
     }
 
+    /// A signed-in user, from `origin` (the client's address). Made by the application once
+    /// the session is checked.
+    pub(crate) fn user(user: User, origin: String) -> Actor {
+        Actor(Kind::User {
+            user: Box::new(user),
+            origin,
+        })
+    }
+
     pub(crate) fn is_operator(&self) -> bool {
         self.0 == Kind::Operator
+    }
+
+    /// The signed-in user, if any.
+    pub fn signed_in(&self) -> Option<&User> {
+        match &self.0 {
+            Kind::User { user, .. } => Some(user),
+            _ => None,
+        }
+    }
+
+    /// The first of the user's memberships in `role`: the role and team a capability acts in.
+    pub(crate) fn membership(&self, role: Role) -> Option<Membership> {
+        self.signed_in()?
+            .memberships
+            .iter()
+            .find(|m| m.role == role)
+            .cloned()
+    }
+
+    /// An access-log entry for something this actor did now, acting as `acting` (role, team).
+    pub(crate) fn log_entry(
+        &self,
+        acting: Option<&Membership>,
+        action: Action,
+        kind: RecordKind,
+        permitted: bool,
+    ) -> NewEntry {
+        let mut e = NewEntry::new(
+            timestamp(time::OffsetDateTime::now_utc()),
+            action,
+            kind,
+            permitted,
+        );
+        match &self.0 {
+            Kind::Visitor => {}
+            Kind::Operator => {
+                e.user_role = Some("operator".into());
+                e.origin = Some("console".into());
+            }
+            Kind::User { user, origin } => {
+                e.user_id = Some(user.id.to_string());
+                e.origin = Some(origin.clone());
+            }
+        }
+        if let Some(m) = acting {
+            e.user_role = Some(m.role.code().into());
+            e.team_id = Some(m.team.to_string());
+        }
+        e
     }
 }
 
@@ -39,13 +102,13 @@ impl Actor {
 #[derive(Debug, Clone)]
 pub struct Audited<T> {
     value: T,
-    log_entry: u64,
+    log_entry: i64,
 }
 
 impl<T> Audited<T> {
-    /// Built by the access log right after it wrote entry `log_entry`.
-    #[allow(dead_code)] // the accounts issue writes the first audited views
-    pub(crate) fn logged(value: T, log_entry: u64) -> Self {
+    /// Built right after the access log wrote entry `log_entry`.
+    #[allow(dead_code)] // the access-log page (next step of issue 12) is the first audited view
+    pub(crate) fn logged(value: T, log_entry: i64) -> Self {
         Audited { value, log_entry }
     }
 
@@ -53,8 +116,12 @@ impl<T> Audited<T> {
         &self.value
     }
 
+    pub fn into_value(self) -> T {
+        self.value
+    }
+
     /// The access-log entry of this view.
-    pub fn log_entry(&self) -> u64 {
+    pub fn log_entry(&self) -> i64 {
         self.log_entry
     }
 }

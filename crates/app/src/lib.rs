@@ -9,11 +9,15 @@
 //! is written.
 
 pub mod access;
+pub mod accounts;
+pub mod audit;
 pub mod guides;
 pub mod maintenance;
 pub mod socialmap;
 
 pub use access::{Actor, Audited};
+pub use accounts::{AccountAdmin, ConsoleAccounts, Sessions, SignIn};
+pub use audit::AuditCheck;
 pub use guides::{Guides, SelfCheckCounter};
 pub use maintenance::{ImportError, Maintenance};
 pub use socialmap::MapReader;
@@ -128,6 +132,41 @@ impl App {
     /// Reading the public social map: anyone may.
     pub fn map_reader(&self, _actor: &Actor) -> MapReader {
         MapReader::new(self.catalog())
+    }
+
+    /// Signing in: anyone.
+    pub fn sign_in(&self) -> SignIn {
+        SignIn::new(self.store.clone())
+    }
+
+    /// The session table, for the web layer's session middleware.
+    pub fn sessions(&self) -> Sessions {
+        Sessions::new(self.store.clone())
+    }
+
+    /// The actor of a session: the user `user_id`, signed in at `since` (unix seconds), from
+    /// `origin`. `None` when the account is gone or deactivated, or the session is older than
+    /// its absolute term; the caller then ends the session.
+    pub async fn signed_in(
+        &self,
+        user_id: &str,
+        since: i64,
+        origin: &str,
+    ) -> AppResult<Option<Actor>> {
+        if accounts::unix_now() - since > accounts::ABSOLUTE_SECONDS {
+            return Ok(None);
+        }
+        Ok(self
+            .store
+            .user(user_id)
+            .await?
+            .filter(|u| u.active)
+            .map(|u| Actor::user(u, origin.to_string())))
+    }
+
+    /// Users, teams and roles: beheerders only.
+    pub fn account_admin(&self, actor: &Actor) -> Option<AccountAdmin> {
+        AccountAdmin::grant(self.store.clone(), actor)
     }
 
     /// Adding to the anonymous self-check tally: anyone who finished a check.

@@ -2,6 +2,7 @@
 //! Demo data: a realistic but entirely fictional social map of Emmen, and Kapstok's standard
 //! taxonomies. Every organisation, address, person and phone number is made up.
 
+pub mod accounts;
 pub mod emmen;
 pub mod offers;
 pub mod organizations;

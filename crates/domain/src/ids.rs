@@ -111,3 +111,11 @@ id_type!(
     /// A location (`service_at_locations[].location.id`).
     LocationId
 );
+id_type!(
+    /// Someone who signs in (a professional, a coordinator, a beheerder).
+    UserId
+);
+id_type!(
+    /// A team of an organisation (a district team, a GP practice, the carer-support centre).
+    TeamId
+);

@@ -1,6 +1,8 @@
 #![forbid(unsafe_code)]
 //! Kapstok's domain: the social map's types and the rules over them. No I/O lives here.
 
+pub mod account;
+pub mod audit;
 pub mod data_file;
 pub mod fields;
 pub mod geo;

@@ -3,7 +3,8 @@
 use crate::config::ServeArgs;
 use crate::postcode_table::{parse_areas, parse_postcodes};
 use anyhow::{Context, Result, bail};
-use kapstok_app::{Actor, App, ImportError, Maintenance};
+use kapstok_app::{Actor, App, ConsoleAccounts, ImportError, Maintenance};
+use kapstok_domain::account::{Membership, Role};
 use kapstok_domain::geo::Bounds;
 use kapstok_domain::instrument::Instrument;
 use kapstok_domain::respite::RespiteGuide;
@@ -34,8 +35,10 @@ pub fn operator(store: Arc<dyn Store>) -> Maintenance {
     Maintenance::grant(store, &Actor::console_operator()).expect("the operator may maintain")
 }
 
-/// Loads the demo social map, postcodes and areas, and marks the data as demo.
-pub async fn load_demo(importer: &Maintenance) -> Result<ImportSummary> {
+/// Loads the demo social map, postcodes, areas, teams and accounts (one per role), and marks
+/// the data as demo.
+pub async fn load_demo(store: Arc<dyn Store>) -> Result<ImportSummary> {
+    let importer = operator(store.clone());
     let summary = importer.directory(&kapstok_demo::emmen_directory()).await?;
     importer
         .postcodes(&kapstok_demo::emmen::postcodes())
@@ -47,8 +50,61 @@ pub async fn load_demo(importer: &Maintenance) -> Result<ImportSummary> {
             true,
         )
         .await?;
+    load_demo_accounts(store).await?;
     importer.mark_demo().await?;
     Ok(summary)
+}
+
+async fn load_demo_accounts(store: Arc<dyn Store>) -> Result<()> {
+    use kapstok_demo::accounts::{ACCOUNTS, DEMO_PASSWORD, TEAMS};
+    let console = ConsoleAccounts::grant(store, &Actor::console_operator())
+        .expect("the operator may add accounts");
+    let admin = console.admin();
+    let existing = admin.teams().await?;
+    for t in TEAMS {
+        if existing.iter().any(|e| e.name == t.name) {
+            continue;
+        }
+        admin
+            .add_team(
+                t.name,
+                t.organization
+                    .map(|o| kapstok_demo::id(&format!("organization:{o}"))),
+                t.whole_map,
+                t.areas.iter().map(|a| a.to_string()).collect(),
+            )
+            .await?;
+    }
+    let teams = admin.teams().await?;
+    // One hash for all: the demo accounts share their published password.
+    let hash = console
+        .password_hash("demo@demo.kapstok.nl", DEMO_PASSWORD)
+        .await
+        .map_err(|p| anyhow::anyhow!("demo-wachtwoord: {p}"))?;
+    for a in ACCOUNTS {
+        let memberships = a
+            .memberships
+            .iter()
+            .map(|(team, role)| Membership {
+                team: teams
+                    .iter()
+                    .find(|t| t.name == *team)
+                    .map(|t| t.id.clone())
+                    .expect("demo teams exist"),
+                role: Role::parse(role).expect("demo roles exist"),
+            })
+            .collect();
+        let email = a.email();
+        let secret = kapstok_app::accounts::derived_totp_secret(&email);
+        match console
+            .add_user_with_hash(&email, a.name, memberships, &hash, Some(&secret))
+            .await?
+        {
+            Ok(_) | Err(kapstok_app::accounts::AddUserProblem::Taken) => {}
+            Err(p) => bail!("demo-account {email}: {p}"),
+        }
+    }
+    Ok(())
 }
 
 pub fn search_config(args: &ServeArgs) -> Result<SearchConfig> {
@@ -106,7 +162,7 @@ pub async fn serve(db: &Database, data_dir: &Path, args: ServeArgs) -> Result<()
     let store: Arc<dyn Store> = Arc::new(open_store(db).await?);
     let maintenance = operator(store.clone());
     if maintenance.is_empty().await? && !args.no_demo {
-        let s = load_demo(&maintenance).await?;
+        let s = load_demo(store.clone()).await?;
         tracing::info!(
             services = s.services,
             organizations = s.organizations,
@@ -272,4 +328,124 @@ pub async fn backup(store: &SqlStore, path: &Path) -> Result<()> {
     store.backup_to(path).await?;
     println!("Kopie gemaakt: {}", path.display());
     Ok(())
+}
+
+/// What `kapstok user add` was given.
+pub struct NewAccount {
+    pub email: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub team: String,
+    pub password_stdin: bool,
+}
+
+pub async fn user_add(db: &Database, new: NewAccount, public_url: &str) -> Result<()> {
+    let store: Arc<dyn Store> = Arc::new(open_store(db).await?);
+    let console = ConsoleAccounts::grant(store, &Actor::console_operator())
+        .expect("the operator may add accounts");
+    let team = console.admin().team_named(&new.team).await?;
+    let memberships: Vec<Membership> = new
+        .roles
+        .iter()
+        .map(|&role| Membership {
+            team: team.clone(),
+            role,
+        })
+        .collect();
+    let roles = new
+        .roles
+        .iter()
+        .map(|r| r.code())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if new.password_stdin {
+        let mut password = String::new();
+        std::io::stdin()
+            .read_line(&mut password)
+            .context("kan het wachtwoord niet lezen van standaardinvoer")?;
+        let password = password.trim_end_matches(['\r', '\n']);
+        let hash = console
+            .password_hash(&new.email, password)
+            .await
+            .map_err(|p| anyhow::anyhow!("{p}; er is niets veranderd"))?;
+        console
+            .add_user_with_hash(&new.email, &new.name, memberships, &hash, None)
+            .await?
+            .map_err(|p| anyhow::anyhow!("{p}; er is niets veranderd"))?;
+        println!(
+            "Account gemaakt voor {} ({roles} in {}). Bij de eerste keer aanmelden stelt u de tweestapsverificatie in.",
+            new.email, new.team
+        );
+    } else {
+        let invited = console
+            .admin()
+            .add_user(&new.email, &new.name, memberships)
+            .await?
+            .map_err(|p| anyhow::anyhow!("{p}; er is niets veranderd"))?;
+        println!(
+            "Account gemaakt voor {} ({roles} in {}).\nOpen deze link om een wachtwoord te kiezen (72 uur geldig, één keer te gebruiken):\n{}/uitnodiging/{}",
+            new.email,
+            new.team,
+            public_url.trim_end_matches('/'),
+            invited.token
+        );
+    }
+    Ok(())
+}
+
+pub async fn user_list(db: &Database) -> Result<()> {
+    let store: Arc<dyn Store> = Arc::new(open_store(db).await?);
+    let admin = kapstok_app::AccountAdmin::grant(store, &Actor::console_operator())
+        .expect("the operator may list accounts");
+    let teams = admin.teams().await?;
+    let users = admin.users().await?;
+    if users.is_empty() {
+        println!(
+            "Nog geen accounts. Maak de eerste beheerder met: kapstok user add --email … --name … --role beheerder --team …"
+        );
+    }
+    for u in users {
+        let roles: Vec<String> = u
+            .memberships
+            .iter()
+            .map(|m| {
+                let team = teams
+                    .iter()
+                    .find(|t| t.id == m.team)
+                    .map_or(m.team.as_str(), |t| t.name.as_str());
+                format!("{} in {team}", m.role.code())
+            })
+            .collect();
+        println!(
+            "{}  {}  {}{}",
+            u.email,
+            u.name,
+            roles.join("; "),
+            if u.active { "" } else { "  (gedeactiveerd)" }
+        );
+    }
+    Ok(())
+}
+
+pub async fn audit_verify(db: &Database) -> Result<()> {
+    let store: Arc<dyn Store> = Arc::new(open_store(db).await?);
+    let check = kapstok_app::AuditCheck::grant(store, &Actor::console_operator())
+        .expect("the operator may check the log");
+    match check.verify().await? {
+        Ok(c) => {
+            match c.first_seq {
+                Some(first) if first > 1 => println!(
+                    "Toegangslog in orde: {} regels, vanaf regel {first} (eerdere regels zijn na hun bewaartermijn verwijderd).",
+                    c.checked
+                ),
+                _ => println!("Toegangslog in orde: {} regels.", c.checked),
+            }
+            Ok(())
+        }
+        Err(broken) => bail!(
+            "toegangslog beschadigd bij regel {}: {}. Alles vanaf die regel is niet te vertrouwen.",
+            broken.seq,
+            broken.reason
+        ),
+    }
 }

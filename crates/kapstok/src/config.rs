@@ -30,6 +30,11 @@ pub struct Cli {
         hide_env_values = true
     )]
     pub database: Option<String>,
+    /// The address people use to reach Kapstok, such as https://mantelzorg.emmen.nl: links in
+    /// e-mail and printed invitations start with it, and sessions cookies are `Secure` when it is
+    /// https. Default: http:// and the listening address.
+    #[arg(long, env = "KAPSTOK_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -178,6 +183,52 @@ pub enum Command {
     Demo,
     /// Make a consistent copy of the database, also while the app runs.
     Backup { path: PathBuf },
+    /// Accounts of people who sign in.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The access log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account (the first beheerder, say) and print its invitation link (72 hours, once).
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// verwijzer, teamlid, redacteur, coordinator, beleidsmedewerker, privacy or beheerder;
+        /// repeat for more roles in the team.
+        #[arg(long = "role", required = true, value_parser = parse_role)]
+        roles: Vec<kapstok_domain::account::Role>,
+        /// The team (made when there is none of that name).
+        #[arg(long)]
+        team: String,
+        /// Read the password from standard input instead of printing an invitation link.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the accounts with their roles.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the access log's hash chain; names the first entry that does not fit.
+    Verify,
+}
+
+fn parse_role(text: &str) -> Result<kapstok_domain::account::Role, String> {
+    kapstok_domain::account::Role::parse(text).ok_or_else(|| {
+        format!(
+            "onbekende rol {text:?}; kies uit {}",
+            kapstok_domain::account::Role::ALL
+                .map(|r| r.code())
+                .join(", ")
+        )
+    })
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use kapstok::commands;
-use kapstok::config::{Cli, Command, ExportKind, ImportKind, ServeArgs};
+use kapstok::config::{AuditCommand, Cli, Command, ExportKind, ImportKind, ServeArgs, UserCommand};
 use std::process::ExitCode;
 
 #[tokio::main]
@@ -44,6 +44,7 @@ fn message(e: &anyhow::Error) -> String {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let db = cli.database()?;
     let data_dir = cli.data_dir.clone();
+    let public_url = cli.public_url.clone();
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => commands::serve(&db, &data_dir, args).await,
         Command::Import {
@@ -71,8 +72,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             commands::reindex(&commands::operator_on(&db).await?, &args).await
         }
         Command::Demo => {
-            let importer = commands::operator_on(&db).await?;
-            let s = commands::load_demo(&importer).await?;
+            let store = std::sync::Arc::new(commands::open_store(&db).await?);
+            let s = commands::load_demo(store).await?;
             println!(
                 "Demo ingelezen: {} organisaties en {} diensten (fictief).",
                 s.organizations, s.services
@@ -82,5 +83,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { path } => {
             commands::backup(&commands::open_store(&db).await?, &path).await
         }
+        Command::User(UserCommand::Add {
+            email,
+            name,
+            roles,
+            team,
+            password_stdin,
+        }) => {
+            let public_url =
+                public_url.unwrap_or_else(|| format!("http://{}", ServeArgs::default().listen));
+            commands::user_add(
+                &db,
+                commands::NewAccount {
+                    email,
+                    name,
+                    roles,
+                    team,
+                    password_stdin,
+                },
+                &public_url,
+            )
+            .await
+        }
+        Command::User(UserCommand::List) => commands::user_list(&db).await,
+        Command::Audit(AuditCommand::Verify) => commands::audit_verify(&db).await,
     }
 }

@@ -7,10 +7,13 @@
 //! One module per capability trait of `kapstok-store`; the row mapping and the shared query
 //! shapes in `rows`; migrations embedded per backend from `migrations/{sqlite,postgres}`.
 
+mod accounts;
+mod audit;
 mod geo;
 mod meta;
 mod postgres;
 mod rows;
+mod sessions;
 mod social_map;
 mod social_map_write;
 mod sqlite;

@@ -25,6 +25,10 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         4,
         include_str!("../migrations/postgres/0004_deferrable_references.sql"),
     ),
+    (
+        5,
+        include_str!("../migrations/postgres/0005_accounts_and_access_log.sql"),
+    ),
 ];
 
 pub(crate) const NOW: &str = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')";
@@ -47,6 +51,15 @@ pub(crate) async fn lock_for_migration(
     tx: &mut sqlx::Transaction<'static, Any>,
 ) -> StoreResult<()> {
     sqlx::query("SELECT pg_advisory_xact_lock(7261300)")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Held until the transaction ends: appends to the access log's chain one after the other, also
+/// from several instances.
+pub(crate) async fn lock_access_log(tx: &mut sqlx::Transaction<'static, Any>) -> StoreResult<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(7261301)")
         .execute(&mut **tx)
         .await?;
     Ok(())

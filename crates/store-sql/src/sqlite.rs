@@ -18,6 +18,10 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../migrations/sqlite/0003_taxonomy_role.sql"),
     ),
+    (
+        4,
+        include_str!("../migrations/sqlite/0004_accounts_and_access_log.sql"),
+    ),
 ];
 
 pub(crate) const NOW: &str = "datetime('now')";

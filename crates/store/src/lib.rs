@@ -1,10 +1,13 @@
 #![forbid(unsafe_code)]
 //! Kapstok's storage interface, split by capability so each use case gets only what it needs:
-//! [`MetaStore`], [`SocialMapRead`], [`SocialMapWrite`], [`GeoStore`], [`TallyStore`]. A backend
+//! [`MetaStore`], [`SocialMapRead`], [`SocialMapWrite`], [`GeoStore`], [`TallyStore`],
+//! [`AccountStore`], [`SessionStore`], [`AuditStore`], [`OutboxStore`]. A backend
 //! (crate `kapstok-store-sql`: SQLite and PostgreSQL) implements them all and so is a [`Store`];
 //! the conformance suite in the integration tests runs the same story against every backend.
 
 use async_trait::async_trait;
+use kapstok_domain::account::{Email, Membership, Team, User};
+use kapstok_domain::audit::{Entry, NewEntry};
 use kapstok_domain::geo::{Area, AreaPostcode, GeoData, PostcodeEntry};
 use kapstok_domain::hsds::KnownIds;
 use kapstok_domain::model::{Directory, Organization, Service, Taxonomy, TaxonomyTerm};
@@ -145,7 +148,220 @@ pub trait TallyStore: Send + Sync {
     async fn self_check_counts(&self) -> StoreResult<Vec<(SelfCheckTally, i64)>>;
 }
 
-/// A whole backend: every capability.
-pub trait Store: MetaStore + SocialMapRead + SocialMapWrite + GeoStore + TallyStore {}
+/// A user with what a sign-in checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub user: User,
+    /// argon2id, PHC string.
+    pub password_hash: Option<String>,
+    /// Base32 TOTP secret.
+    pub totp_secret: Option<String>,
+    /// The last time step whose code was accepted (a code counts once).
+    pub totp_last_step: i64,
+    pub failed_sign_ins: i64,
+    /// Unix seconds until which sign-ins are refused after repeated failures.
+    pub paused_until: i64,
+}
 
-impl<T: MetaStore + SocialMapRead + SocialMapWrite + GeoStore + TallyStore> Store for T {}
+/// A new account.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub id: kapstok_domain::ids::UserId,
+    pub email: Email,
+    pub name: String,
+    pub memberships: Vec<Membership>,
+    pub password_hash: Option<String>,
+}
+
+/// Why a single-use link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    Invitation,
+    Reset,
+}
+
+impl LinkPurpose {
+    pub fn code(self) -> &'static str {
+        match self {
+            LinkPurpose::Invitation => "invitation",
+            LinkPurpose::Reset => "reset",
+        }
+    }
+}
+
+/// Accounts: users, teams, memberships, second factors, single-use links. Every change takes
+/// the access-log entry that records it and writes both in one transaction: when the entry
+/// cannot be written, nothing changes (fail closed).
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// `false` when a team of that name exists (nothing written).
+    async fn create_team(&self, team: &Team, log: &NewEntry) -> StoreResult<bool>;
+    async fn teams(&self) -> StoreResult<Vec<Team>>;
+    /// `false` when the e-mail address is taken (nothing written).
+    async fn create_user(&self, user: &NewUser, log: &NewEntry) -> StoreResult<bool>;
+    async fn user(&self, id: &str) -> StoreResult<Option<User>>;
+    /// Every user, by name.
+    async fn users(&self) -> StoreResult<Vec<User>>;
+    async fn credentials(&self, email: &Email) -> StoreResult<Option<Credentials>>;
+    async fn credentials_by_id(&self, id: &str) -> StoreResult<Option<Credentials>>;
+    /// Counts a failed sign-in and pauses further ones until `paused_until`.
+    async fn sign_in_failed(&self, id: &str, paused_until: i64, log: &NewEntry) -> StoreResult<()>;
+    /// Clears the failures; with `totp_step`, takes that step only if it is later than the last
+    /// one taken (`false`: the code was used already, nothing written).
+    async fn sign_in_succeeded(
+        &self,
+        id: &str,
+        totp_step: Option<i64>,
+        log: &NewEntry,
+    ) -> StoreResult<bool>;
+    async fn set_password(&self, id: &str, password_hash: &str, log: &NewEntry) -> StoreResult<()>;
+    /// Sets up two-factor sign-in: the secret, the step of the code that confirmed it, and new
+    /// recovery codes (SHA-256 of each) replacing any old ones.
+    async fn set_totp(
+        &self,
+        id: &str,
+        secret: &str,
+        step: i64,
+        recovery_hashes: &[String],
+        log: &NewEntry,
+    ) -> StoreResult<()>;
+    /// Uses up a recovery code; `false` when it is unknown or used.
+    async fn use_recovery_code(
+        &self,
+        id: &str,
+        code_hash: &str,
+        log: &NewEntry,
+    ) -> StoreResult<bool>;
+    async fn unused_recovery_codes(&self, id: &str) -> StoreResult<usize>;
+    async fn set_memberships(
+        &self,
+        id: &str,
+        memberships: &[Membership],
+        log: &NewEntry,
+    ) -> StoreResult<()>;
+    /// Deactivating also ends every session of the user, in the same transaction.
+    async fn set_active(&self, id: &str, active: bool, log: &NewEntry) -> StoreResult<()>;
+    async fn create_link(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        purpose: LinkPurpose,
+        expires_at: i64,
+        log: &NewEntry,
+    ) -> StoreResult<()>;
+    /// The user of an unused, unexpired link; `None` otherwise.
+    async fn link_user(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        now: i64,
+    ) -> StoreResult<Option<String>>;
+    /// As `link_user`, marking the link used.
+    async fn take_link(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        now: i64,
+    ) -> StoreResult<Option<String>>;
+}
+
+/// Server-side sessions, by a hash of their id.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn save_session(
+        &self,
+        id_hash: &str,
+        user_id: Option<&str>,
+        data: &str,
+        expires_at: i64,
+    ) -> StoreResult<()>;
+    /// The data of a session that has not expired at `now`.
+    async fn load_session(&self, id_hash: &str, now: i64) -> StoreResult<Option<String>>;
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+    /// Ends every session of a user (sign out everywhere); how many there were.
+    async fn delete_user_sessions(&self, user_id: &str, log: &NewEntry) -> StoreResult<u64>;
+    async fn delete_expired_sessions(&self, now: i64) -> StoreResult<u64>;
+}
+
+/// Which access-log entries to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogFilter {
+    pub user_id: Option<String>,
+    pub person: Option<String>,
+    pub record_id: Option<String>,
+    pub action: Option<String>,
+    /// From this instant on (inclusive) and before that one, as `audit::timestamp` text.
+    pub from: Option<String>,
+    pub until: Option<String>,
+}
+
+/// The access log: appended to, read, never changed.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Appends an entry on its own (a view of a record is logged before it is shown); its number.
+    async fn append(&self, entry: &NewEntry) -> StoreResult<i64>;
+    /// The newest entries first matching `filter`, `limit` from `offset`, and how many match.
+    async fn entries(
+        &self,
+        filter: &LogFilter,
+        offset: usize,
+        limit: usize,
+    ) -> StoreResult<(Vec<Entry>, usize)>;
+    /// Up to `limit` entries after number `after`, oldest first (for checking the chain).
+    async fn entries_after(&self, after: i64, limit: usize) -> StoreResult<Vec<Entry>>;
+}
+
+/// A mail as kept in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMail {
+    pub id: i64,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: String,
+    /// When SMTP took it; `None`: kept here only (no SMTP settings).
+    pub sent_at: Option<String>,
+}
+
+/// Mail Kapstok sent or, without SMTP, keeps for a beheerder to read.
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    async fn keep_mail(
+        &self,
+        to: &str,
+        subject: &str,
+        body: &str,
+        sent: bool,
+        log: &NewEntry,
+    ) -> StoreResult<i64>;
+    /// The newest first.
+    async fn outbox(&self, limit: usize) -> StoreResult<Vec<OutboxMail>>;
+}
+
+/// A whole backend: every capability.
+pub trait Store:
+    MetaStore
+    + SocialMapRead
+    + SocialMapWrite
+    + GeoStore
+    + TallyStore
+    + AccountStore
+    + SessionStore
+    + AuditStore
+    + OutboxStore
+{
+}
+
+impl<
+    T: MetaStore
+        + SocialMapRead
+        + SocialMapWrite
+        + GeoStore
+        + TallyStore
+        + AccountStore
+        + SessionStore
+        + AuditStore
+        + OutboxStore,
+> Store for T
+{
+}

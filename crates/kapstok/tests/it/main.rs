@@ -1,6 +1,8 @@
 //! Kapstok's integration tests: one binary (link time on 2 cores), one module per area.
 
+mod accounts_story;
 mod api;
+mod audit;
 mod cli;
 mod crash;
 mod guides;

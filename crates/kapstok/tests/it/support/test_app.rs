@@ -32,20 +32,20 @@ impl Backend {
         }
     }
 
-    /// A fresh, empty store of this backend.
-    pub async fn open(self, dir: &std::path::Path) -> Arc<dyn Store> {
+    /// As `open`, with where it lives.
+    pub async fn open_database(self, dir: &std::path::Path) -> (Arc<dyn Store>, Database) {
         let db = self.fresh_database(dir);
-        Arc::new(
-            SqlStore::open(&db)
-                .await
-                .unwrap_or_else(|e| panic!("open {db}: {e}")),
-        )
+        let store = SqlStore::open(&db)
+            .await
+            .unwrap_or_else(|e| panic!("open {db}: {e}"));
+        (Arc::new(store), db)
     }
 }
 
 pub struct TestApp {
     pub state: AppState,
     pub store: Arc<dyn Store>,
+    pub database: Database,
     pub dir: tempfile::TempDir,
 }
 
@@ -82,9 +82,9 @@ impl Builder {
 
     pub async fn build(self) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = self.backend.open(dir.path()).await;
+        let (store, database) = self.backend.open_database(dir.path()).await;
         if self.demo {
-            kapstok::commands::load_demo(&kapstok::commands::operator(store.clone()))
+            kapstok::commands::load_demo(store.clone())
                 .await
                 .expect("demo loads");
         }
@@ -97,6 +97,7 @@ impl Builder {
         TestApp {
             state: AppState::new(app).with_web_config(self.web),
             store,
+            database,
             dir,
         }
     }
@@ -242,6 +243,12 @@ impl TestApp {
         }
     }
 
+    /// Runs SQL on the database behind the app's back, as someone with the database file or
+    /// server would (tampering, breaking a table); rows affected.
+    pub async fn raw_sql(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        raw_sql(&self.database, sql).await
+    }
+
     /// The whole social map as `kapstok export hsds` writes it.
     pub async fn export(&self) -> String {
         serde_json::to_string_pretty(&self.store.load_directory().await.expect("export"))
@@ -272,4 +279,21 @@ impl Drop for Served {
     fn drop(&mut self) {
         self.handle.abort();
     }
+}
+
+/// SQL on a database through a connection of its own.
+pub async fn raw_sql(db: &Database, sql: &str) -> Result<u64, sqlx::Error> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let url = match db {
+        Database::Sqlite(path) => format!("sqlite://{}", path.display()),
+        Database::Postgres(url) => url.clone(),
+    };
+    let mut conn = sqlx::AnyConnection::connect(&url).await?;
+    let n = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&mut conn)
+        .await?
+        .rows_affected();
+    conn.close().await?;
+    Ok(n)
 }

@@ -1,0 +1,692 @@
+//! Accounts: signing in with a password and a second factor (TOTP, recovery codes), single-use
+//! links, and the beheerder's work on users and teams. Every step writes its access-log entry
+//! in the same transaction as its change.
+
+use crate::{Actor, AppResult};
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use kapstok_domain::account::{
+    Email, Membership, PasswordProblem, Role, Team, User, check_new_password,
+};
+use kapstok_domain::audit::{Action, RecordKind};
+use kapstok_domain::ids::{TeamId, UserId};
+pub use kapstok_store::LinkPurpose as Link;
+use kapstok_store::{AccountStore, AuditStore, LinkPurpose, NewUser, SessionStore, Store};
+use sha2::{Digest, Sha256};
+use std::sync::{Arc, LazyLock};
+
+/// Failed sign-ins in a row before each further one pauses the account.
+pub const FAILURES_BEFORE_PAUSE: i64 = 5;
+/// How long such a pause lasts.
+pub const PAUSE_SECONDS: i64 = 15 * 60;
+/// A session ends after this long without a request…
+pub const IDLE_SECONDS: i64 = 30 * 60;
+/// …and this long after signing in, whatever happens.
+pub const ABSOLUTE_SECONDS: i64 = 12 * 60 * 60;
+/// Invitation links hold 72 hours, reset links one.
+pub const INVITATION_SECONDS: i64 = 72 * 60 * 60;
+pub const RESET_SECONDS: i64 = 60 * 60;
+/// Recovery codes made when two-factor sign-in is set up.
+pub const RECOVERY_CODES: usize = 10;
+
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `n` random bytes from the operating system, as hex.
+pub fn random_hex(n: usize) -> String {
+    let mut buf = vec![0u8; n];
+    getrandom::fill(&mut buf).expect("the operating system gives random bytes");
+    hex(&buf)
+}
+
+/// SHA-256 of a high-entropy secret (link tokens, session ids, recovery codes), as hex. Such
+/// secrets need no slow hash: they cannot be guessed from a list.
+pub fn secret_hash(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// argon2id with the crate's defaults (19 MiB, 2 passes: OWASP's minimum), on a blocking thread.
+async fn hash_password(password: &str) -> String {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .expect("argon2id hashes any password")
+            .to_string()
+    })
+    .await
+    .expect("hashing does not panic")
+}
+
+/// A hash that matches no password: checked for unknown addresses so that they take as long.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    Argon2::default()
+        .hash_password(random_hex(16).as_bytes())
+        .expect("argon2id hashes any password")
+        .to_string()
+});
+
+async fn verify_password(password: &str, hash: Option<&str>) -> bool {
+    let password = password.to_string();
+    let hash = hash.map_or_else(|| DUMMY_HASH.clone(), str::to_string);
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A sign-in that did not work. One kind only: the page never says whether the address is
+/// known, the password wrong, the code wrong or the account paused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused;
+
+/// Where a sign-in stands after the password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Signed in.
+    Done(UserId),
+    /// The password was right; a code from the authenticator app comes next.
+    SecondFactor(UserId),
+    /// The password was right; the role needs two factors, which are set up next.
+    SetUpSecondFactor(UserId),
+}
+
+/// A new TOTP secret with what an authenticator app reads.
+#[derive(Debug, Clone)]
+pub struct TotpSetup {
+    /// Base32, also for typing in by hand.
+    pub secret: String,
+    pub otpauth_url: String,
+    /// The address as a QR code, an inline SVG.
+    pub qr_svg: String,
+}
+
+fn totp(secret_base32: &str, account: &str) -> Option<totp_rs::Totp> {
+    let secret = totp_rs::Secret::try_from_base32(secret_base32).ok()?;
+    totp_rs::Builder::new()
+        .with_secret(secret)
+        .with_account_name(account.replace(':', ""))
+        .with_issuer(Some("Kapstok"))
+        .build()
+        .ok()
+}
+
+/// A six-digit code typed with spaces or not.
+fn clean_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect()
+}
+
+/// Signing in, for anyone: the password, the second factor, setting one up, single-use links.
+#[derive(Clone)]
+pub struct SignIn {
+    accounts: Arc<dyn AccountStore>,
+    audit: Arc<dyn AuditStore>,
+}
+
+/// Why a new password (from an invitation or reset link) is not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkProblem {
+    /// Unknown, used or expired: one answer for all three.
+    NotValid,
+    Password(PasswordProblem),
+}
+
+impl SignIn {
+    pub(crate) fn new(store: Arc<dyn Store>) -> Self {
+        SignIn {
+            accounts: store.clone(),
+            audit: store,
+        }
+    }
+
+    async fn refuse(&self, user: Option<&User>, origin: &str) -> AppResult<Refused> {
+        let mut e = Actor::visitor().log_entry(None, Action::SignIn, RecordKind::Account, false);
+        e.origin = Some(origin.to_string());
+        if let Some(u) = user {
+            e.user_id = Some(u.id.to_string());
+            e.record_id = Some(u.id.to_string());
+            e.person = Some(u.id.to_string());
+            let failures = self
+                .accounts
+                .credentials_by_id(&u.id)
+                .await?
+                .map_or(0, |c| c.failed_sign_ins)
+                + 1;
+            let paused_until = if failures >= FAILURES_BEFORE_PAUSE {
+                unix_now() + PAUSE_SECONDS
+            } else {
+                0
+            };
+            self.accounts
+                .sign_in_failed(&u.id, paused_until, &e)
+                .await?;
+        } else {
+            self.audit.append(&e).await?;
+        }
+        Ok(Refused)
+    }
+
+    fn entry(&self, user: &User, origin: &str, action: Action) -> kapstok_domain::audit::NewEntry {
+        let mut e = Actor::visitor().log_entry(None, action, RecordKind::Account, true);
+        e.user_id = Some(user.id.to_string());
+        e.record_id = Some(user.id.to_string());
+        e.person = Some(user.id.to_string());
+        e.origin = Some(origin.to_string());
+        e
+    }
+
+    /// The first step: e-mail address and password.
+    pub async fn password(
+        &self,
+        email: &str,
+        password: &str,
+        origin: &str,
+    ) -> AppResult<Result<Step, Refused>> {
+        let creds = match Email::parse(email) {
+            Some(e) => self.accounts.credentials(&e).await?,
+            None => None,
+        };
+        let usable = creds
+            .as_ref()
+            .filter(|c| c.user.active && c.password_hash.is_some());
+        let right =
+            verify_password(password, usable.and_then(|c| c.password_hash.as_deref())).await;
+        let Some(c) = usable else {
+            return Ok(Err(self.refuse(None, origin).await?));
+        };
+        if !right || c.paused_until > unix_now() {
+            return Ok(Err(self.refuse(Some(&c.user), origin).await?));
+        }
+        if c.user.has_totp {
+            Ok(Ok(Step::SecondFactor(c.user.id.clone())))
+        } else if c.user.needs_second_factor() {
+            Ok(Ok(Step::SetUpSecondFactor(c.user.id.clone())))
+        } else {
+            let e = self.entry(&c.user, origin, Action::SignIn);
+            self.accounts
+                .sign_in_succeeded(&c.user.id, None, &e)
+                .await?;
+            Ok(Ok(Step::Done(c.user.id.clone())))
+        }
+    }
+
+    /// The second step: a code from the authenticator app (each counts once) or a recovery code.
+    pub async fn second_factor(
+        &self,
+        user: &UserId,
+        code: &str,
+        origin: &str,
+    ) -> AppResult<Result<UserId, Refused>> {
+        let Some(c) = self.accounts.credentials_by_id(user).await? else {
+            return Ok(Err(self.refuse(None, origin).await?));
+        };
+        if !c.user.active || c.paused_until > unix_now() {
+            return Ok(Err(self.refuse(Some(&c.user), origin).await?));
+        }
+        let code = clean_code(code);
+        let e = self.entry(&c.user, origin, Action::SignIn);
+        let accepted = if code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()) {
+            let step = c
+                .totp_secret
+                .as_deref()
+                .and_then(|s| totp(s, c.user.email.as_str()))
+                .and_then(|t| t.check(&code, unix_now() as u64));
+            match step {
+                Some(step) => {
+                    self.accounts
+                        .sign_in_succeeded(&c.user.id, Some(step as i64), &e)
+                        .await?
+                }
+                None => false,
+            }
+        } else {
+            let hash = secret_hash(&code.to_lowercase());
+            self.accounts
+                .use_recovery_code(&c.user.id, &hash, &e)
+                .await?
+        };
+        if accepted {
+            Ok(Ok(c.user.id))
+        } else {
+            Ok(Err(self.refuse(Some(&c.user), origin).await?))
+        }
+    }
+
+    /// A fresh secret for setting up two-factor sign-in (nothing stored until confirmed).
+    pub fn new_totp(&self, account: &str) -> TotpSetup {
+        let mut bytes = [0u8; 20];
+        getrandom::fill(&mut bytes).expect("the operating system gives random bytes");
+        let secret = totp_rs::Secret::from(bytes).to_base32();
+        let otpauth_url = totp(&secret, account)
+            .and_then(|t| t.to_url().ok())
+            .unwrap_or_default();
+        let qr_svg = qrcode::QrCode::new(otpauth_url.as_bytes())
+            .map(|q| {
+                q.render::<qrcode::render::svg::Color>()
+                    .min_dimensions(200, 200)
+                    .build()
+            })
+            .unwrap_or_default();
+        TotpSetup {
+            secret,
+            otpauth_url,
+            qr_svg,
+        }
+    }
+
+    /// Confirms a new secret with a code from it, stores it with fresh recovery codes (shown
+    /// once, returned here) and completes the sign-in. `Err` when the code does not fit.
+    pub async fn confirm_totp(
+        &self,
+        user: &UserId,
+        secret: &str,
+        code: &str,
+        origin: &str,
+    ) -> AppResult<Result<Vec<String>, Refused>> {
+        let Some(c) = self.accounts.credentials_by_id(user).await? else {
+            return Ok(Err(self.refuse(None, origin).await?));
+        };
+        let step = totp(secret, c.user.email.as_str())
+            .and_then(|t| t.check(&clean_code(code), unix_now() as u64));
+        let Some(step) = step.filter(|_| c.user.active) else {
+            return Ok(Err(self.refuse(Some(&c.user), origin).await?));
+        };
+        let codes: Vec<String> = (0..RECOVERY_CODES)
+            .map(|_| {
+                let h = random_hex(6);
+                format!("{}-{}", &h[..6], &h[6..])
+            })
+            .collect();
+        let hashes: Vec<String> = codes.iter().map(|c| secret_hash(&clean_code(c))).collect();
+        let e = self.entry(&c.user, origin, Action::Change);
+        self.accounts
+            .set_totp(&c.user.id, secret, step as i64, &hashes, &e)
+            .await?;
+        let e = self.entry(&c.user, origin, Action::SignIn);
+        self.accounts
+            .sign_in_succeeded(&c.user.id, None, &e)
+            .await?;
+        Ok(Ok(codes))
+    }
+
+    /// The user an invitation or reset link is for, if it is still valid (nothing used yet).
+    pub async fn link(&self, token: &str, purpose: LinkPurpose) -> AppResult<Option<User>> {
+        match self
+            .accounts
+            .link_user(&secret_hash(token), purpose, unix_now())
+            .await?
+        {
+            Some(id) => Ok(self.accounts.user(&id).await?.filter(|u| u.active)),
+            None => Ok(None),
+        }
+    }
+
+    /// Sets the password through a valid link, which is then used up.
+    pub async fn accept_link(
+        &self,
+        token: &str,
+        purpose: LinkPurpose,
+        password: &str,
+        origin: &str,
+    ) -> AppResult<Result<UserId, LinkProblem>> {
+        let Some(user) = self.link(token, purpose).await? else {
+            return Ok(Err(LinkProblem::NotValid));
+        };
+        if let Err(p) = check_new_password(password, &user.email) {
+            return Ok(Err(LinkProblem::Password(p)));
+        }
+        if self
+            .accounts
+            .take_link(&secret_hash(token), purpose, unix_now())
+            .await?
+            .is_none()
+        {
+            return Ok(Err(LinkProblem::NotValid));
+        }
+        let hash = hash_password(password).await;
+        let e = self.entry(&user, origin, Action::Change);
+        self.accounts.set_password(&user.id, &hash, &e).await?;
+        Ok(Ok(user.id))
+    }
+}
+
+/// Users, teams and roles: the beheerder's, or the operator's at the command line.
+pub struct AccountAdmin {
+    actor: Actor,
+    acting: Option<Membership>,
+    accounts: Arc<dyn AccountStore>,
+}
+
+/// Why a user cannot be added.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AddUserProblem {
+    #[error("dat is geen e-mailadres")]
+    Email,
+    #[error("vul een naam in")]
+    Name,
+    #[error("er is al een account met dit e-mailadres")]
+    Taken,
+    #[error("kies minstens één rol in een team")]
+    NoMembership,
+    #[error("onbekend team")]
+    UnknownTeam,
+    #[error("het wachtwoord voldoet niet: {}", password_rule(*.0))]
+    Password(PasswordProblem),
+}
+
+/// The rule a refused password broke, in Dutch (the command line; pages translate).
+pub fn password_rule(p: PasswordProblem) -> &'static str {
+    match p {
+        PasswordProblem::TooShort => "het moet minstens 12 tekens hebben",
+        PasswordProblem::TooLong => "het mag hoogstens 256 tekens hebben",
+        PasswordProblem::Common => "het staat in de lijst van veelgebruikte wachtwoorden",
+        PasswordProblem::IsEmail => "het mag niet uw e-mailadres zijn",
+    }
+}
+
+/// A new account and its invitation link's secret (mailed, or printed at the command line).
+#[derive(Debug, Clone)]
+pub struct Invited {
+    pub user: UserId,
+    pub token: String,
+}
+
+impl AccountAdmin {
+    /// For the operator, or a user who is beheerder in some team.
+    pub fn grant(store: Arc<dyn Store>, actor: &Actor) -> Option<AccountAdmin> {
+        let acting = actor.membership(Role::Beheerder);
+        (actor.is_operator() || acting.is_some()).then(|| AccountAdmin {
+            actor: actor.clone(),
+            acting,
+            accounts: store,
+        })
+    }
+
+    fn entry(&self, action: Action, kind: RecordKind) -> kapstok_domain::audit::NewEntry {
+        self.actor
+            .log_entry(self.acting.as_ref(), action, kind, true)
+    }
+
+    pub async fn teams(&self) -> AppResult<Vec<Team>> {
+        Ok(self.accounts.teams().await?)
+    }
+
+    /// Adds a team; `false` when one of that name exists.
+    pub async fn add_team(
+        &self,
+        name: &str,
+        organization_id: Option<String>,
+        whole_map: bool,
+        areas: Vec<String>,
+    ) -> AppResult<Option<TeamId>> {
+        let team = Team {
+            id: TeamId::new(format!("team-{}", random_hex(8))),
+            name: name.trim().to_string(),
+            organization_id,
+            whole_map,
+            areas,
+        };
+        let mut e = self.entry(Action::Create, RecordKind::Team);
+        e.record_id = Some(team.id.to_string());
+        Ok(self
+            .accounts
+            .create_team(&team, &e)
+            .await?
+            .then_some(team.id))
+    }
+
+    /// The team of that name, made when there is none.
+    pub async fn team_named(&self, name: &str) -> AppResult<TeamId> {
+        let name = name.trim();
+        if let Some(t) = self.teams().await?.into_iter().find(|t| t.name == name) {
+            return Ok(t.id);
+        }
+        match self.add_team(name, None, false, Vec::new()).await? {
+            Some(id) => Ok(id),
+            // Made by someone else at the same moment.
+            None => self
+                .teams()
+                .await?
+                .into_iter()
+                .find(|t| t.name == name)
+                .map(|t| t.id)
+                .ok_or_else(|| {
+                    kapstok_store::StoreError::Corrupt {
+                        id: name.to_string(),
+                        reason: "team vanished".into(),
+                    }
+                    .into()
+                }),
+        }
+    }
+
+    pub async fn users(&self) -> AppResult<Vec<User>> {
+        Ok(self.accounts.users().await?)
+    }
+
+    /// Adds an account without a password and makes its invitation link (72 hours).
+    pub async fn add_user(
+        &self,
+        email: &str,
+        name: &str,
+        memberships: Vec<Membership>,
+    ) -> AppResult<Result<Invited, AddUserProblem>> {
+        let Some(email) = Email::parse(email) else {
+            return Ok(Err(AddUserProblem::Email));
+        };
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Ok(Err(AddUserProblem::Name));
+        }
+        if memberships.is_empty() {
+            return Ok(Err(AddUserProblem::NoMembership));
+        }
+        let teams = self.teams().await?;
+        if !memberships
+            .iter()
+            .all(|m| teams.iter().any(|t| t.id == m.team))
+        {
+            return Ok(Err(AddUserProblem::UnknownTeam));
+        }
+        let user = NewUser {
+            id: UserId::new(format!("u-{}", random_hex(8))),
+            email,
+            name: name.to_string(),
+            memberships,
+            password_hash: None,
+        };
+        let mut e = self.entry(Action::Create, RecordKind::Account);
+        e.record_id = Some(user.id.to_string());
+        e.person = Some(user.id.to_string());
+        if !self.accounts.create_user(&user, &e).await? {
+            return Ok(Err(AddUserProblem::Taken));
+        }
+        let token = self.new_link(&user.id, LinkPurpose::Invitation).await?;
+        Ok(Ok(Invited {
+            user: user.id,
+            token,
+        }))
+    }
+
+    /// A fresh single-use link for a user; its secret.
+    pub async fn new_link(&self, user: &UserId, purpose: LinkPurpose) -> AppResult<String> {
+        let token = random_hex(32);
+        let seconds = match purpose {
+            LinkPurpose::Invitation => INVITATION_SECONDS,
+            LinkPurpose::Reset => RESET_SECONDS,
+        };
+        let mut e = self.entry(Action::Create, RecordKind::Account);
+        e.record_id = Some(user.to_string());
+        e.person = Some(user.to_string());
+        self.accounts
+            .create_link(
+                &secret_hash(&token),
+                user,
+                purpose,
+                unix_now() + seconds,
+                &e,
+            )
+            .await?;
+        Ok(token)
+    }
+
+    /// Deactivates a user: their sessions end at once.
+    pub async fn deactivate(&self, user: &UserId) -> AppResult<()> {
+        let mut e = self.entry(Action::Change, RecordKind::Account);
+        e.record_id = Some(user.to_string());
+        e.person = Some(user.to_string());
+        self.accounts.set_active(user, false, &e).await?;
+        Ok(())
+    }
+}
+
+/// What only the operator at the command line does with accounts: an account with a password
+/// set at once (`kapstok user add --password-stdin`), and the demo's accounts with their known
+/// second-factor secrets.
+pub struct ConsoleAccounts {
+    admin: AccountAdmin,
+}
+
+impl ConsoleAccounts {
+    pub fn grant(store: Arc<dyn Store>, actor: &Actor) -> Option<ConsoleAccounts> {
+        if !actor.is_operator() {
+            return None;
+        }
+        Some(ConsoleAccounts {
+            admin: AccountAdmin::grant(store, actor)?,
+        })
+    }
+
+    /// Users and teams, as a beheerder has them.
+    pub fn admin(&self) -> &AccountAdmin {
+        &self.admin
+    }
+
+    /// The argon2id hash of a new password for `email`, once it passes the rules.
+    pub async fn password_hash(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<String, AddUserProblem> {
+        let email = Email::parse(email).ok_or(AddUserProblem::Email)?;
+        check_new_password(password, &email).map_err(AddUserProblem::Password)?;
+        Ok(hash_password(password).await)
+    }
+
+    /// Adds an account with a password hash from [`Self::password_hash`] and, when given, this
+    /// TOTP secret (the demo's, so that its codes can be shown on the demo's sign-in page).
+    pub async fn add_user_with_hash(
+        &self,
+        email: &str,
+        name: &str,
+        memberships: Vec<Membership>,
+        password_hash: &str,
+        totp_secret: Option<&str>,
+    ) -> AppResult<Result<UserId, AddUserProblem>> {
+        let invited = match self.admin.add_user(email, name, memberships).await? {
+            Ok(invited) => invited,
+            Err(p) => return Ok(Err(p)),
+        };
+        let a = &self.admin;
+        let mut e = a.entry(Action::Change, RecordKind::Account);
+        e.record_id = Some(invited.user.to_string());
+        e.person = Some(invited.user.to_string());
+        // The invitation is not needed: the password is set here.
+        a.accounts
+            .take_link(
+                &secret_hash(&invited.token),
+                LinkPurpose::Invitation,
+                unix_now(),
+            )
+            .await?;
+        a.accounts
+            .set_password(&invited.user, password_hash, &e)
+            .await?;
+        if let Some(secret) = totp_secret {
+            a.accounts
+                .set_totp(&invited.user, secret, 0, &[], &e)
+                .await?;
+        }
+        Ok(Ok(invited.user))
+    }
+}
+
+/// A TOTP secret derived from `seed` (the demo's accounts: the same secret on every demo).
+pub fn derived_totp_secret(seed: &str) -> String {
+    let digest = Sha256::digest(format!("kapstok-demo-totp:{seed}").as_bytes());
+    let mut bytes = [0u8; 20];
+    bytes.copy_from_slice(&digest[..20]);
+    totp_rs::Secret::from(bytes).to_base32()
+}
+
+/// The current code of a TOTP secret (the demo's sign-in page shows it for demo accounts).
+pub fn current_code(secret: &str, account: &str) -> Option<String> {
+    totp(secret, account).map(|t| t.generate(unix_now() as u64).to_string())
+}
+
+/// Server-side sessions, for the web layer's session middleware (which knows the ids; only
+/// their hashes are stored).
+#[derive(Clone)]
+pub struct Sessions {
+    store: Arc<dyn SessionStore>,
+}
+
+impl Sessions {
+    pub(crate) fn new(store: Arc<dyn Store>) -> Self {
+        Sessions { store }
+    }
+
+    pub async fn save(
+        &self,
+        id: &str,
+        user: Option<&str>,
+        data: &str,
+        expires_at: i64,
+    ) -> AppResult<()> {
+        Ok(self
+            .store
+            .save_session(&secret_hash(id), user, data, expires_at)
+            .await?)
+    }
+
+    pub async fn load(&self, id: &str) -> AppResult<Option<String>> {
+        Ok(self
+            .store
+            .load_session(&secret_hash(id), unix_now())
+            .await?)
+    }
+
+    pub async fn delete(&self, id: &str) -> AppResult<()> {
+        Ok(self.store.delete_session(&secret_hash(id)).await?)
+    }
+
+    /// Ends every session of the signed-in user (sign out everywhere); how many.
+    pub async fn end_all_of(&self, actor: &Actor) -> AppResult<u64> {
+        let Some(user) = actor.signed_in() else {
+            return Ok(0);
+        };
+        let mut e = actor.log_entry(None, Action::SignOut, RecordKind::Account, true);
+        e.record_id = Some(user.id.to_string());
+        e.person = Some(user.id.to_string());
+        Ok(self.store.delete_user_sessions(&user.id, &e).await?)
+    }
+
+    pub async fn delete_expired(&self) -> AppResult<u64> {
+        Ok(self.store.delete_expired_sessions(unix_now()).await?)
+    }
+}

@@ -1,0 +1,474 @@
+//! The storage conformance suite for accounts, sessions, mail and the access log: one story
+//! through the traits, run on every backend; and what the database itself guarantees about the
+//! access log (no changes, no early deletes, fail closed), tried behind the app's back.
+
+use crate::support::{Backend, TestApp};
+use kapstok_domain::account::{Email, Membership, Role, Team};
+use kapstok_domain::audit::{Action, ChainCheck, NewEntry, RecordKind};
+use kapstok_domain::ids::{TeamId, UserId};
+use kapstok_store::{LinkPurpose, LogFilter, NewUser, Store};
+use std::sync::Arc;
+
+fn entry(n: u32, action: Action) -> NewEntry {
+    let mut e = NewEntry::new(
+        format!("2026-12-02T10:00:{n:02}.000Z"),
+        action,
+        RecordKind::Account,
+        true,
+    );
+    e.user_id = Some("u-beheer".into());
+    e.origin = Some("127.0.0.1".into());
+    e
+}
+
+fn team(id: &str, name: &str) -> Team {
+    Team {
+        id: TeamId::new(id),
+        name: name.into(),
+        organization_id: Some("org-steunpunt".into()),
+        whole_map: id == "steunpunt",
+        areas: vec!["de-blokken".into(), "emmen-centrum".into()],
+    }
+}
+
+async fn story(store: Arc<dyn Store>, b: Backend) {
+    // Teams.
+    assert!(
+        store
+            .create_team(
+                &team("steunpunt", "Steunpunt Mantelzorg Emmen"),
+                &entry(1, Action::Create)
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .create_team(
+                &team("wijk", "Sociaal wijkteam De Velden"),
+                &entry(2, Action::Create)
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .create_team(
+                &team("ander", "Steunpunt Mantelzorg Emmen"),
+                &entry(3, Action::Create)
+            )
+            .await
+            .unwrap(),
+        "{b:?}: a name once"
+    );
+    let teams = store.teams().await.unwrap();
+    assert_eq!(teams.len(), 2, "{b:?}");
+    assert_eq!(
+        teams[0],
+        team("wijk", "Sociaal wijkteam De Velden"),
+        "{b:?}: by name, areas sorted"
+    );
+    assert!(teams[1].whole_map);
+
+    // Users.
+    let anna = NewUser {
+        id: UserId::new("u-anna"),
+        email: Email::parse("Anna@Emmen.nl").unwrap(),
+        name: "Anna de Vries".into(),
+        memberships: vec![
+            Membership {
+                team: TeamId::new("steunpunt"),
+                role: Role::Teamlid,
+            },
+            Membership {
+                team: TeamId::new("steunpunt"),
+                role: Role::Coordinator,
+            },
+        ],
+        password_hash: Some("$argon2id$fake".into()),
+    };
+    assert!(
+        store
+            .create_user(&anna, &entry(4, Action::Create))
+            .await
+            .unwrap()
+    );
+    let same_email = NewUser {
+        id: UserId::new("u-other"),
+        ..anna.clone()
+    };
+    assert!(
+        !store
+            .create_user(&same_email, &entry(5, Action::Create))
+            .await
+            .unwrap(),
+        "{b:?}: an address once"
+    );
+    let bram = NewUser {
+        id: UserId::new("u-bram"),
+        email: Email::parse("bram@wijkteam.nl").unwrap(),
+        name: "Bram Bakker".into(),
+        memberships: vec![Membership {
+            team: TeamId::new("wijk"),
+            role: Role::Verwijzer,
+        }],
+        password_hash: None,
+    };
+    assert!(
+        store
+            .create_user(&bram, &entry(6, Action::Create))
+            .await
+            .unwrap()
+    );
+    let users = store.users().await.unwrap();
+    assert_eq!(
+        users.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(),
+        ["Anna de Vries", "Bram Bakker"],
+        "{b:?}"
+    );
+    let a = store.user("u-anna").await.unwrap().unwrap();
+    assert_eq!(a.email.as_str(), "anna@emmen.nl");
+    assert_eq!(a.memberships.len(), 2);
+    assert!(a.has_password && !a.has_totp && a.active);
+    assert!(!users[1].has_password);
+    assert_eq!(store.user("u-nobody").await.unwrap(), None);
+
+    // Credentials, failures and the pause.
+    let c = store
+        .credentials(&Email::parse("ANNA@emmen.nl").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.password_hash.as_deref(), Some("$argon2id$fake"));
+    assert_eq!((c.failed_sign_ins, c.paused_until), (0, 0));
+    store
+        .sign_in_failed("u-anna", 0, &entry(7, Action::SignIn))
+        .await
+        .unwrap();
+    store
+        .sign_in_failed("u-anna", 4_000_000_000, &entry(8, Action::SignIn))
+        .await
+        .unwrap();
+    let c = store.credentials_by_id("u-anna").await.unwrap().unwrap();
+    assert_eq!(
+        (c.failed_sign_ins, c.paused_until),
+        (2, 4_000_000_000),
+        "{b:?}"
+    );
+
+    // Second factor: a time step counts once; recovery codes once each.
+    store
+        .set_totp(
+            "u-anna",
+            "JBSWY3DPEHPK3PXP",
+            100,
+            &["h1".into(), "h2".into()],
+            &entry(9, Action::Change),
+        )
+        .await
+        .unwrap();
+    assert!(store.user("u-anna").await.unwrap().unwrap().has_totp);
+    assert!(
+        !store
+            .sign_in_succeeded("u-anna", Some(100), &entry(10, Action::SignIn))
+            .await
+            .unwrap(),
+        "{b:?}: step 100 was taken"
+    );
+    assert!(
+        store
+            .sign_in_succeeded("u-anna", Some(101), &entry(11, Action::SignIn))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .sign_in_succeeded("u-anna", Some(101), &entry(12, Action::SignIn))
+            .await
+            .unwrap(),
+        "{b:?}: a replay"
+    );
+    let c = store.credentials_by_id("u-anna").await.unwrap().unwrap();
+    assert_eq!(
+        (c.failed_sign_ins, c.paused_until, c.totp_last_step),
+        (0, 0, 101),
+        "{b:?}"
+    );
+    assert_eq!(store.unused_recovery_codes("u-anna").await.unwrap(), 2);
+    assert!(
+        store
+            .use_recovery_code("u-anna", "h1", &entry(13, Action::SignIn))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .use_recovery_code("u-anna", "h1", &entry(14, Action::SignIn))
+            .await
+            .unwrap(),
+        "{b:?}: used"
+    );
+    assert!(
+        !store
+            .use_recovery_code("u-bram", "h2", &entry(15, Action::SignIn))
+            .await
+            .unwrap(),
+        "{b:?}: not Bram's"
+    );
+    assert_eq!(store.unused_recovery_codes("u-anna").await.unwrap(), 1);
+    store
+        .set_password("u-bram", "$argon2id$bram", &entry(16, Action::Change))
+        .await
+        .unwrap();
+    assert!(store.user("u-bram").await.unwrap().unwrap().has_password);
+
+    // Memberships are replaced as a whole.
+    let both = [
+        Membership {
+            team: TeamId::new("wijk"),
+            role: Role::Verwijzer,
+        },
+        Membership {
+            team: TeamId::new("steunpunt"),
+            role: Role::Redacteur,
+        },
+    ];
+    store
+        .set_memberships("u-bram", &both, &entry(17, Action::Change))
+        .await
+        .unwrap();
+    let mut got = store.user("u-bram").await.unwrap().unwrap().memberships;
+    got.sort();
+    let mut want = both.to_vec();
+    want.sort();
+    assert_eq!(got, want, "{b:?}");
+
+    // Single-use links: valid once, until they expire, for their purpose only.
+    store
+        .create_link(
+            "tok-1",
+            "u-bram",
+            LinkPurpose::Invitation,
+            2_000,
+            &entry(18, Action::Create),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .link_user("tok-1", LinkPurpose::Reset, 1_000)
+            .await
+            .unwrap(),
+        None,
+        "{b:?}"
+    );
+    assert_eq!(
+        store
+            .link_user("tok-1", LinkPurpose::Invitation, 2_000)
+            .await
+            .unwrap(),
+        None,
+        "{b:?}: expired"
+    );
+    assert_eq!(
+        store
+            .link_user("tok-1", LinkPurpose::Invitation, 1_000)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("u-bram")
+    );
+    assert_eq!(
+        store
+            .take_link("tok-1", LinkPurpose::Invitation, 1_000)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("u-bram")
+    );
+    assert_eq!(
+        store
+            .take_link("tok-1", LinkPurpose::Invitation, 1_000)
+            .await
+            .unwrap(),
+        None,
+        "{b:?}: used"
+    );
+
+    // Sessions: expire, end one by one, all of a user's at once, and with deactivation.
+    store
+        .save_session("s1", Some("u-anna"), "{\"a\":1}", 5_000)
+        .await
+        .unwrap();
+    store
+        .save_session("s1", Some("u-anna"), "{\"a\":2}", 5_000)
+        .await
+        .unwrap();
+    store
+        .save_session("s2", Some("u-anna"), "{}", 5_000)
+        .await
+        .unwrap();
+    store.save_session("s3", None, "{}", 5_000).await.unwrap();
+    store
+        .save_session("s4", Some("u-bram"), "{}", 5_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.load_session("s1", 4_999).await.unwrap().as_deref(),
+        Some("{\"a\":2}"),
+        "{b:?}"
+    );
+    assert_eq!(
+        store.load_session("s1", 5_000).await.unwrap(),
+        None,
+        "{b:?}: expired"
+    );
+    assert_eq!(
+        store
+            .delete_user_sessions("u-anna", &entry(19, Action::SignOut))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(store.load_session("s2", 1).await.unwrap(), None);
+    assert!(store.load_session("s3", 1).await.unwrap().is_some());
+    store.delete_session("s3").await.unwrap();
+    assert_eq!(store.load_session("s3", 1).await.unwrap(), None);
+    store
+        .set_active("u-bram", false, &entry(20, Action::Change))
+        .await
+        .unwrap();
+    assert!(!store.user("u-bram").await.unwrap().unwrap().active);
+    assert_eq!(
+        store.load_session("s4", 1).await.unwrap(),
+        None,
+        "{b:?}: deactivation ends sessions"
+    );
+    store.save_session("s5", None, "{}", 10).await.unwrap();
+    assert_eq!(store.delete_expired_sessions(10).await.unwrap(), 1);
+
+    // The outbox.
+    store
+        .keep_mail(
+            "bram@wijkteam.nl",
+            "Uitnodiging",
+            "Beste Bram",
+            false,
+            &entry(21, Action::Send),
+        )
+        .await
+        .unwrap();
+    store
+        .keep_mail(
+            "anna@emmen.nl",
+            "Herstel",
+            "Beste Anna",
+            true,
+            &entry(22, Action::Send),
+        )
+        .await
+        .unwrap();
+    let mails = store.outbox(10).await.unwrap();
+    assert_eq!(mails.len(), 2);
+    assert_eq!(
+        (mails[0].to.as_str(), mails[0].sent_at.is_some()),
+        ("anna@emmen.nl", true),
+        "{b:?}: newest first"
+    );
+    assert_eq!(
+        (mails[1].subject.as_str(), mails[1].sent_at.is_none()),
+        ("Uitnodiging", true)
+    );
+
+    // The access log: every change above wrote its entry, in one intact chain.
+    let seq = store.append(&entry(23, Action::View)).await.unwrap();
+    let all = store.entries_after(0, 1_000).await.unwrap();
+    // Entries 3, 5, 10, 12, 14 and 15 recorded nothing that happened: not written.
+    assert_eq!(
+        all.len(),
+        17,
+        "{b:?}: {:?}",
+        all.iter().map(|e| &e.entry.at).collect::<Vec<_>>()
+    );
+    assert_eq!(all.last().unwrap().seq, seq);
+    let mut check = ChainCheck::default();
+    for e in &all {
+        check.check(e).unwrap_or_else(|x| panic!("{b:?}: {x}"));
+    }
+    let (page, total) = store.entries(&LogFilter::default(), 0, 5).await.unwrap();
+    assert_eq!(
+        (page.len(), total, page[0].seq),
+        (5, 17, seq),
+        "{b:?}: newest first"
+    );
+    let sign_ins = LogFilter {
+        action: Some("sign_in".into()),
+        ..LogFilter::default()
+    };
+    assert_eq!(
+        store.entries(&sign_ins, 0, 100).await.unwrap().1,
+        4,
+        "{b:?}"
+    );
+    let period = LogFilter {
+        from: Some("2026-12-02T10:00:20.000Z".into()),
+        until: Some("2026-12-02T10:00:22.000Z".into()),
+        ..LogFilter::default()
+    };
+    let (in_period, n) = store.entries(&period, 0, 100).await.unwrap();
+    assert_eq!(n, 2, "{b:?}");
+    assert_eq!(in_period[0].entry.at, "2026-12-02T10:00:21.000Z");
+    let nobody = LogFilter {
+        user_id: Some("u-nobody".into()),
+        ..LogFilter::default()
+    };
+    assert_eq!(store.entries(&nobody, 0, 100).await.unwrap(), (vec![], 0));
+}
+
+#[tokio::test]
+async fn every_backend_keeps_accounts_sessions_mail_and_the_log_alike() {
+    for backend in Backend::ALL {
+        let app = TestApp::init().with_backend(backend).build().await;
+        story(app.store.clone(), backend).await;
+    }
+}
+
+#[tokio::test]
+async fn the_database_refuses_changes_to_the_log_and_a_failing_log_write_changes_nothing() {
+    for backend in Backend::ALL {
+        let app = TestApp::init().with_backend(backend).build().await;
+        let store = &app.store;
+        store.append(&entry(1, Action::View)).await.unwrap();
+        store.append(&entry(2, Action::View)).await.unwrap();
+        for sql in [
+            "UPDATE access_log SET person = 'iemand anders' WHERE seq = 1",
+            "DELETE FROM access_log WHERE seq = 2",
+        ] {
+            let e = app.raw_sql(sql).await.expect_err(sql);
+            assert!(e.to_string().contains("access log"), "{backend:?}: {e}");
+        }
+        assert_eq!(store.entries_after(0, 10).await.unwrap().len(), 2);
+
+        // The log cannot be written: the change it records does not happen either.
+        app.raw_sql(match backend {
+            Backend::Sqlite => "CREATE TRIGGER broken BEFORE INSERT ON access_log BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+            Backend::Postgres => "CREATE FUNCTION broken() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$; \
+                 CREATE TRIGGER broken BEFORE INSERT ON access_log FOR EACH ROW EXECUTE FUNCTION broken()",
+        })
+        .await
+        .unwrap();
+        let t = team("wijk", "Sociaal wijkteam De Velden");
+        assert!(
+            store
+                .create_team(&t, &entry(3, Action::Create))
+                .await
+                .is_err(),
+            "{backend:?}"
+        );
+        assert!(
+            store.teams().await.unwrap().is_empty(),
+            "{backend:?}: no team without its log entry"
+        );
+        assert!(store.append(&entry(4, Action::View)).await.is_err());
+    }
+}

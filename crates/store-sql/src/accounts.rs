@@ -1,0 +1,511 @@
+//! `AccountStore`: users, teams, memberships, second factors and single-use links. Each change
+//! writes its access-log entry in the same transaction.
+
+use crate::audit::append_in;
+use crate::{SqlStore, sqlite};
+use async_trait::async_trait;
+use kapstok_domain::account::{Email, Membership, Role, Team, User};
+use kapstok_domain::audit::NewEntry;
+use kapstok_store::{AccountStore, Credentials, LinkPurpose, NewUser, StoreError, StoreResult};
+use sqlx::{Any, Transaction};
+
+/// (id, email, name, active, has password, has totp)
+type UserRow = (String, String, String, i64, i64, i64);
+const USER_SELECT: &str = "SELECT id, email, name, active, \
+     CASE WHEN password_hash IS NULL THEN 0 ELSE 1 END, \
+     CASE WHEN totp_secret IS NULL THEN 0 ELSE 1 END FROM users";
+
+fn user_from(r: UserRow, memberships: Vec<Membership>) -> StoreResult<User> {
+    Ok(User {
+        email: Email::parse(&r.1).ok_or_else(|| StoreError::Corrupt {
+            id: r.0.clone(),
+            reason: "stored e-mail address is not one".into(),
+        })?,
+        id: r.0.into(),
+        name: r.2,
+        active: r.3 != 0,
+        has_password: r.4 != 0,
+        has_totp: r.5 != 0,
+        memberships,
+    })
+}
+
+fn membership_from((team, role): (String, String)) -> StoreResult<Membership> {
+    Ok(Membership {
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt {
+            id: team.clone(),
+            reason: format!("unknown role {role}"),
+        })?,
+        team: team.into(),
+    })
+}
+
+impl SqlStore {
+    async fn memberships_of(&self, user_id: &str) -> StoreResult<Vec<Membership>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT team_id, role FROM memberships WHERE user_id = $1 ORDER BY team_id, role",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(membership_from).collect()
+    }
+
+    async fn credentials_where(
+        &self,
+        column: &str,
+        value: &str,
+    ) -> StoreResult<Option<Credentials>> {
+        type Row = (String, Option<String>, Option<String>, i64, i64, i64);
+        let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT id, password_hash, totp_secret, totp_last_step, failed_signins, paused_until FROM users WHERE {column} = $1"
+        )))
+        .bind(value)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let Some(user) = self.user(&row.0).await? else {
+            return Ok(None);
+        };
+        Ok(Some(Credentials {
+            user,
+            password_hash: row.1,
+            totp_secret: row.2,
+            totp_last_step: row.3,
+            failed_sign_ins: row.4,
+            paused_until: row.5,
+        }))
+    }
+
+    /// Runs `change` and the log entry in one transaction.
+    async fn logged_update(
+        &self,
+        sql: &str,
+        binds: &[Bind<'_>],
+        log: &NewEntry,
+    ) -> StoreResult<u64> {
+        let mut tx = self.begin().await?;
+        let n = execute(&mut tx, sql, binds).await?;
+        append_in(self.backend, &mut tx, log).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+}
+
+/// A parameter of [`execute`].
+pub(crate) enum Bind<'a> {
+    Text(&'a str),
+    OptText(Option<&'a str>),
+    Int(i64),
+}
+
+pub(crate) async fn execute(
+    tx: &mut Transaction<'static, Any>,
+    sql: &str,
+    binds: &[Bind<'_>],
+) -> StoreResult<u64> {
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()));
+    for b in binds {
+        q = match b {
+            Bind::Text(t) => q.bind(t.to_string()),
+            Bind::OptText(t) => q.bind(t.map(str::to_string)),
+            Bind::Int(i) => q.bind(*i),
+        };
+    }
+    Ok(q.execute(&mut **tx).await?.rows_affected())
+}
+
+async fn insert_memberships(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+    memberships: &[Membership],
+) -> StoreResult<()> {
+    for m in memberships {
+        execute(
+            tx,
+            "INSERT INTO memberships (user_id, team_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            &[Bind::Text(user_id), Bind::Text(&m.team), Bind::Text(m.role.code())],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl AccountStore for SqlStore {
+    async fn create_team(&self, team: &Team, log: &NewEntry) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let taken: Option<String> =
+            sqlx::query_scalar("SELECT id FROM teams WHERE name = $1 OR id = $2")
+                .bind(&team.name)
+                .bind(team.id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if taken.is_some() {
+            return Ok(false);
+        }
+        let now = self.now_sql();
+        execute(
+            &mut tx,
+            &format!("INSERT INTO teams (id, name, organization_id, whole_map, created_at) VALUES ($1, $2, $3, $4, {now})"),
+            &[
+                Bind::Text(&team.id),
+                Bind::Text(&team.name),
+                Bind::OptText(team.organization_id.as_deref()),
+                Bind::Int(i64::from(team.whole_map)),
+            ],
+        )
+        .await?;
+        for area in &team.areas {
+            execute(
+                &mut tx,
+                "INSERT INTO team_areas (team_id, area_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[Bind::Text(&team.id), Bind::Text(area)],
+            )
+            .await?;
+        }
+        append_in(self.backend, &mut tx, log).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn teams(&self) -> StoreResult<Vec<Team>> {
+        let rows: Vec<(String, String, Option<String>, i64)> =
+            sqlx::query_as("SELECT id, name, organization_id, whole_map FROM teams ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?;
+        let areas: Vec<(String, String)> =
+            sqlx::query_as("SELECT team_id, area_id FROM team_areas ORDER BY team_id, area_id")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, organization_id, whole_map)| Team {
+                areas: areas
+                    .iter()
+                    .filter(|(t, _)| *t == id)
+                    .map(|(_, a)| a.clone())
+                    .collect(),
+                id: id.into(),
+                name,
+                organization_id,
+                whole_map: whole_map != 0,
+            })
+            .collect())
+    }
+
+    async fn create_user(&self, user: &NewUser, log: &NewEntry) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let taken: Option<String> =
+            sqlx::query_scalar("SELECT id FROM users WHERE email = $1 OR id = $2")
+                .bind(user.email.as_str())
+                .bind(user.id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if taken.is_some() {
+            return Ok(false);
+        }
+        let now = self.now_sql();
+        execute(
+            &mut tx,
+            &format!("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, {now})"),
+            &[
+                Bind::Text(&user.id),
+                Bind::Text(user.email.as_str()),
+                Bind::Text(&user.name),
+                Bind::OptText(user.password_hash.as_deref()),
+            ],
+        )
+        .await?;
+        insert_memberships(&mut tx, &user.id, &user.memberships).await?;
+        append_in(self.backend, &mut tx, log).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn user(&self, id: &str) -> StoreResult<Option<User>> {
+        let row: Option<UserRow> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{USER_SELECT} WHERE id = $1")))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        match row {
+            None => Ok(None),
+            Some(r) => {
+                let memberships = self.memberships_of(&r.0).await?;
+                Ok(Some(user_from(r, memberships)?))
+            }
+        }
+    }
+
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        let rows: Vec<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{USER_SELECT} ORDER BY name, email"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        let all: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT user_id, team_id, role FROM memberships ORDER BY user_id, team_id, role",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                let memberships = all
+                    .iter()
+                    .filter(|(u, ..)| *u == r.0)
+                    .map(|(_, t, role)| membership_from((t.clone(), role.clone())))
+                    .collect::<StoreResult<Vec<_>>>()?;
+                user_from(r, memberships)
+            })
+            .collect()
+    }
+
+    async fn credentials(&self, email: &Email) -> StoreResult<Option<Credentials>> {
+        self.credentials_where("email", email.as_str()).await
+    }
+
+    async fn credentials_by_id(&self, id: &str) -> StoreResult<Option<Credentials>> {
+        self.credentials_where("id", id).await
+    }
+
+    async fn sign_in_failed(&self, id: &str, paused_until: i64, log: &NewEntry) -> StoreResult<()> {
+        self.logged_update(
+            "UPDATE users SET failed_signins = failed_signins + 1, paused_until = $2 WHERE id = $1",
+            &[Bind::Text(id), Bind::Int(paused_until)],
+            log,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn sign_in_succeeded(
+        &self,
+        id: &str,
+        totp_step: Option<i64>,
+        log: &NewEntry,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let n = match totp_step {
+            Some(step) => {
+                execute(
+                    &mut tx,
+                    "UPDATE users SET failed_signins = 0, paused_until = 0, totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2",
+                    &[Bind::Text(id), Bind::Int(step)],
+                )
+                .await?
+            }
+            None => {
+                execute(
+                    &mut tx,
+                    "UPDATE users SET failed_signins = 0, paused_until = 0 WHERE id = $1",
+                    &[Bind::Text(id)],
+                )
+                .await?
+            }
+        };
+        if n == 0 {
+            return Ok(false);
+        }
+        append_in(self.backend, &mut tx, log).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn set_password(&self, id: &str, password_hash: &str, log: &NewEntry) -> StoreResult<()> {
+        self.logged_update(
+            "UPDATE users SET password_hash = $2, failed_signins = 0, paused_until = 0 WHERE id = $1",
+            &[Bind::Text(id), Bind::Text(password_hash)],
+            log,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn set_totp(
+        &self,
+        id: &str,
+        secret: &str,
+        step: i64,
+        recovery_hashes: &[String],
+        log: &NewEntry,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        execute(
+            &mut tx,
+            "UPDATE users SET totp_secret = $2, totp_last_step = $3 WHERE id = $1",
+            &[Bind::Text(id), Bind::Text(secret), Bind::Int(step)],
+        )
+        .await?;
+        execute(
+            &mut tx,
+            "DELETE FROM recovery_codes WHERE user_id = $1",
+            &[Bind::Text(id)],
+        )
+        .await?;
+        for h in recovery_hashes {
+            execute(
+                &mut tx,
+                "INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)",
+                &[Bind::Text(id), Bind::Text(h)],
+            )
+            .await?;
+        }
+        append_in(self.backend, &mut tx, log).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn use_recovery_code(
+        &self,
+        id: &str,
+        code_hash: &str,
+        log: &NewEntry,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let now = self.now_sql();
+        let n = execute(
+            &mut tx,
+            &format!("UPDATE recovery_codes SET used_at = {now} WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL"),
+            &[Bind::Text(id), Bind::Text(code_hash)],
+        )
+        .await?;
+        if n == 0 {
+            return Ok(false);
+        }
+        execute(
+            &mut tx,
+            "UPDATE users SET failed_signins = 0, paused_until = 0 WHERE id = $1",
+            &[Bind::Text(id)],
+        )
+        .await?;
+        append_in(self.backend, &mut tx, log).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn unused_recovery_codes(&self, id: &str) -> StoreResult<usize> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n as usize)
+    }
+
+    async fn set_memberships(
+        &self,
+        id: &str,
+        memberships: &[Membership],
+        log: &NewEntry,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        execute(
+            &mut tx,
+            "DELETE FROM memberships WHERE user_id = $1",
+            &[Bind::Text(id)],
+        )
+        .await?;
+        insert_memberships(&mut tx, id, memberships).await?;
+        append_in(self.backend, &mut tx, log).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_active(&self, id: &str, active: bool, log: &NewEntry) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        execute(
+            &mut tx,
+            "UPDATE users SET active = $2 WHERE id = $1",
+            &[Bind::Text(id), Bind::Int(i64::from(active))],
+        )
+        .await?;
+        if !active {
+            execute(
+                &mut tx,
+                "DELETE FROM sessions WHERE user_id = $1",
+                &[Bind::Text(id)],
+            )
+            .await?;
+        }
+        append_in(self.backend, &mut tx, log).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_link(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        purpose: LinkPurpose,
+        expires_at: i64,
+        log: &NewEntry,
+    ) -> StoreResult<()> {
+        self.logged_update(
+            "INSERT INTO sign_in_links (token_hash, user_id, purpose, expires_at) VALUES ($1, $2, $3, $4)",
+            &[
+                Bind::Text(token_hash),
+                Bind::Text(user_id),
+                Bind::Text(purpose.code()),
+                Bind::Int(expires_at),
+            ],
+            log,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn link_user(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        now: i64,
+    ) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT user_id FROM sign_in_links WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+        )
+        .bind(token_hash)
+        .bind(purpose.code())
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn take_link(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        now: i64,
+    ) -> StoreResult<Option<String>> {
+        let mut tx = self.begin().await?;
+        let user: Option<String> = sqlx::query_scalar(
+            "SELECT user_id FROM sign_in_links WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+        )
+        .bind(token_hash)
+        .bind(purpose.code())
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if user.is_some() {
+            execute(
+                &mut tx,
+                "UPDATE sign_in_links SET used_at = $2 WHERE token_hash = $1",
+                &[Bind::Text(token_hash), Bind::Int(now)],
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(user)
+    }
+}
+
+impl SqlStore {
+    /// The database's "now" as text, in the form `created_at` columns hold.
+    pub(crate) fn now_sql(&self) -> &'static str {
+        match self.backend {
+            crate::Backend::Sqlite => sqlite::NOW,
+            crate::Backend::Postgres => crate::postgres::NOW,
+        }
+    }
+}
