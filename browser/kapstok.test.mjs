@@ -5,7 +5,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,11 +22,16 @@ const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 let server;
 let base;
 let browser;
+let invitation;
 
 before(async () => {
   assert.ok(existsSync(BIN), `Kapstok binary not found at ${BIN}; run cargo build first`);
   mkdirSync(SHOTS, { recursive: true });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'kapstok-browser-'));
+  // An invited colleague, as the first beheerder would be made from the command line.
+  const added = spawnSync(BIN, ['--data-dir', dataDir, 'user', 'add', '--email', 'nieuw@emmen.nl', '--name', 'Nieuwe Collega', '--role', 'teamlid', '--team', 'Steunpunt Mantelzorg De Kapstok'], { encoding: 'utf8' });
+  assert.equal(added.status, 0, added.stderr);
+  invitation = new URL(added.stdout.trim().split('\n').pop()).pathname;
   server = spawn(BIN, ['--data-dir', dataDir, 'serve', '--listen', '127.0.0.1:0'], {
     env: { ...process.env, RUST_LOG: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -294,4 +300,97 @@ test('the respite guide by keyboard and without JavaScript, and the self-check i
     }
     await context.close();
   }
+});
+
+// RFC 6238 with SHA-1, 30 s, six digits: what an authenticator app computes from the key.
+function totp(key, seconds = Date.now() / 1000) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of key.replace(/\s|=/g, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(seconds / 30)));
+  const h = createHmac('sha1', bytes).update(counter).digest();
+  const o = h[19] & 0xf;
+  return ((h.readUInt32BE(o) & 0x7fffffff) % 1000000).toString().padStart(6, '0');
+}
+
+// axe-core, and no sideways scrolling at 320 px, for a page of the professional side.
+async function checkProState(page, name) {
+  await axeCheck(page, name);
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 256 });
+  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+  if (scroll > client) await page.screenshot({ path: path.join(SHOTS, `reflow-${name}.png`), fullPage: true });
+  assert.ok(scroll <= client, `${name}: scrollWidth ${scroll} > clientWidth ${client} at 320 px`);
+  await page.setViewportSize(size);
+}
+
+// Enter in the focused form, then wait for the page its POST answers with (also when the address
+// stays the same, as for a form shown again with its errors).
+async function submit(page, urlPattern) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+  assert.match(page.url(), urlPattern);
+}
+
+test('signing in with two factors, in every state, by keyboard, with and without JavaScript', async () => {
+  for (const javaScriptEnabled of [true, false]) {
+    const { context, page } = await newPage({ javaScriptEnabled });
+    const check = async (name) => { if (javaScriptEnabled) await checkProState(page, name); };
+    await page.goto(`${base}/werk`);
+    assert.match(page.url(), /\/inloggen\?terug=%2Fwerk$/);
+    await check('sign-in');
+    await page.fill('#email', 'beheerder@demo.kapstok.nl');
+    await page.fill('#password', 'niet het wachtwoord');
+    await submit(page, /\/inloggen$/);
+    assert.ok(await page.locator('.error-summary').count(), 'the refusal is shown');
+    await check('sign-in-error');
+    await page.fill('#password', 'mantelzorg-emmen-demo');
+    await submit(page, /\/inloggen\/code$/);
+    await check('sign-in-code');
+    await page.fill('#code', '000000');
+    await submit(page, /\/inloggen\/code$/);
+    assert.ok(await page.locator('.error-summary').count(), 'a wrong code is refused');
+    await check('sign-in-code-error');
+    const code = (await page.locator('.demo-note code').textContent()).trim();
+    await page.fill('#code', code);
+    await submit(page, /\/werk$/);
+    assert.match(await page.locator('h1').textContent(), /Mijn Kapstok/);
+    await check('workspace');
+    // Sign out from the header, by keyboard.
+    await page.locator('.pro-bar button').focus();
+    await Promise.all([page.waitForURL(/afgemeld=1/), page.keyboard.press('Enter')]);
+    assert.ok(await page.locator('.notice').count());
+    await check('sign-in-signed-out');
+    await context.close();
+  }
+});
+
+test('an invitation: choosing a password, setting up two factors, the recovery codes', async () => {
+  const { context, page } = await newPage();
+  await page.goto(`${base}/uitnodiging/${'0'.repeat(64)}`);
+  await checkProState(page, 'invitation-invalid');
+  await page.goto(base + invitation);
+  await checkProState(page, 'invitation');
+  await page.fill('#password', 'een goede lange zin');
+  await page.fill('#password2', 'een andere lange zin');
+  await submit(page, /\/uitnodiging\//);
+  assert.ok(await page.locator('.error-summary').count());
+  await checkProState(page, 'invitation-error');
+  await page.fill('#password', 'een goede lange zin');
+  await page.fill('#password2', 'een goede lange zin');
+  await submit(page, /welkom=1/);
+  await page.fill('#email', 'nieuw@emmen.nl');
+  await page.fill('#password', 'een goede lange zin');
+  await submit(page, /\/inloggen\/instellen$/);
+  assert.ok(await page.locator('.qr svg').count(), 'a QR code to scan');
+  await checkProState(page, 'totp-setup');
+  const key = await page.locator('.secret code').textContent();
+  await page.fill('#code', totp(key));
+  await submit(page, /\/inloggen\/instellen$/);
+  assert.equal(await page.locator('.recovery-codes li').count(), 10);
+  await checkProState(page, 'recovery-codes');
+  await Promise.all([page.waitForURL(/\/werk$/), page.click('a.button-link')]);
+  await checkProState(page, 'workspace-invited');
+  await context.close();
 });

@@ -271,8 +271,12 @@ impl SignIn {
     pub fn new_totp(&self, account: &str) -> TotpSetup {
         let mut bytes = [0u8; 20];
         getrandom::fill(&mut bytes).expect("the operating system gives random bytes");
-        let secret = totp_rs::Secret::from(bytes).to_base32();
-        let otpauth_url = totp(&secret, account)
+        self.totp_for(&totp_rs::Secret::from(bytes).to_base32(), account)
+    }
+
+    /// The authenticator's address and QR code for a secret.
+    pub fn totp_for(&self, secret: &str, account: &str) -> TotpSetup {
+        let otpauth_url = totp(secret, account)
             .and_then(|t| t.to_url().ok())
             .unwrap_or_default();
         let qr_svg = qrcode::QrCode::new(otpauth_url.as_bytes())
@@ -283,10 +287,20 @@ impl SignIn {
             })
             .unwrap_or_default();
         TotpSetup {
-            secret,
+            secret: secret.to_string(),
             otpauth_url,
             qr_svg,
         }
+    }
+
+    /// The name an authenticator app shows for the account: its e-mail address.
+    pub async fn account_name(&self, user: &UserId) -> AppResult<String> {
+        Ok(self
+            .accounts
+            .user(user)
+            .await?
+            .map(|u| u.email.to_string())
+            .unwrap_or_default())
     }
 
     /// Confirms a new secret with a code from it, stores it with fresh recovery codes (shown
@@ -634,9 +648,27 @@ pub fn derived_totp_secret(seed: &str) -> String {
     totp_rs::Secret::from(bytes).to_base32()
 }
 
-/// The current code of a TOTP secret (the demo's sign-in page shows it for demo accounts).
+/// The current code of a TOTP secret.
 pub fn current_code(secret: &str, account: &str) -> Option<String> {
-    totp(secret, account).map(|t| t.generate(unix_now() as u64).to_string())
+    code_at(secret, account, unix_now())
+}
+
+/// The code of a TOTP secret at a unix time.
+pub fn code_at(secret: &str, account: &str, at: i64) -> Option<String> {
+    totp(secret, account).map(|t| t.generate(at.max(0) as u64).to_string())
+}
+
+/// The code a demo account can use now: the current step's, or when that was used already,
+/// the next step's (still accepted), so the demo signs in twice within 30 seconds.
+pub(crate) fn usable_code(secret: &str, account: &str, last_step: i64) -> Option<String> {
+    let now = unix_now();
+    let step = now / 30;
+    let at = if last_step >= step {
+        (step + 1) * 30
+    } else {
+        now
+    };
+    code_at(secret, account, at)
 }
 
 /// Server-side sessions, for the web layer's session middleware (which knows the ids; only
@@ -649,6 +681,20 @@ pub struct Sessions {
 impl Sessions {
     pub(crate) fn new(store: Arc<dyn Store>) -> Self {
         Sessions { store }
+    }
+
+    /// Stores a new session; `false` when the id is taken (the caller picks another).
+    pub async fn create(
+        &self,
+        id: &str,
+        user: Option<&str>,
+        data: &str,
+        expires_at: i64,
+    ) -> AppResult<bool> {
+        Ok(self
+            .store
+            .create_session(&secret_hash(id), user, data, expires_at)
+            .await?)
     }
 
     pub async fn save(
@@ -675,18 +721,67 @@ impl Sessions {
         Ok(self.store.delete_session(&secret_hash(id)).await?)
     }
 
-    /// Ends every session of the signed-in user (sign out everywhere); how many.
-    pub async fn end_all_of(&self, actor: &Actor) -> AppResult<u64> {
-        let Some(user) = actor.signed_in() else {
-            return Ok(0);
-        };
-        let mut e = actor.log_entry(None, Action::SignOut, RecordKind::Account, true);
-        e.record_id = Some(user.id.to_string());
-        e.person = Some(user.id.to_string());
-        Ok(self.store.delete_user_sessions(&user.id, &e).await?)
-    }
-
     pub async fn delete_expired(&self) -> AppResult<u64> {
         Ok(self.store.delete_expired_sessions(unix_now()).await?)
+    }
+}
+
+/// A signed-in user's own things: who they are, their teams, signing out.
+pub struct Workspace {
+    actor: Actor,
+    accounts: Arc<dyn AccountStore>,
+    audit: Arc<dyn AuditStore>,
+    sessions: Arc<dyn SessionStore>,
+}
+
+impl Workspace {
+    /// For anyone signed in.
+    pub fn grant(store: Arc<dyn Store>, actor: &Actor) -> Option<Workspace> {
+        actor.signed_in()?;
+        Some(Workspace {
+            actor: actor.clone(),
+            accounts: store.clone(),
+            audit: store.clone(),
+            sessions: store,
+        })
+    }
+
+    pub fn user(&self) -> &User {
+        self.actor
+            .signed_in()
+            .expect("granted to signed-in users only")
+    }
+
+    /// Every team (names and areas: nothing about a person).
+    pub async fn teams(&self) -> AppResult<Vec<Team>> {
+        Ok(self.accounts.teams().await?)
+    }
+
+    pub async fn recovery_codes_left(&self) -> AppResult<usize> {
+        Ok(self.accounts.unused_recovery_codes(&self.user().id).await?)
+    }
+
+    fn entry(&self) -> kapstok_domain::audit::NewEntry {
+        let id = self.user().id.to_string();
+        let mut e = self
+            .actor
+            .log_entry(None, Action::SignOut, RecordKind::Account, true);
+        e.record_id = Some(id.clone());
+        e.person = Some(id);
+        e
+    }
+
+    /// Records signing out of this session (the web layer ends the session itself).
+    pub async fn signed_out(&self) -> AppResult<()> {
+        self.audit.append(&self.entry()).await?;
+        Ok(())
+    }
+
+    /// Ends every session of this user, on every device; how many there were.
+    pub async fn sign_out_everywhere(&self) -> AppResult<u64> {
+        Ok(self
+            .sessions
+            .delete_user_sessions(&self.user().id, &self.entry())
+            .await?)
     }
 }

@@ -16,7 +16,7 @@ pub mod maintenance;
 pub mod socialmap;
 
 pub use access::{Actor, Audited};
-pub use accounts::{AccountAdmin, ConsoleAccounts, Sessions, SignIn};
+pub use accounts::{AccountAdmin, ConsoleAccounts, Sessions, SignIn, Workspace};
 pub use audit::AuditCheck;
 pub use guides::{Guides, SelfCheckCounter};
 pub use maintenance::{ImportError, Maintenance};
@@ -26,6 +26,10 @@ use kapstok_search::{Catalog, SearchConfig};
 use kapstok_store::{Store, StoreError};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
+
+fn is_demo_address(email: &str) -> bool {
+    email.ends_with(&format!("@{}", kapstok_demo::accounts::DEMO_DOMAIN))
+}
 
 /// What a use case can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -162,6 +166,51 @@ impl App {
             .await?
             .filter(|u| u.active)
             .map(|u| Actor::user(u, origin.to_string())))
+    }
+
+    /// A signed-in user's own page and signing out.
+    pub fn workspace(&self, actor: &Actor) -> Option<Workspace> {
+        Workspace::grant(self.store.clone(), actor)
+    }
+
+    /// Whether the data is the demo's (then the sign-in pages name the demo accounts).
+    pub fn is_demo(&self) -> bool {
+        self.catalog().demo
+    }
+
+    /// The current code of a demo account's authenticator, for the demo's sign-in page; `None`
+    /// for every other account and outside the demo.
+    pub async fn demo_code(&self, user_id: &str) -> AppResult<Option<String>> {
+        if !self.is_demo() {
+            return Ok(None);
+        }
+        let Some(c) = self.store.credentials_by_id(user_id).await? else {
+            return Ok(None);
+        };
+        let email = c.user.email.as_str();
+        if !is_demo_address(email) {
+            return Ok(None);
+        }
+        Ok(c.totp_secret
+            .and_then(|secret| accounts::usable_code(&secret, email, c.totp_last_step)))
+    }
+
+    /// The demo's accounts and their shared password, for the demo's sign-in page; nothing
+    /// outside the demo.
+    pub async fn demo_accounts(
+        &self,
+    ) -> AppResult<Option<(Vec<kapstok_domain::account::User>, &'static str)>> {
+        if !self.is_demo() {
+            return Ok(None);
+        }
+        let users = self
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .filter(|u| u.active && is_demo_address(u.email.as_str()))
+            .collect();
+        Ok(Some((users, kapstok_demo::accounts::DEMO_PASSWORD)))
     }
 
     /// Users, teams and roles: beheerders only.

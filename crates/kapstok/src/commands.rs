@@ -82,7 +82,7 @@ async fn load_demo_accounts(store: Arc<dyn Store>) -> Result<()> {
         .await
         .map_err(|p| anyhow::anyhow!("demo-wachtwoord: {p}"))?;
     for a in ACCOUNTS {
-        let memberships = a
+        let memberships: Vec<Membership> = a
             .memberships
             .iter()
             .map(|(team, role)| Membership {
@@ -95,9 +95,13 @@ async fn load_demo_accounts(store: Arc<dyn Store>) -> Result<()> {
             })
             .collect();
         let email = a.email();
-        let secret = kapstok_app::accounts::derived_totp_secret(&email);
+        // A second factor where the role asks for one (its codes show on the demo's page).
+        let needs_two: bool = memberships
+            .iter()
+            .any(|m: &Membership| m.role.sees_personal_data());
+        let secret = needs_two.then(|| kapstok_app::accounts::derived_totp_secret(&email));
         match console
-            .add_user_with_hash(&email, a.name, memberships, &hash, Some(&secret))
+            .add_user_with_hash(&email, a.name, memberships, &hash, secret.as_deref())
             .await?
         {
             Ok(_) | Err(kapstok_app::accounts::AddUserProblem::Taken) => {}
@@ -157,7 +161,12 @@ pub fn load_guides(args: &ServeArgs) -> Result<Guides> {
     Ok(guides)
 }
 
-pub async fn serve(db: &Database, data_dir: &Path, args: ServeArgs) -> Result<()> {
+pub async fn serve(
+    db: &Database,
+    data_dir: &Path,
+    args: ServeArgs,
+    public_url: Option<String>,
+) -> Result<()> {
     let guides = load_guides(&args)?;
     let store: Arc<dyn Store> = Arc::new(open_store(db).await?);
     let maintenance = operator(store.clone());
@@ -173,7 +182,7 @@ pub async fn serve(db: &Database, data_dir: &Path, args: ServeArgs) -> Result<()
         .await?
         .with_guides(guides);
     app.spawn_refresher(Duration::from_secs(args.refresh_seconds.max(1)));
-    let state = AppState::new(app).with_web_config(args.web_config());
+    let state = AppState::new(app).with_web_config(args.web_config(public_url));
     let listener = kapstok_web::server::bind(args.listen).await.map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
             anyhow::anyhow!(

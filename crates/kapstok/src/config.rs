@@ -123,8 +123,11 @@ impl ServeArgs {
         }
     }
 
-    pub fn web_config(&self) -> kapstok_web::state::WebConfig {
+    /// The web layer's settings; `public_url` from `--public-url`.
+    pub fn web_config(&self, public_url: Option<String>) -> kapstok_web::state::WebConfig {
         kapstok_web::state::WebConfig {
+            public_url,
+            sign_in_attempts: kapstok_web::state::WebConfig::default().sign_in_attempts,
             writes_per_minute: self.writes_per_minute.max(1),
             trusted_origins: self.trusted_origins.clone(),
             trusted_proxies: self.trusted_proxies.clone(),

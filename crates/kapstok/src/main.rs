@@ -10,7 +10,10 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=error,tower_http=info".into()),
+                .unwrap_or_else(|_| "info,sqlx=error,tower_http=info".into())
+                // At trace level the cross-site check logs whole paths, which may hold an
+                // invitation link's secret: never below debug, whatever RUST_LOG says.
+                .add_directive("tower_http::csrf=debug".parse().expect("a valid directive")),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -46,7 +49,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let data_dir = cli.data_dir.clone();
     let public_url = cli.public_url.clone();
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
-        Command::Serve(args) => commands::serve(&db, &data_dir, args).await,
+        Command::Serve(args) => commands::serve(&db, &data_dir, args, public_url).await,
         Command::Import {
             kind,
             path,

@@ -9,6 +9,26 @@ use kapstok_store::{OutboxMail, OutboxStore, SessionStore, StoreResult};
 
 #[async_trait]
 impl SessionStore for SqlStore {
+    async fn create_session(
+        &self,
+        id_hash: &str,
+        user_id: Option<&str>,
+        data: &str,
+        expires_at: i64,
+    ) -> StoreResult<bool> {
+        let n = sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, data, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id_hash) DO NOTHING",
+        )
+        .bind(id_hash)
+        .bind(user_id)
+        .bind(data)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
     async fn save_session(
         &self,
         id_hash: &str,

@@ -268,6 +268,14 @@ pub trait AccountStore: Send + Sync {
 /// Server-side sessions, by a hash of their id.
 #[async_trait]
 pub trait SessionStore: Send + Sync {
+    /// Stores a new session; `false` (nothing written) when the id is taken.
+    async fn create_session(
+        &self,
+        id_hash: &str,
+        user_id: Option<&str>,
+        data: &str,
+        expires_at: i64,
+    ) -> StoreResult<bool>;
     async fn save_session(
         &self,
         id_hash: &str,

@@ -64,7 +64,9 @@ fn is_api(uri: &Uri) -> bool {
 /// social map changes with each import and the language comes from a cookie.
 pub fn cache_policy(method: &Method, uri: &Uri, status: StatusCode) -> &'static str {
     let path = uri.path();
-    let personal_path = path.starts_with("/respijtwijzer/") || path.starts_with("/mantelzorgtest/");
+    let personal_path = path.starts_with("/respijtwijzer/")
+        || path.starts_with("/mantelzorgtest/")
+        || crate::pro::is_pro_path(path);
     let has_postcode = uri.query().is_some_and(|q| {
         form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "postcode" && !v.trim().is_empty())
     });
@@ -141,16 +143,23 @@ pub fn client_key(ip: IpAddr) -> IpAddr {
 /// The client of a request: the peer, or behind a trusted reverse proxy the last address in
 /// `X-Forwarded-For` that is not itself a trusted proxy.
 pub fn client_of(request: &Request, trusted_proxies: &[IpAddr]) -> IpAddr {
-    let peer = request
-        .extensions()
+    client_from(request.extensions(), request.headers(), trusted_proxies)
+}
+
+/// As [`client_of`], from a request's parts.
+pub fn client_from(
+    extensions: &axum::http::Extensions,
+    headers: &HeaderMap,
+    trusted_proxies: &[IpAddr],
+) -> IpAddr {
+    let peer = extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     if !trusted_proxies.contains(&peer) {
         return peer;
     }
-    request
-        .headers()
+    headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -171,8 +180,21 @@ impl Throttle {
     /// `per_minute` submissions per client address, all of them usable at once.
     pub fn per_minute(per_minute: u32) -> Self {
         let n = NonZeroU32::new(per_minute.max(1)).expect("at least one");
+        Self::with_quota(Quota::per_minute(n))
+    }
+
+    /// `burst` at once, then one more every `every`.
+    pub fn burst_then_every(burst: u32, every: std::time::Duration) -> Self {
+        let burst = NonZeroU32::new(burst.max(1)).expect("at least one");
+        let quota = Quota::with_period(every)
+            .unwrap_or_else(|| Quota::per_minute(burst))
+            .allow_burst(burst);
+        Self::with_quota(quota)
+    }
+
+    fn with_quota(quota: Quota) -> Self {
         Throttle {
-            limiter: RateLimiter::keyed(Quota::per_minute(n)),
+            limiter: RateLimiter::keyed(quota),
             checks: std::sync::atomic::AtomicU64::new(0),
         }
     }

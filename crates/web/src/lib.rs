@@ -9,10 +9,12 @@ pub mod error;
 pub mod extract;
 pub mod guard;
 pub mod i18n;
+pub mod pro;
 pub mod public;
 pub mod redirect;
 pub mod render;
 pub mod server;
+pub mod session;
 pub mod state;
 pub mod views;
 
@@ -69,6 +71,7 @@ async fn fallback(visitor: extract::Visitor, request: Request) -> Response {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(public::router())
+        .merge(pro::router(&state))
         .merge(api::router())
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(
@@ -93,11 +96,21 @@ pub fn router(state: AppState) -> Router {
                     .get(REQUEST_ID)
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("-");
-                // The path only: query strings may hold postcodes or search words.
-                tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
+                // The path only: query strings may hold postcodes or search words; secrets in
+                // paths (invitation links) are left out too.
+                tracing::info_span!("request", id, method = %req.method(), path = loggable_path(req.uri().path()))
             }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, Counter::default()))
+}
+
+/// A path as the ordinary log may show it: without the secret of an invitation link.
+pub fn loggable_path(path: &str) -> &str {
+    if path.starts_with("/uitnodiging/") {
+        "/uitnodiging/…"
+    } else {
+        path
+    }
 }
 
 /// Refuses cross-site state-changing requests (`Sec-Fetch-Site`, or `Origin` against `Host`).

@@ -12,21 +12,41 @@ use std::sync::Arc;
 pub struct WebConfig {
     /// Form submissions per minute per client address.
     pub writes_per_minute: u32,
+    /// Sign-in attempts per client address at once; after that one a minute.
+    pub sign_in_attempts: u32,
     /// Origins (`https://host`) trusted for form submissions besides the request's own host; the
     /// first is also the site's public address (in links sent by e-mail).
     pub trusted_origins: Vec<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the per-client budget).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The site's address as people reach it (links in e-mail); `https://…` makes the session
+    /// cookie `Secure`.
+    pub public_url: Option<String>,
+}
+
+impl WebConfig {
+    pub fn https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
             writes_per_minute: 20,
+            sign_in_attempts: 10,
             trusted_origins: Vec::new(),
             trusted_proxies: Vec::new(),
+            public_url: None,
         }
     }
+}
+
+/// `attempts` sign-in attempts at once per client address, then one a minute.
+fn sign_in_throttle(attempts: u32) -> Throttle {
+    Throttle::burst_then_every(attempts, std::time::Duration::from_secs(60))
 }
 
 /// What handlers share: the application (use cases and capabilities) and the web layer's own
@@ -36,6 +56,8 @@ pub struct AppState {
     app: App,
     pub web: Arc<WebConfig>,
     pub throttle: Arc<Throttle>,
+    /// Sign-in attempts per client address (on top of the per-account pause).
+    pub sign_in_throttle: Arc<Throttle>,
 }
 
 impl AppState {
@@ -44,13 +66,20 @@ impl AppState {
             app,
             web: Arc::new(WebConfig::default()),
             throttle: Arc::new(Throttle::per_minute(WebConfig::default().writes_per_minute)),
+            sign_in_throttle: Arc::new(sign_in_throttle(WebConfig::default().sign_in_attempts)),
         }
     }
 
     pub fn with_web_config(mut self, web: WebConfig) -> Self {
         self.throttle = Arc::new(Throttle::per_minute(web.writes_per_minute));
+        self.sign_in_throttle = Arc::new(sign_in_throttle(web.sign_in_attempts));
         self.web = Arc::new(web);
         self
+    }
+
+    /// The application, for the professional side's extractors (capabilities by actor).
+    pub fn app(&self) -> &App {
+        &self.app
     }
 
     pub fn catalog(&self) -> Arc<Catalog> {

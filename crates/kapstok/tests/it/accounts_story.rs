@@ -296,10 +296,16 @@ async fn story(store: Arc<dyn Store>, b: Backend) {
     );
 
     // Sessions: expire, end one by one, all of a user's at once, and with deactivation.
-    store
-        .save_session("s1", Some("u-anna"), "{\"a\":1}", 5_000)
-        .await
-        .unwrap();
+    assert!(
+        store
+            .create_session("s1", Some("u-anna"), "{\"a\":1}", 5_000)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store.create_session("s1", None, "{}", 9_000).await.unwrap(),
+        "{b:?}: the id is taken"
+    );
     store
         .save_session("s1", Some("u-anna"), "{\"a\":2}", 5_000)
         .await

@@ -1,5 +1,6 @@
 //! Kapstok's integration tests: one binary (link time on 2 cores), one module per area.
 
+mod access_table;
 mod accounts_story;
 mod api;
 mod audit;
@@ -12,6 +13,7 @@ mod hsds;
 mod pages;
 mod postgres;
 mod search_cases;
+mod sign_in;
 mod snapshot;
 mod store_story;
 mod support;

@@ -1,8 +1,9 @@
-//! Extractors: what handlers read from a request (the visitor, query pairs; later the signed-in
-//! user and their capabilities).
+//! Extractors: what handlers read from a request (the visitor, query pairs, the signed-in user).
 
 pub mod params;
+pub mod signed_in;
 pub mod visitor;
 
 pub use params::Pairs;
+pub use signed_in::SignedIn;
 pub use visitor::Visitor;

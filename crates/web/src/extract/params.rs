@@ -40,6 +40,13 @@ impl Pairs {
             .map(|(_, v)| v.trim())
             .filter(|v| !v.is_empty())
     }
+    /// The first value of `key` as sent, not trimmed (passwords may begin or end with a space).
+    pub fn raw(&self, key: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or("", |(_, v)| v.as_str())
+    }
     pub fn all(&self, key: &str) -> Vec<&str> {
         self.0
             .iter()

@@ -10,6 +10,14 @@ pub struct Layout {
     pub title: String,
     pub demo: bool,
     pub switch_href: String,
+    /// On the professional side: who is signed in, and their session's form token (for the
+    /// sign-out button in the header).
+    pub me: Option<Me>,
+}
+
+pub struct Me {
+    pub name: String,
+    pub csrf: String,
 }
 
 impl Layout {
@@ -25,6 +33,15 @@ impl Layout {
                 visitor.lang.other().code(),
                 query_string([("terug", back)])
             ),
+            me: None,
+        }
+    }
+
+    /// A page of the professional side, for someone signed in.
+    pub fn signed_in(visitor: &Visitor, title: impl Into<String>, demo: bool, me: Me) -> Self {
+        Layout {
+            me: Some(me),
+            ..Layout::new(visitor, title, demo)
         }
     }
 
@@ -36,6 +53,7 @@ impl Layout {
             title: title.into(),
             demo: false,
             switch_href: format!("/taal/{}", lang.other().code()),
+            me: None,
         }
     }
 }

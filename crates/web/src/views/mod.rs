@@ -4,7 +4,7 @@
 pub mod layout;
 pub mod result;
 
-pub use layout::Layout;
+pub use layout::{Layout, Me};
 pub use result::ResultItem;
 
 use crate::extract::params::query_string;

@@ -2,10 +2,12 @@
 //! real binary (`binary`), and small helpers for what responses hold.
 
 pub mod binary;
+pub mod browser;
 pub mod postgres;
 pub mod test_app;
 
 pub use binary::Kapstok;
+pub use browser::{Browser, csrf, location};
 pub use test_app::{Backend, Reply, TestApp};
 
 use std::path::PathBuf;

@@ -179,6 +179,11 @@ impl TestApp {
         kapstok_web::router(self.state.clone())
     }
 
+    /// A browser that keeps its cookies (sessions on the professional side).
+    pub fn browser(&self) -> super::Browser {
+        super::Browser::new(self.router())
+    }
+
     /// A visitor of the public site (no cookies).
     pub fn visitor(&self) -> Client {
         Client {

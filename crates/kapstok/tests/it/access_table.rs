@@ -1,0 +1,316 @@
+//! The route × role × team table: every route of the app, for a visitor and for each role's
+//! demo account, with what must happen (allowed, refused with 403, or sent to sign in). The
+//! table must list every route: the routes are read from the web crate's sources and the API's
+//! OpenAPI document, and a route missing from the table fails the test. Team-bound routes (the
+//! referral inbox, from the verwijsroute on) add rows for the user's own team and another one.
+
+use crate::sign_in::sign_in_demo;
+use crate::support::{Browser, TestApp, csrf};
+use axum::http::StatusCode;
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// The page or its own answer (including a refusal of the input, a 404 or a redirect that
+    /// is not to the sign-in page).
+    Allowed,
+    /// A redirect to the sign-in page, coming back afterwards.
+    SignIn,
+    /// 403.
+    Forbidden,
+}
+use Expect::*;
+
+/// Who asks: a visitor, or a demo account by its name before `@demo.kapstok.nl`.
+const ACTORS: [Option<&str>; 9] = [
+    None,
+    Some("beheerder"),
+    Some("privacy"),
+    Some("beleid"),
+    Some("consulent"),
+    Some("redactie"),
+    Some("wijkteam"),
+    Some("poh"),
+    Some("vrijwilligers"),
+];
+
+struct Row {
+    method: &'static str,
+    route: &'static str,
+    example: &'static str,
+    expect: fn(Option<&str>) -> Expect,
+    /// Signs the actor out: sign in again after this row.
+    ends_session: bool,
+}
+
+fn anyone(_: Option<&str>) -> Expect {
+    Allowed
+}
+
+fn signed_in(who: Option<&str>) -> Expect {
+    if who.is_some() { Allowed } else { SignIn }
+}
+
+const fn row(
+    method: &'static str,
+    route: &'static str,
+    example: &'static str,
+    expect: fn(Option<&str>) -> Expect,
+) -> Row {
+    Row {
+        method,
+        route,
+        example,
+        expect,
+        ends_session: false,
+    }
+}
+
+fn table() -> Vec<Row> {
+    let service =
+        crate::support::demo_service_id("Steunpunt Mantelzorg De Kapstok", "mantelzorgconsulent");
+    let service: &'static str = Box::leak(service.into_boxed_str());
+    let aanbod: &'static str = Box::leak(format!("/aanbod/{service}").into_boxed_str());
+    let api_service: &'static str = Box::leak(format!("/api/services/{service}").into_boxed_str());
+    vec![
+        // The public site: anyone.
+        row("GET", "/", "/", anyone),
+        row("GET", "/zoeken", "/zoeken?q=dagbesteding", anyone),
+        row("GET", "/functies", "/functies", anyone),
+        row("GET", "/gebieden", "/gebieden", anyone),
+        row("GET", "/aanbod/{id}", aanbod, anyone),
+        row(
+            "GET",
+            "/organisaties/{id}",
+            "/organisaties/onbekend",
+            anyone,
+        ),
+        row("GET", "/afdrukken", "/afdrukken", anyone),
+        row("GET", "/taal/{lang}", "/taal/en", anyone),
+        row("GET", "/respijtwijzer", "/respijtwijzer", anyone),
+        row(
+            "GET",
+            "/respijtwijzer/vraag",
+            "/respijtwijzer/vraag",
+            anyone,
+        ),
+        row(
+            "GET",
+            "/respijtwijzer/resultaat",
+            "/respijtwijzer/resultaat",
+            anyone,
+        ),
+        row("GET", "/mantelzorgtest", "/mantelzorgtest", anyone),
+        row(
+            "GET",
+            "/mantelzorgtest/{id}",
+            "/mantelzorgtest/indicatief",
+            anyone,
+        ),
+        row(
+            "POST",
+            "/mantelzorgtest/{id}",
+            "/mantelzorgtest/indicatief",
+            anyone,
+        ),
+        row("GET", "/static/kapstok.css", "/static/kapstok.css", anyone),
+        // The API: anyone, read-only.
+        row("GET", "/api/openapi.json", "/api/openapi.json", anyone),
+        row("GET", "/api/services", "/api/services", anyone),
+        row("GET", "/api/services/{id}", api_service, anyone),
+        row("GET", "/api/organizations", "/api/organizations", anyone),
+        row(
+            "GET",
+            "/api/organizations/{id}",
+            "/api/organizations/x",
+            anyone,
+        ),
+        row("GET", "/api/taxonomies", "/api/taxonomies", anyone),
+        row("GET", "/api/taxonomies/{id}", "/api/taxonomies/x", anyone),
+        row("GET", "/api/taxonomy_terms", "/api/taxonomy_terms", anyone),
+        row(
+            "GET",
+            "/api/taxonomy_terms/{id}",
+            "/api/taxonomy_terms/x",
+            anyone,
+        ),
+        row(
+            "GET",
+            "/api/service_at_locations",
+            "/api/service_at_locations",
+            anyone,
+        ),
+        row(
+            "GET",
+            "/api/service_at_locations/{id}",
+            "/api/service_at_locations/x",
+            anyone,
+        ),
+        // Signing in: anyone (a signed-in user is sent on to their page).
+        row("GET", "/inloggen", "/inloggen", anyone),
+        row("POST", "/inloggen", "/inloggen", anyone),
+        row("GET", "/inloggen/code", "/inloggen/code", anyone),
+        row("POST", "/inloggen/code", "/inloggen/code", anyone),
+        row("GET", "/inloggen/instellen", "/inloggen/instellen", anyone),
+        row("POST", "/inloggen/instellen", "/inloggen/instellen", anyone),
+        row("GET", "/uitnodiging/{token}", "/uitnodiging/00", anyone),
+        row("POST", "/uitnodiging/{token}", "/uitnodiging/00", anyone),
+        // Signed in: every role.
+        row("GET", "/werk", "/werk", signed_in),
+        Row {
+            ends_session: true,
+            ..row("POST", "/uitloggen", "/uitloggen", signed_in)
+        },
+        Row {
+            ends_session: true,
+            ..row("POST", "/uitloggen/overal", "/uitloggen/overal", signed_in)
+        },
+    ]
+}
+
+/// (method, path) of every route the web crate registers with `.route(…)` outside its tests.
+fn routes_in_sources() -> BTreeSet<(String, String)> {
+    let mut found = BTreeSet::new();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/src");
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let text = text.split("#[cfg(test)]").next().unwrap();
+            for call in text.split(".route(").skip(1) {
+                let Some(route) = call.split('"').nth(1) else {
+                    continue;
+                };
+                // The handlers of this call: up to the next builder step.
+                let end = [".route(", ".layer(", ".merge(", ".fallback("]
+                    .iter()
+                    .filter_map(|m| call.find(m))
+                    .min()
+                    .unwrap_or(call.len());
+                let handlers = &call[..end];
+                for (method, marker) in [("GET", "get("), ("POST", "post(")] {
+                    if handlers.contains(marker) {
+                        found.insert((method.to_string(), route.to_string()));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+async fn routes_of_the_api(app: &TestApp) -> BTreeSet<(String, String)> {
+    let doc = app.get("/api/openapi.json").await.json();
+    let mut found = BTreeSet::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            found.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    found
+}
+
+fn outcome(status: StatusCode, location: Option<&str>) -> Expect {
+    if status == StatusCode::FORBIDDEN {
+        Forbidden
+    } else if status == StatusCode::SEE_OTHER
+        && location.is_some_and(|l| l.starts_with("/inloggen?terug="))
+    {
+        SignIn
+    } else {
+        Allowed
+    }
+}
+
+async fn browser_for(app: &TestApp, who: Option<&str>) -> Browser {
+    let b = app.browser();
+    if let Some(user) = who {
+        sign_in_demo(&b, user).await;
+    }
+    b
+}
+
+/// A form token of this browser's session.
+async fn token(b: &Browser, who: Option<&str>) -> String {
+    let page = b
+        .get(if who.is_some() { "/werk" } else { "/inloggen" })
+        .await;
+    csrf(&page.body)
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_table_says() {
+    // Every browser here comes from one address: no budgets for it.
+    let web = kapstok_web::state::WebConfig {
+        writes_per_minute: 100_000,
+        sign_in_attempts: 100_000,
+        ..Default::default()
+    };
+    let app = TestApp::init()
+        .with_demo()
+        .with_web_config(web)
+        .build()
+        .await;
+    let table = table();
+    let listed: BTreeSet<(String, String)> = table
+        .iter()
+        .map(|r| (r.method.to_string(), r.route.to_string()))
+        .collect();
+    let mut existing = routes_in_sources();
+    existing.extend(routes_of_the_api(&app).await);
+    let unlisted: Vec<_> = existing.difference(&listed).collect();
+    assert!(
+        unlisted.is_empty(),
+        "routes the table does not list: {unlisted:?}"
+    );
+    let gone: Vec<_> = listed.difference(&existing).collect();
+    assert!(
+        gone.is_empty(),
+        "the table lists routes that do not exist: {gone:?}"
+    );
+
+    let mut failures = Vec::new();
+    for who in ACTORS {
+        let mut b = browser_for(&app, who).await;
+        for r in &table {
+            let reply = if r.method == "GET" {
+                b.get(r.example).await
+            } else {
+                let t = token(&b, who).await;
+                b.post(r.example, &[("csrf", &t)]).await
+            };
+            let got = outcome(
+                reply.status,
+                reply.headers.get("location").and_then(|v| v.to_str().ok()),
+            );
+            let want = (r.expect)(who);
+            if got != want {
+                failures.push(format!(
+                    "{} {} as {}: {got:?} ({}), expected {want:?}",
+                    r.method,
+                    r.example,
+                    who.unwrap_or("visitor"),
+                    reply.status
+                ));
+            }
+            assert!(
+                !reply.status.is_server_error(),
+                "{} {} as {who:?}: {}",
+                r.method,
+                r.example,
+                reply.status
+            );
+            // Signed out: in again for the rows after (the end-session rows come last, as a
+            // demo account can sign in only twice within one 30-second code).
+            if r.ends_session && !std::ptr::eq(r, table.last().unwrap()) {
+                b = browser_for(&app, who).await;
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -1,0 +1,50 @@
+//! The professional side: signing in (password, second factor, invitations) and what signed-in
+//! users do. Every page here needs a session; the session middleware wraps these routes only,
+//! so the public site never reads or writes one.
+
+pub mod sign_in;
+pub mod workspace;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+/// Paths of the professional side: never stored by caches.
+const PREFIXES: [&str; 5] = [
+    "/inloggen",
+    "/uitloggen",
+    "/uitnodiging",
+    "/werk",
+    "/beheer",
+];
+
+pub fn is_pro_path(path: &str) -> bool {
+    PREFIXES
+        .iter()
+        .any(|p| path == *p || path.strip_prefix(p).is_some_and(|r| r.starts_with('/')))
+}
+
+/// The routes with their session middleware.
+pub fn router(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/inloggen", get(sign_in::form).post(sign_in::submit))
+        .route(
+            "/inloggen/code",
+            get(sign_in::code_form).post(sign_in::code_submit),
+        )
+        .route(
+            "/inloggen/instellen",
+            get(sign_in::setup_form).post(sign_in::setup_submit),
+        )
+        .route(
+            "/uitnodiging/{token}",
+            get(sign_in::invitation_form).post(sign_in::invitation_submit),
+        )
+        .route("/uitloggen", post(workspace::sign_out))
+        .route("/uitloggen/overal", post(workspace::sign_out_everywhere))
+        .route("/werk", get(workspace::home))
+        .layer(crate::session::layer(
+            state.app().sessions(),
+            state.web.https(),
+        ))
+}
