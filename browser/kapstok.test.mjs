@@ -32,7 +32,8 @@ before(async () => {
   const added = spawnSync(BIN, ['--data-dir', dataDir, 'user', 'add', '--email', 'nieuw@emmen.nl', '--name', 'Nieuwe Collega', '--role', 'teamlid', '--team', 'Steunpunt Mantelzorg De Kapstok'], { encoding: 'utf8' });
   assert.equal(added.status, 0, added.stderr);
   invitation = new URL(added.stdout.trim().split('\n').pop()).pathname;
-  server = spawn(BIN, ['--data-dir', dataDir, 'serve', '--listen', '127.0.0.1:0'], {
+  // Every page here comes from one address: budgets for forms and sign-ins that a suite needs.
+  server = spawn(BIN, ['--data-dir', dataDir, 'serve', '--listen', '127.0.0.1:0', '--sign-in-attempts', '1000', '--writes-per-minute', '1000'], {
     env: { ...process.env, RUST_LOG: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -340,7 +341,9 @@ test('signing in with two factors, in every state, by keyboard, with and without
     await page.goto(`${base}/werk`);
     assert.match(page.url(), /\/inloggen\?terug=%2Fwerk$/);
     await check('sign-in');
-    await page.fill('#email', 'beheerder@demo.kapstok.nl');
+    // A second factor can be used once per 30 seconds: each pass its own account.
+    const account = javaScriptEnabled ? 'wijkteam@demo.kapstok.nl' : 'poh@demo.kapstok.nl';
+    await page.fill('#email', account);
     await page.fill('#password', 'niet het wachtwoord');
     await submit(page, /\/inloggen$/);
     assert.ok(await page.locator('.error-summary').count(), 'the refusal is shown');
@@ -393,4 +396,102 @@ test('an invitation: choosing a password, setting up two factors, the recovery c
   await Promise.all([page.waitForURL(/\/werk$/), page.click('a.button-link')]);
   await checkProState(page, 'workspace-invited');
   await context.close();
+});
+
+async function signInDemo(page, user) {
+  await page.goto(`${base}/inloggen`);
+  await page.fill('#email', `${user}@demo.kapstok.nl`);
+  await page.fill('#password', 'mantelzorg-emmen-demo');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  if (/\/inloggen\/code$/.test(page.url())) {
+    await page.fill('#code', (await page.locator('.demo-note code').textContent()).trim());
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  }
+  assert.match(page.url(), /\/werk$/);
+}
+
+test("the beheerder's and the privacy officer's pages, filled and with errors", async () => {
+  const { context, page } = await newPage();
+  await signInDemo(page, 'beheerder');
+  await checkProState(page, 'workspace-beheerder');
+  for (const [name, url] of [['admin-users', '/beheer/gebruikers'], ['admin-teams', '/beheer/teams'], ['admin-areas', '/beheer/gebieden']]) {
+    await page.goto(base + url);
+    await checkProState(page, name);
+  }
+  // An invitation with a bad address: the form comes back with its error.
+  await page.goto(`${base}/beheer/gebruikers`);
+  await page.fill('#name', 'Nina Nieuw');
+  // What a browser would refuse by itself reaches the server from other clients: its answer too.
+  await page.evaluate(() => { for (const f of document.forms) f.noValidate = true; });
+  await page.fill('#email', 'geen-adres');
+  await page.locator('.role-grid input[type=checkbox]').first().check();
+  await page.locator('#email').focus();
+  await submit(page, /\/beheer\/gebruikers$/);
+  assert.ok(await page.locator('.error-summary').count());
+  await checkProState(page, 'admin-users-error');
+  await page.fill('#email', 'nina@wijkteam.example');
+  await page.locator('#email').focus();
+  await submit(page, /\/beheer\/gebruikers$/);
+  assert.ok(await page.locator('.notice').count());
+  await checkProState(page, 'admin-users-invited');
+  await page.goto(`${base}/beheer/mail`);
+  assert.ok(await page.locator('article.mail').count());
+  await checkProState(page, 'admin-mail');
+  await page.goto(`${base}/beheer/gebruikers`);
+  await Promise.all([page.waitForURL(/\/beheer\/gebruikers\/u-/), page.locator('a', { hasText: 'Nina Nieuw' }).click()]);
+  await checkProState(page, 'admin-user');
+  await page.goto(`${base}/beheer/teams`);
+  await Promise.all([page.waitForURL(/\/beheer\/teams\/team-/), page.locator('table a').first().click()]);
+  await checkProState(page, 'admin-team');
+  await page.goto(`${base}/beheer/gebieden`);
+  await page.fill('#csv', 'area_code,area_name,municipality,postcode\nx,X,Emmen,abcd\n');
+  await page.locator('form.stack-form button').click();
+  await page.waitForLoadState();
+  assert.ok(await page.locator('.error-summary').count());
+  await checkProState(page, 'admin-areas-error');
+  await page.goto(`${base}/werk/activiteit`);
+  await checkProState(page, 'own-activity');
+  await context.close();
+
+  const fg = await newPage();
+  await signInDemo(fg.page, 'privacy');
+  await fg.page.goto(`${base}/toegangslog`);
+  assert.ok(await fg.page.locator('table.log tbody tr').count());
+  await checkProState(fg.page, 'access-log');
+  await fg.page.goto(`${base}/toegangslog?van=gisteren`);
+  assert.ok(await fg.page.locator('.error-summary').count());
+  await checkProState(fg.page, 'access-log-error');
+  await fg.page.goto(`${base}/toegangslog?van=2020-01-01&tot=2020-01-02`);
+  await checkProState(fg.page, 'access-log-empty');
+  await fg.context.close();
+});
+
+test('asking for a new password, and the forbidden page, with and without JavaScript', async () => {
+  for (const javaScriptEnabled of [true, false]) {
+    const { context, page } = await newPage({ javaScriptEnabled });
+    const check = async (name) => { if (javaScriptEnabled) await checkProState(page, name); };
+    await page.goto(`${base}/inloggen`);
+    await Promise.all([page.waitForURL(/wachtwoord-vergeten/), page.click('a[href="/wachtwoord-vergeten"]')]);
+    await check('forgot');
+    if (javaScriptEnabled) {
+      await page.evaluate(() => { for (const f of document.forms) f.noValidate = true; });
+      await page.fill('#email', 'geen adres');
+      await page.locator('#email').focus();
+      await submit(page, /wachtwoord-vergeten$/);
+      assert.ok(await page.locator('.error-summary').count());
+      await check('forgot-error');
+    }
+    await page.fill('#email', 'iemand@example.org');
+    await page.locator('#email').focus();
+    await submit(page, /wachtwoord-vergeten$/);
+    assert.ok(await page.locator('.notice').count());
+    await check('forgot-sent');
+    await page.goto(`${base}/herstel/${'0'.repeat(64)}`);
+    await check('reset-invalid');
+    await signInDemo(page, 'beleid');
+    const response = await page.goto(`${base}/beheer/gebruikers`);
+    assert.equal(response.status(), 403);
+    await check('forbidden');
+    await context.close();
+  }
 });

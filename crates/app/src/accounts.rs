@@ -131,11 +131,13 @@ fn clean_code(code: &str) -> String {
         .collect()
 }
 
-/// Signing in, for anyone: the password, the second factor, setting one up, single-use links.
+/// Signing in, for anyone: the password, the second factor, setting one up, single-use links,
+/// asking for a new password.
 #[derive(Clone)]
 pub struct SignIn {
     accounts: Arc<dyn AccountStore>,
     audit: Arc<dyn AuditStore>,
+    mail: Option<(crate::mail::Mailer, Arc<String>)>,
 }
 
 /// Why a new password (from an invitation or reset link) is not taken.
@@ -151,7 +153,53 @@ impl SignIn {
         SignIn {
             accounts: store.clone(),
             audit: store,
+            mail: None,
         }
+    }
+
+    pub(crate) fn with_mail(
+        mut self,
+        mailer: crate::mail::Mailer,
+        public_url: Arc<String>,
+    ) -> Self {
+        self.mail = Some((mailer, public_url));
+        self
+    }
+
+    /// Someone forgot their password: when `email` belongs to an active account with a
+    /// password, a reset link (1 hour) goes to it. The caller says the same either way.
+    pub async fn request_reset(&self, email: &str, origin: &str) -> AppResult<()> {
+        let Some(c) = (match Email::parse(email) {
+            Some(e) => self.accounts.credentials(&e).await?,
+            None => None,
+        }) else {
+            return Ok(());
+        };
+        if !c.user.active || c.password_hash.is_none() {
+            return Ok(());
+        }
+        let token = random_hex(32);
+        let e = self.entry(&c.user, origin, Action::Create);
+        self.accounts
+            .create_link(
+                &secret_hash(&token),
+                &c.user.id,
+                LinkPurpose::Reset,
+                unix_now() + RESET_SECONDS,
+                &e,
+            )
+            .await?;
+        if let Some((mailer, url)) = &self.mail {
+            let (subject, body) = link_mail(
+                &c.user.name,
+                LinkPurpose::Reset,
+                &format!("{url}{}{token}", link_path(LinkPurpose::Reset)),
+            );
+            let mut e = self.entry(&c.user, origin, Action::Send);
+            e.record_kind = RecordKind::Mail.code().into();
+            mailer.send(&c.user.email, &subject, &body, &e).await?;
+        }
+        Ok(())
     }
 
     async fn refuse(&self, user: Option<&User>, origin: &str) -> AppResult<Refused> {
@@ -384,6 +432,9 @@ pub struct AccountAdmin {
     actor: Actor,
     acting: Option<Membership>,
     accounts: Arc<dyn AccountStore>,
+    audit: Arc<dyn AuditStore>,
+    outbox: Arc<dyn kapstok_store::OutboxStore>,
+    mail: Option<(crate::mail::Mailer, Arc<String>)>,
 }
 
 /// Why a user cannot be added.
@@ -401,6 +452,39 @@ pub enum AddUserProblem {
     UnknownTeam,
     #[error("het wachtwoord voldoet niet: {}", password_rule(*.0))]
     Password(PasswordProblem),
+}
+
+/// The path of a link's page, up to its secret.
+fn link_path(purpose: LinkPurpose) -> &'static str {
+    match purpose {
+        LinkPurpose::Invitation => "/uitnodiging/",
+        LinkPurpose::Reset => "/herstel/",
+    }
+}
+
+/// Subject and text of a link mail, Dutch first, English second.
+fn link_mail(name: &str, purpose: LinkPurpose, link: &str) -> (String, String) {
+    match purpose {
+        LinkPurpose::Invitation => (
+            "Uw uitnodiging voor Kapstok / Your invitation to Kapstok".into(),
+            format!(
+                "Beste {name},\n\nU bent uitgenodigd voor Kapstok, voor de ondersteuning van mantelzorgers. \
+                 Kies met deze link een wachtwoord (72 uur geldig, één keer te gebruiken):\n\n{link}\n\n\
+                 Daarna stelt u de tweestapsverificatie in met een authenticator-app.\n\
+                 Verwachtte u deze uitnodiging niet? Dan kunt u deze mail negeren.\n\n\
+                 You have been invited to Kapstok. Choose a password with the link above (valid for 72 hours, once).\n"
+            ),
+        ),
+        LinkPurpose::Reset => (
+            "Nieuw wachtwoord voor Kapstok / New password for Kapstok".into(),
+            format!(
+                "Beste {name},\n\nMet deze link kiest u een nieuw wachtwoord voor Kapstok (1 uur geldig, één keer te gebruiken):\n\n{link}\n\n\
+                 Uw tweestapsverificatie blijft zoals hij was.\n\
+                 Vroeg u dit niet aan? Dan kunt u deze mail negeren; uw wachtwoord blijft hetzelfde.\n\n\
+                 Choose a new password with the link above (valid for one hour, once). Did not ask for it? Ignore this mail.\n"
+            ),
+        ),
+    }
 }
 
 /// The rule a refused password broke, in Dutch (the command line; pages translate).
@@ -427,8 +511,145 @@ impl AccountAdmin {
         (actor.is_operator() || acting.is_some()).then(|| AccountAdmin {
             actor: actor.clone(),
             acting,
-            accounts: store,
+            accounts: store.clone(),
+            audit: store.clone(),
+            outbox: store,
+            mail: None,
         })
+    }
+
+    /// Sends invitations and reset links with `mailer`, linking to `public_url`.
+    pub(crate) fn with_mail(
+        mut self,
+        mailer: crate::mail::Mailer,
+        public_url: Arc<String>,
+    ) -> Self {
+        self.mail = Some((mailer, public_url));
+        self
+    }
+
+    /// One user's account, for the beheerder's page about them (a view of a record about a
+    /// person: logged before it is returned).
+    pub async fn user(&self, id: &UserId) -> AppResult<Option<crate::Audited<User>>> {
+        let Some(user) = self.accounts.user(id).await? else {
+            return Ok(None);
+        };
+        let mut e = self.entry(Action::View, RecordKind::Account);
+        e.record_id = Some(id.to_string());
+        e.person = Some(id.to_string());
+        let seq = self.audit_append(&e).await?;
+        Ok(Some(crate::Audited::logged(user, seq)))
+    }
+
+    async fn audit_append(&self, e: &kapstok_domain::audit::NewEntry) -> AppResult<i64> {
+        Ok(self.audit.append(e).await?)
+    }
+
+    /// Adds an account and mails its invitation link (72 hours, once).
+    pub async fn invite(
+        &self,
+        email: &str,
+        name: &str,
+        memberships: Vec<Membership>,
+    ) -> AppResult<Result<(Invited, crate::mail::Delivery), AddUserProblem>> {
+        let invited = match self.add_user(email, name, memberships).await? {
+            Ok(i) => i,
+            Err(p) => return Ok(Err(p)),
+        };
+        let delivery = self
+            .mail_link(&invited.user, LinkPurpose::Invitation, &invited.token)
+            .await?;
+        Ok(Ok((invited, delivery)))
+    }
+
+    /// A fresh link for a user, mailed: an invitation while they have no password, else a
+    /// reset link (1 hour).
+    pub async fn send_link(&self, user: &UserId) -> AppResult<Option<crate::mail::Delivery>> {
+        let Some(u) = self.accounts.user(user).await? else {
+            return Ok(None);
+        };
+        let purpose = if u.has_password {
+            LinkPurpose::Reset
+        } else {
+            LinkPurpose::Invitation
+        };
+        let token = self.new_link(user, purpose).await?;
+        Ok(Some(self.mail_link(user, purpose, &token).await?))
+    }
+
+    async fn mail_link(
+        &self,
+        user: &UserId,
+        purpose: LinkPurpose,
+        token: &str,
+    ) -> AppResult<crate::mail::Delivery> {
+        let Some(u) = self.accounts.user(user).await? else {
+            return Ok(crate::mail::Delivery::Failed);
+        };
+        let Some((mailer, url)) = &self.mail else {
+            return Ok(crate::mail::Delivery::Failed);
+        };
+        let (subject, body) = link_mail(
+            &u.name,
+            purpose,
+            &format!("{url}{}{token}", link_path(purpose)),
+        );
+        let mut e = self.entry(Action::Send, RecordKind::Mail);
+        e.record_id = Some(user.to_string());
+        e.person = Some(user.to_string());
+        mailer.send(&u.email, &subject, &body, &e).await
+    }
+
+    /// The newest mails (a view of mail to people: logged).
+    pub async fn outbox(
+        &self,
+        limit: usize,
+    ) -> AppResult<crate::Audited<Vec<kapstok_store::OutboxMail>>> {
+        let mails = self.outbox.outbox(limit).await?;
+        let mut e = self.entry(Action::View, RecordKind::Mail);
+        e.record_id = Some("outbox".into());
+        let seq = self.audit_append(&e).await?;
+        Ok(crate::Audited::logged(mails, seq))
+    }
+
+    /// Replaces a user's roles in teams.
+    pub async fn set_memberships(
+        &self,
+        user: &UserId,
+        memberships: &[Membership],
+    ) -> AppResult<Result<(), AddUserProblem>> {
+        let teams = self.teams().await?;
+        if !memberships
+            .iter()
+            .all(|m| teams.iter().any(|t| t.id == m.team))
+        {
+            return Ok(Err(AddUserProblem::UnknownTeam));
+        }
+        if memberships.is_empty() {
+            return Ok(Err(AddUserProblem::NoMembership));
+        }
+        let mut e = self.entry(Action::Change, RecordKind::Account);
+        e.record_id = Some(user.to_string());
+        e.person = Some(user.to_string());
+        self.accounts.set_memberships(user, memberships, &e).await?;
+        Ok(Ok(()))
+    }
+
+    /// Lets a deactivated user sign in again.
+    pub async fn reactivate(&self, user: &UserId) -> AppResult<()> {
+        let mut e = self.entry(Action::Change, RecordKind::Account);
+        e.record_id = Some(user.to_string());
+        e.person = Some(user.to_string());
+        self.accounts.set_active(user, true, &e).await?;
+        Ok(())
+    }
+
+    /// The areas a team serves, replaced.
+    pub async fn set_team_areas(&self, team: &TeamId, areas: &[String]) -> AppResult<()> {
+        let mut e = self.entry(Action::Change, RecordKind::Team);
+        e.record_id = Some(team.to_string());
+        self.accounts.set_team_areas(team, areas, &e).await?;
+        Ok(())
     }
 
     fn entry(&self, action: Action, kind: RecordKind) -> kapstok_domain::audit::NewEntry {
@@ -775,6 +996,18 @@ impl Workspace {
     pub async fn signed_out(&self) -> AppResult<()> {
         self.audit.append(&self.entry()).await?;
         Ok(())
+    }
+
+    /// What this user did, newest first (from the access log; looking is logged too).
+    pub async fn own_entries(
+        &self,
+        limit: usize,
+    ) -> AppResult<crate::Audited<Vec<kapstok_domain::audit::Entry>>> {
+        Ok(
+            crate::audit::own_entries(self.audit.as_ref(), &self.actor, limit)
+                .await?
+                .expect("a signed-in actor"),
+        )
     }
 
     /// Ends every session of this user, on every device; how many there were.

@@ -1,8 +1,11 @@
-//! Checking the access log's chain (`kapstok audit verify`): the operator's, streamed page by
-//! page so a long log is never held at once.
+//! The access log for the functionaris gegevensbescherming (looking at it and exporting it are
+//! logged too), and checking its chain (`kapstok audit verify`, the operator's), streamed page
+//! by page so a long log is never held at once.
 
-use crate::{Actor, AppResult};
-use kapstok_domain::audit::{Broken, ChainCheck};
+use crate::{Actor, AppResult, Audited};
+use kapstok_domain::account::{Membership, Role};
+use kapstok_domain::audit::{Action, Broken, ChainCheck, Entry, RecordKind};
+pub use kapstok_store::LogFilter;
 use kapstok_store::{AuditStore, Store};
 use std::sync::Arc;
 
@@ -36,4 +39,157 @@ impl AuditCheck {
             }
         }
     }
+}
+
+/// Most rows in one CSV export.
+pub const EXPORT_LIMIT: usize = 100_000;
+
+/// Reading the access log: the functionaris gegevensbescherming's.
+pub struct AccessLogReader {
+    actor: Actor,
+    acting: Membership,
+    audit: Arc<dyn AuditStore>,
+    accounts: Arc<dyn kapstok_store::AccountStore>,
+}
+
+/// A filter in words for the log entry about looking at the log (ids only, no names).
+fn described(filter: &LogFilter) -> String {
+    let parts: Vec<String> = [
+        ("user", &filter.user_id),
+        ("person", &filter.person),
+        ("record", &filter.record_id),
+        ("action", &filter.action),
+        ("from", &filter.from),
+        ("until", &filter.until),
+    ]
+    .iter()
+    .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+    .collect();
+    if parts.is_empty() {
+        "all".into()
+    } else {
+        parts.join(" ")
+    }
+}
+
+impl AccessLogReader {
+    pub fn grant(store: Arc<dyn Store>, actor: &Actor) -> Option<AccessLogReader> {
+        Some(AccessLogReader {
+            acting: actor.membership(Role::Privacy)?,
+            actor: actor.clone(),
+            audit: store.clone(),
+            accounts: store,
+        })
+    }
+
+    /// (id, name) of every user, to show who acted.
+    pub async fn user_names(&self) -> AppResult<Vec<(String, String)>> {
+        Ok(self
+            .accounts
+            .users()
+            .await?
+            .into_iter()
+            .map(|u| (u.id.to_string(), u.name))
+            .collect())
+    }
+
+    async fn logged(&self, action: Action, filter: &LogFilter) -> AppResult<i64> {
+        let mut e = self
+            .actor
+            .log_entry(Some(&self.acting), action, RecordKind::AccessLog, true);
+        e.record_id = Some(described(filter));
+        e.person = filter.person.clone();
+        Ok(self.audit.append(&e).await?)
+    }
+
+    /// The newest entries matching `filter` (a page), and how many match; this look is logged
+    /// first.
+    pub async fn entries(
+        &self,
+        filter: &LogFilter,
+        offset: usize,
+        limit: usize,
+    ) -> AppResult<Audited<(Vec<Entry>, usize)>> {
+        let seq = self.logged(Action::View, filter).await?;
+        let page = self.audit.entries(filter, offset, limit).await?;
+        Ok(Audited::logged(page, seq))
+    }
+
+    /// Every entry matching `filter` (at most [`EXPORT_LIMIT`]) as CSV; the export is logged.
+    pub async fn export_csv(&self, filter: &LogFilter) -> AppResult<Audited<String>> {
+        let seq = self.logged(Action::Export, filter).await?;
+        let (entries, _) = self.audit.entries(filter, 0, EXPORT_LIMIT).await?;
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let header = [
+            "seq",
+            "at",
+            "user_id",
+            "user_role",
+            "team_id",
+            "on_behalf_of",
+            "action",
+            "record_kind",
+            "record_id",
+            "person",
+            "origin",
+            "permitted",
+            "hash",
+        ];
+        w.write_record(header).map_err(csv_error)?;
+        for e in &entries {
+            let n = &e.entry;
+            let o = |v: &Option<String>| v.clone().unwrap_or_default();
+            w.write_record([
+                e.seq.to_string(),
+                n.at.clone(),
+                o(&n.user_id),
+                o(&n.user_role),
+                o(&n.team_id),
+                o(&n.on_behalf_of),
+                n.action.clone(),
+                n.record_kind.clone(),
+                o(&n.record_id),
+                o(&n.person),
+                o(&n.origin),
+                if n.permitted { "ja" } else { "nee" }.to_string(),
+                e.hash.clone(),
+            ])
+            .map_err(csv_error)?;
+        }
+        let bytes = w
+            .into_inner()
+            .map_err(|e| csv_error(e.into_error().into()))?;
+        Ok(Audited::logged(
+            String::from_utf8(bytes).unwrap_or_default(),
+            seq,
+        ))
+    }
+}
+
+fn csv_error(e: csv::Error) -> crate::AppError {
+    crate::AppError::Store(kapstok_store::StoreError::Corrupt {
+        id: "access_log".into(),
+        reason: format!("CSV: {e}"),
+    })
+}
+
+/// A signed-in user's own entries (what they did), newest first; looking is logged.
+pub async fn own_entries(
+    store: &dyn AuditStore,
+    actor: &Actor,
+    limit: usize,
+) -> AppResult<Option<Audited<Vec<Entry>>>> {
+    let Some(user) = actor.signed_in() else {
+        return Ok(None);
+    };
+    let filter = LogFilter {
+        user_id: Some(user.id.to_string()),
+        ..LogFilter::default()
+    };
+    let mut e = actor.log_entry(None, Action::View, RecordKind::AccessLog, true);
+    e.record_id = Some(described(&filter));
+    e.person = Some(user.id.to_string());
+    let seq = store.append(&e).await?;
+    let (entries, _) = store.entries(&filter, 0, limit).await?;
+    Ok(Some(Audited::logged(entries, seq)))
 }

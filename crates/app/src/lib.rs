@@ -12,8 +12,10 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod guides;
+pub mod mail;
 pub mod maintenance;
 pub mod socialmap;
+pub mod tables;
 
 pub use access::{Actor, Audited};
 pub use accounts::{AccountAdmin, ConsoleAccounts, Sessions, SignIn, Workspace};
@@ -51,6 +53,9 @@ pub struct App {
     catalog: Arc<RwLock<Arc<Catalog>>>,
     /// Where the read-model snapshot is kept, if anywhere.
     snapshot: Option<Arc<std::path::PathBuf>>,
+    mailer: mail::Mailer,
+    /// The site's address as people reach it, for links in mail (no trailing slash).
+    public_url: Arc<String>,
 }
 
 impl App {
@@ -74,13 +79,29 @@ impl App {
             snapshot.as_deref(),
         )
         .await?;
+        let mailer = mail::Mailer::new(&mail::MailConfig::default(), store.clone())
+            .expect("the default mail settings are valid");
         Ok(App {
             store,
             search_config: Arc::new(search_config),
             guides: Arc::new(Guides::default()),
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
             snapshot: snapshot.map(Arc::new),
+            mailer,
+            public_url: Arc::new("http://127.0.0.1:8080".into()),
         })
+    }
+
+    /// Sends mail as configured (without SMTP it is kept in the outbox only).
+    pub fn with_mail(mut self, config: &mail::MailConfig) -> Result<Self, mail::MailConfigError> {
+        self.mailer = mail::Mailer::new(config, self.store.clone())?;
+        Ok(self)
+    }
+
+    /// The site's address for links in mail, such as `https://mantelzorg.emmen.nl`.
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = Arc::new(url.trim_end_matches('/').to_string());
+        self
     }
 
     pub fn with_guides(mut self, guides: Guides) -> Self {
@@ -140,7 +161,12 @@ impl App {
 
     /// Signing in: anyone.
     pub fn sign_in(&self) -> SignIn {
-        SignIn::new(self.store.clone())
+        SignIn::new(self.store.clone()).with_mail(self.mailer.clone(), self.public_url.clone())
+    }
+
+    /// Areas (deelgebieden) from CSV: beheerders only.
+    pub fn area_admin(&self, actor: &Actor) -> Option<tables::AreaAdmin> {
+        tables::AreaAdmin::grant(self.store.clone(), actor)
     }
 
     /// The session table, for the web layer's session middleware.
@@ -216,6 +242,12 @@ impl App {
     /// Users, teams and roles: beheerders only.
     pub fn account_admin(&self, actor: &Actor) -> Option<AccountAdmin> {
         AccountAdmin::grant(self.store.clone(), actor)
+            .map(|a| a.with_mail(self.mailer.clone(), self.public_url.clone()))
+    }
+
+    /// The access log: the functionaris gegevensbescherming only.
+    pub fn access_log_reader(&self, actor: &Actor) -> Option<audit::AccessLogReader> {
+        audit::AccessLogReader::grant(self.store.clone(), actor)
     }
 
     /// Adding to the anonymous self-check tally: anyone who finished a check.

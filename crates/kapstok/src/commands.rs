@@ -178,11 +178,6 @@ pub async fn serve(
             "empty database: loaded the demo social map"
         );
     }
-    let app = App::open_with_snapshot(store, search_config(&args)?, args.snapshot_path(data_dir))
-        .await?
-        .with_guides(guides);
-    app.spawn_refresher(Duration::from_secs(args.refresh_seconds.max(1)));
-    let state = AppState::new(app).with_web_config(args.web_config(public_url));
     let listener = kapstok_web::server::bind(args.listen).await.map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
             anyhow::anyhow!(
@@ -194,7 +189,23 @@ pub async fn serve(
             anyhow::anyhow!("kan niet luisteren op {}: {e}", args.listen)
         }
     })?;
+    // Bound before the read model is built: the address is known for links in mail, and a
+    // port in use is reported at once.
     let addr = listener.local_addr()?;
+    let mail = kapstok_app::mail::MailConfig {
+        smtp_url: args.smtp_url.clone(),
+        from: args.mail_from.clone(),
+    };
+    let site = public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let app = App::open_with_snapshot(store, search_config(&args)?, args.snapshot_path(data_dir))
+        .await?
+        .with_guides(guides)
+        .with_mail(&mail)?
+        .with_public_url(&site);
+    app.spawn_refresher(Duration::from_secs(args.refresh_seconds.max(1)));
+    let state = AppState::new(app).with_web_config(args.web_config(public_url));
     tracing::info!(%addr, "Kapstok is running");
     println!("Kapstok draait op http://{addr}/  (stoppen: Ctrl+C)");
     kapstok_web::serve(listener, state, args.limits(), async {

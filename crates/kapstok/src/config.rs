@@ -95,6 +95,10 @@ pub struct ServeArgs {
     /// Form submissions (such as a finished self-check) accepted per minute per client address.
     #[arg(long, env = "KAPSTOK_WRITES_PER_MINUTE", default_value_t = 20)]
     pub writes_per_minute: u32,
+    /// Sign-in attempts (passwords, codes) one client address may make at once; after that one
+    /// a minute. Each account also pauses for 15 minutes after five failures in a row.
+    #[arg(long, env = "KAPSTOK_SIGN_IN_ATTEMPTS", default_value_t = 10)]
+    pub sign_in_attempts: u32,
     /// Public origin(s) such as https://mantelzorg.example.nl, trusted for form submissions when a
     /// reverse proxy rewrites the Host header (comma-separated).
     #[arg(long, env = "KAPSTOK_TRUSTED_ORIGINS", value_delimiter = ',')]
@@ -106,6 +110,14 @@ pub struct ServeArgs {
     /// Addresses of reverse proxies whose X-Forwarded-For names the client (comma-separated).
     #[arg(long, env = "KAPSTOK_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Mail server: smtp://host:25, smtp://user:password@host:587?tls=required (STARTTLS) or
+    /// smtps://user:password@host:465. Without it, mail is kept in the outbox only (a beheerder
+    /// reads it at /beheer/mail).
+    #[arg(long, env = "KAPSTOK_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of Kapstok's mail, such as "Kapstok Emmen <kapstok@emmen.nl>".
+    #[arg(long, env = "KAPSTOK_MAIL_FROM")]
+    pub mail_from: Option<String>,
 }
 
 impl ServeArgs {
@@ -127,7 +139,7 @@ impl ServeArgs {
     pub fn web_config(&self, public_url: Option<String>) -> kapstok_web::state::WebConfig {
         kapstok_web::state::WebConfig {
             public_url,
-            sign_in_attempts: kapstok_web::state::WebConfig::default().sign_in_attempts,
+            sign_in_attempts: self.sign_in_attempts.max(1),
             writes_per_minute: self.writes_per_minute.max(1),
             trusted_origins: self.trusted_origins.clone(),
             trusted_proxies: self.trusted_proxies.clone(),
@@ -150,9 +162,12 @@ impl Default for ServeArgs {
             max_connections: 512,
             max_connections_per_client: 64,
             writes_per_minute: 20,
+            sign_in_attempts: 10,
             trusted_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             no_snapshot: false,
+            smtp_url: None,
+            mail_from: None,
         }
     }
 }

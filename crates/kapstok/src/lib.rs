@@ -3,4 +3,5 @@
 
 pub mod commands;
 pub mod config;
-pub mod postcode_table;
+/// The CSV readers live in the application layer (the beheerder's areas page reads CSV too).
+pub use kapstok_app::tables as postcode_table;

@@ -194,6 +194,32 @@ impl AccountStore for SqlStore {
             .collect())
     }
 
+    async fn set_team_areas(
+        &self,
+        team_id: &str,
+        areas: &[String],
+        log: &NewEntry,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        execute(
+            &mut tx,
+            "DELETE FROM team_areas WHERE team_id = $1",
+            &[Bind::Text(team_id)],
+        )
+        .await?;
+        for area in areas {
+            execute(
+                &mut tx,
+                "INSERT INTO team_areas (team_id, area_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[Bind::Text(team_id), Bind::Text(area)],
+            )
+            .await?;
+        }
+        append_in(self.backend, &mut tx, log).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn create_user(&self, user: &NewUser, log: &NewEntry) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         let taken: Option<String> =

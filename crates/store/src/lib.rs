@@ -197,6 +197,13 @@ pub trait AccountStore: Send + Sync {
     /// `false` when a team of that name exists (nothing written).
     async fn create_team(&self, team: &Team, log: &NewEntry) -> StoreResult<bool>;
     async fn teams(&self) -> StoreResult<Vec<Team>>;
+    /// Replaces the areas a team serves.
+    async fn set_team_areas(
+        &self,
+        team_id: &str,
+        areas: &[String],
+        log: &NewEntry,
+    ) -> StoreResult<()>;
     /// `false` when the e-mail address is taken (nothing written).
     async fn create_user(&self, user: &NewUser, log: &NewEntry) -> StoreResult<bool>;
     async fn user(&self, id: &str) -> StoreResult<Option<User>>;

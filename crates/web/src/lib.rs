@@ -108,6 +108,8 @@ pub fn router(state: AppState) -> Router {
 pub fn loggable_path(path: &str) -> &str {
     if path.starts_with("/uitnodiging/") {
         "/uitnodiging/…"
+    } else if path.starts_with("/herstel/") {
+        "/herstel/…"
     } else {
         path
     }

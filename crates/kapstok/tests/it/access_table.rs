@@ -34,11 +34,14 @@ const ACTORS: [Option<&str>; 9] = [
     Some("vrijwilligers"),
 ];
 
+/// What must happen for whom (a demo account's name, or `None` for a visitor).
+type Rule = Box<dyn Fn(Option<&str>) -> Expect>;
+
 struct Row {
     method: &'static str,
     route: &'static str,
     example: &'static str,
-    expect: fn(Option<&str>) -> Expect,
+    expect: Rule,
     /// Signs the actor out: sign in again after this row.
     ends_session: bool,
 }
@@ -51,17 +54,34 @@ fn signed_in(who: Option<&str>) -> Expect {
     if who.is_some() { Allowed } else { SignIn }
 }
 
-const fn row(
+/// Only this demo account's role; every other signed-in user gets 403.
+fn only(user: &'static str) -> impl Fn(Option<&str>) -> Expect {
+    move |who| match who {
+        None => SignIn,
+        Some(u) if u == user => Allowed,
+        Some(_) => Forbidden,
+    }
+}
+
+fn beheerder(who: Option<&str>) -> Expect {
+    only("beheerder")(who)
+}
+
+fn privacy(who: Option<&str>) -> Expect {
+    only("privacy")(who)
+}
+
+fn row(
     method: &'static str,
     route: &'static str,
     example: &'static str,
-    expect: fn(Option<&str>) -> Expect,
+    expect: impl Fn(Option<&str>) -> Expect + 'static,
 ) -> Row {
     Row {
         method,
         route,
         example,
-        expect,
+        expect: Box::new(expect),
         ends_session: false,
     }
 }
@@ -155,8 +175,81 @@ fn table() -> Vec<Row> {
         row("POST", "/inloggen/instellen", "/inloggen/instellen", anyone),
         row("GET", "/uitnodiging/{token}", "/uitnodiging/00", anyone),
         row("POST", "/uitnodiging/{token}", "/uitnodiging/00", anyone),
+        row(
+            "GET",
+            "/wachtwoord-vergeten",
+            "/wachtwoord-vergeten",
+            anyone,
+        ),
+        row(
+            "POST",
+            "/wachtwoord-vergeten",
+            "/wachtwoord-vergeten",
+            anyone,
+        ),
+        row("GET", "/herstel/{token}", "/herstel/00", anyone),
+        row("POST", "/herstel/{token}", "/herstel/00", anyone),
+        // The beheerder's pages.
+        row("GET", "/beheer/gebruikers", "/beheer/gebruikers", beheerder),
+        row(
+            "POST",
+            "/beheer/gebruikers",
+            "/beheer/gebruikers",
+            beheerder,
+        ),
+        row(
+            "GET",
+            "/beheer/gebruikers/{id}",
+            "/beheer/gebruikers/u-onbekend",
+            beheerder,
+        ),
+        row(
+            "POST",
+            "/beheer/gebruikers/{id}",
+            "/beheer/gebruikers/u-onbekend",
+            beheerder,
+        ),
+        row(
+            "POST",
+            "/beheer/gebruikers/{id}/deactiveren",
+            "/beheer/gebruikers/u-onbekend/deactiveren",
+            beheerder,
+        ),
+        row(
+            "POST",
+            "/beheer/gebruikers/{id}/activeren",
+            "/beheer/gebruikers/u-onbekend/activeren",
+            beheerder,
+        ),
+        row(
+            "POST",
+            "/beheer/gebruikers/{id}/link",
+            "/beheer/gebruikers/u-onbekend/link",
+            beheerder,
+        ),
+        row("GET", "/beheer/teams", "/beheer/teams", beheerder),
+        row("POST", "/beheer/teams", "/beheer/teams", beheerder),
+        row(
+            "GET",
+            "/beheer/teams/{id}",
+            "/beheer/teams/team-onbekend",
+            beheerder,
+        ),
+        row(
+            "POST",
+            "/beheer/teams/{id}",
+            "/beheer/teams/team-onbekend",
+            beheerder,
+        ),
+        row("GET", "/beheer/gebieden", "/beheer/gebieden", beheerder),
+        row("POST", "/beheer/gebieden", "/beheer/gebieden", beheerder),
+        row("GET", "/beheer/mail", "/beheer/mail", beheerder),
+        // The functionaris gegevensbescherming's.
+        row("GET", "/toegangslog", "/toegangslog", privacy),
+        row("GET", "/toegangslog/export", "/toegangslog/export", privacy),
         // Signed in: every role.
         row("GET", "/werk", "/werk", signed_in),
+        row("GET", "/werk/activiteit", "/werk/activiteit", signed_in),
         Row {
             ends_session: true,
             ..row("POST", "/uitloggen", "/uitloggen", signed_in)

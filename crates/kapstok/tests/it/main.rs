@@ -2,6 +2,7 @@
 
 mod access_table;
 mod accounts_story;
+mod admin;
 mod api;
 mod audit;
 mod cli;

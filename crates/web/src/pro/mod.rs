@@ -2,6 +2,8 @@
 //! users do. Every page here needs a session; the session middleware wraps these routes only,
 //! so the public site never reads or writes one.
 
+pub mod access_log;
+pub mod admin;
 pub mod sign_in;
 pub mod workspace;
 
@@ -40,9 +42,41 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/uitnodiging/{token}",
             get(sign_in::invitation_form).post(sign_in::invitation_submit),
         )
+        .route(
+            "/wachtwoord-vergeten",
+            get(sign_in::forgot_form).post(sign_in::forgot_submit),
+        )
+        .route(
+            "/herstel/{token}",
+            get(sign_in::reset_form).post(sign_in::reset_submit),
+        )
         .route("/uitloggen", post(workspace::sign_out))
         .route("/uitloggen/overal", post(workspace::sign_out_everywhere))
         .route("/werk", get(workspace::home))
+        .route("/werk/activiteit", get(access_log::own))
+        .route("/toegangslog", get(access_log::page))
+        .route("/toegangslog/export", get(access_log::export))
+        .route("/beheer/gebruikers", get(admin::users).post(admin::invite))
+        .route(
+            "/beheer/gebruikers/{id}",
+            get(admin::user).post(admin::save_user),
+        )
+        .route(
+            "/beheer/gebruikers/{id}/deactiveren",
+            post(admin::deactivate),
+        )
+        .route("/beheer/gebruikers/{id}/activeren", post(admin::activate))
+        .route("/beheer/gebruikers/{id}/link", post(admin::send_link))
+        .route("/beheer/teams", get(admin::teams).post(admin::add_team))
+        .route(
+            "/beheer/teams/{id}",
+            get(admin::team).post(admin::save_team),
+        )
+        .route(
+            "/beheer/gebieden",
+            get(admin::areas).post(admin::replace_areas),
+        )
+        .route("/beheer/mail", get(admin::outbox))
         .layer(crate::session::layer(
             state.app().sessions(),
             state.web.https(),

@@ -184,6 +184,8 @@ pub async fn form(
         Some(tr.t("sign-in-signed-out"))
     } else if query.get("welkom").is_some() {
         Some(tr.t("sign-in-password-set"))
+    } else if query.get("hersteld").is_some() {
+        Some(tr.t("sign-in-password-reset"))
     } else {
         None
     };
@@ -542,7 +544,9 @@ pub async fn setup_submit(
 struct InvitationPage {
     l: Layout,
     csrf: String,
-    token: String,
+    action: String,
+    intro: String,
+    button: String,
     /// `None`: the link does not work (unknown, used or expired).
     name: Option<String>,
     errors: Vec<(String, String)>,
@@ -562,11 +566,25 @@ pub fn password_message(tr: Tr, p: PasswordProblem) -> String {
     })
 }
 
-async fn render_invitation(
+/// The page of a link: an invitation (`/uitnodiging/…`) or a reset (`/herstel/…`).
+fn link_page(purpose: Link) -> (&'static str, &'static str, &'static str, &'static str) {
+    match purpose {
+        Link::Invitation => (
+            "/uitnodiging/",
+            "invitation-title",
+            "invitation-intro",
+            "invitation-button",
+        ),
+        Link::Reset => ("/herstel/", "reset-title", "reset-intro", "reset-button"),
+    }
+}
+
+async fn render_link(
     state: &AppState,
     visitor: &Visitor,
     session: &Session,
     token: &str,
+    purpose: Link,
     errors: Vec<(String, String)>,
 ) -> Result<Response, PageError> {
     let tr = Tr { lang: visitor.lang };
@@ -574,7 +592,7 @@ async fn render_invitation(
         state
             .app()
             .sign_in()
-            .link(token, Link::Invitation)
+            .link(token, purpose)
             .await
             .in_lang(visitor.lang)?
     } else {
@@ -585,16 +603,60 @@ async fn render_invitation(
         (Some(_), true) => StatusCode::OK,
         (Some(_), false) => StatusCode::BAD_REQUEST,
     };
+    let (path, title, intro, button) = link_page(purpose);
     let page = InvitationPage {
-        l: Layout::new(visitor, tr.t("invitation-title"), state.catalog().demo),
+        l: Layout::new(visitor, tr.t(title), state.catalog().demo),
         csrf: csrf_token(session)
             .await
             .map_err(session_error(visitor.lang))?,
-        token: token.to_string(),
+        action: format!("{path}{token}"),
+        intro: tr.t(intro),
+        button: tr.t(button),
         name: user.map(|u| u.name),
         errors,
     };
     render::page(&page, status, visitor.lang)
+}
+
+async fn link_submit(
+    state: &AppState,
+    visitor: &Visitor,
+    session: &Session,
+    client: std::net::IpAddr,
+    token: &str,
+    purpose: Link,
+    body: &Bytes,
+) -> Result<Response, PageError> {
+    let tr = Tr { lang: visitor.lang };
+    let form = Pairs::parse(&String::from_utf8_lossy(body));
+    check_csrf(session, &form, visitor.lang).await?;
+    if !plausible_token(token) {
+        return render_link(state, visitor, session, token, purpose, Vec::new()).await;
+    }
+    let (password, again) = (form.raw("password"), form.raw("password2"));
+    if password != again {
+        let errors = vec![("password2".into(), tr.t("password-mismatch"))];
+        return render_link(state, visitor, session, token, purpose, errors).await;
+    }
+    let result = state
+        .app()
+        .sign_in()
+        .accept_link(token, purpose, password, &client.to_string())
+        .await
+        .in_lang(visitor.lang)?;
+    match result {
+        Ok(_) => Ok(to(match purpose {
+            Link::Invitation => "/inloggen?welkom=1",
+            Link::Reset => "/inloggen?hersteld=1",
+        })),
+        Err(LinkProblem::NotValid) => {
+            render_link(state, visitor, session, token, purpose, Vec::new()).await
+        }
+        Err(LinkProblem::Password(p)) => {
+            let errors = vec![("password".into(), password_message(tr, p))];
+            render_link(state, visitor, session, token, purpose, errors).await
+        }
+    }
 }
 
 pub async fn invitation_form(
@@ -603,7 +665,15 @@ pub async fn invitation_form(
     session: Session,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    render_invitation(&state, &visitor, &session, &token, Vec::new()).await
+    render_link(
+        &state,
+        &visitor,
+        &session,
+        &token,
+        Link::Invitation,
+        Vec::new(),
+    )
+    .await
 }
 
 pub async fn invitation_submit(
@@ -614,31 +684,110 @@ pub async fn invitation_submit(
     Path(token): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
+    link_submit(
+        &state,
+        &visitor,
+        &session,
+        client,
+        &token,
+        Link::Invitation,
+        &body,
+    )
+    .await
+}
+
+pub async fn reset_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    session: Session,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    render_link(&state, &visitor, &session, &token, Link::Reset, Vec::new()).await
+}
+
+pub async fn reset_submit(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    session: Session,
+    ClientOrigin(client): ClientOrigin,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    link_submit(
+        &state,
+        &visitor,
+        &session,
+        client,
+        &token,
+        Link::Reset,
+        &body,
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "forgot.html")]
+struct ForgotPage {
+    l: Layout,
+    csrf: String,
+    sent: bool,
+    error: Option<String>,
+}
+
+pub async fn forgot_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    session: Session,
+) -> Result<Response, PageError> {
+    let tr = Tr { lang: visitor.lang };
+    let page = ForgotPage {
+        l: Layout::new(&visitor, tr.t("forgot-title"), state.catalog().demo),
+        csrf: csrf_token(&session)
+            .await
+            .map_err(session_error(visitor.lang))?,
+        sent: false,
+        error: None,
+    };
+    render::ok(&page, visitor.lang)
+}
+
+pub async fn forgot_submit(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    session: Session,
+    ClientOrigin(client): ClientOrigin,
+    body: Bytes,
+) -> Result<Response, PageError> {
     let tr = Tr { lang: visitor.lang };
     let form = Pairs::parse(&String::from_utf8_lossy(&body));
     check_csrf(&session, &form, visitor.lang).await?;
-    if !plausible_token(&token) {
-        return render_invitation(&state, &visitor, &session, &token, Vec::new()).await;
-    }
-    let (password, again) = (form.raw("password"), form.raw("password2"));
-    if password != again {
-        let errors = vec![("password2".into(), tr.t("password-mismatch"))];
-        return render_invitation(&state, &visitor, &session, &token, errors).await;
-    }
-    let result = state
-        .app()
-        .sign_in()
-        .accept_link(&token, Link::Invitation, password, &client.to_string())
+    let email = form.get("email").unwrap_or("");
+    let csrf = csrf_token(&session)
         .await
-        .in_lang(visitor.lang)?;
-    match result {
-        Ok(_) => Ok(to("/inloggen?welkom=1")),
-        Err(LinkProblem::NotValid) => {
-            render_invitation(&state, &visitor, &session, &token, Vec::new()).await
-        }
-        Err(LinkProblem::Password(p)) => {
-            let errors = vec![("password".into(), password_message(tr, p))];
-            render_invitation(&state, &visitor, &session, &token, errors).await
-        }
+        .map_err(session_error(visitor.lang))?;
+    if kapstok_domain::account::Email::parse(email).is_none() {
+        let page = ForgotPage {
+            l: Layout::new(&visitor, tr.t("forgot-title"), state.catalog().demo),
+            csrf,
+            sent: false,
+            error: Some(tr.t("admin-error-email")),
+        };
+        return render::page(&page, StatusCode::BAD_REQUEST, visitor.lang);
     }
+    // The same budget as signing in: this form must not probe addresses or flood mailboxes.
+    if state.sign_in_throttle.allow(client) {
+        state
+            .app()
+            .sign_in()
+            .request_reset(email, &client.to_string())
+            .await
+            .in_lang(visitor.lang)?;
+    }
+    let page = ForgotPage {
+        l: Layout::new(&visitor, tr.t("forgot-title"), state.catalog().demo),
+        csrf,
+        sent: true,
+        error: None,
+    };
+    render::ok(&page, visitor.lang)
 }

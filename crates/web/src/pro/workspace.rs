@@ -31,6 +31,8 @@ struct HomePage {
     csrf: String,
     has_totp: bool,
     recovery_left: usize,
+    /// What the user's roles open: (address, label).
+    links: Vec<(String, String)>,
 }
 
 fn workspace(state: &AppState, me: &SignedIn) -> Result<Workspace, PageError> {
@@ -72,6 +74,23 @@ pub async fn home(State(state): State<AppState>, me: SignedIn) -> Result<Respons
         csrf: me.csrf.clone(),
         has_totp: user.has_totp,
         recovery_left: ws.recovery_codes_left().await.in_lang(lang)?,
+        links: {
+            let mut links = Vec::new();
+            if state.app().account_admin(&me.actor).is_some() {
+                for (href, key) in [
+                    ("/beheer/gebruikers", "admin-users-title"),
+                    ("/beheer/teams", "admin-teams-title"),
+                    ("/beheer/gebieden", "admin-areas-title"),
+                    ("/beheer/mail", "admin-mail-title"),
+                ] {
+                    links.push((href.to_string(), tr.t(key)));
+                }
+            }
+            if state.app().access_log_reader(&me.actor).is_some() {
+                links.push(("/toegangslog".to_string(), tr.t("log-title")));
+            }
+            links
+        },
     };
     render::ok(&page, lang)
 }

@@ -51,6 +51,7 @@ pub struct TestApp {
 
 /// How to build a [`TestApp`].
 pub struct Builder {
+    mail: Option<kapstok_app::mail::MailConfig>,
     demo: bool,
     backend: Backend,
     web: WebConfig,
@@ -74,6 +75,12 @@ impl Builder {
         self
     }
 
+    /// Mail through this SMTP server (else kept in the outbox only).
+    pub fn with_mail(mut self, mail: kapstok_app::mail::MailConfig) -> Self {
+        self.mail = Some(mail);
+        self
+    }
+
     /// With another respite guide or other self-check instruments.
     pub fn with_guides(mut self, guides: Guides) -> Self {
         self.guides = Some(guides);
@@ -94,6 +101,10 @@ impl Builder {
         if let Some(guides) = self.guides {
             app = app.with_guides(guides);
         }
+        if let Some(mail) = &self.mail {
+            app = app.with_mail(mail).expect("valid mail settings");
+        }
+        app = app.with_public_url("http://kapstok.test");
         TestApp {
             state: AppState::new(app).with_web_config(self.web),
             store,
@@ -168,6 +179,7 @@ impl TestApp {
     /// A builder: `TestApp::init().with_demo().build().await`.
     pub fn init() -> Builder {
         Builder {
+            mail: None,
             demo: false,
             backend: Backend::Sqlite,
             web: WebConfig::default(),

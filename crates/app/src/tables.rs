@@ -271,3 +271,55 @@ mod tests {
         assert_eq!(err[0].line, 3);
     }
 }
+
+/// The areas (deelgebieden) as a beheerder keeps them: postcode → area, from CSV.
+pub struct AreaAdmin {
+    geo: std::sync::Arc<dyn kapstok_store::GeoStore>,
+}
+
+/// Why an areas file is not taken; nothing changed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AreasProblem {
+    Rows(Vec<RowProblem>),
+    /// The file has no areas: taking it would wipe all of them.
+    Empty,
+}
+
+impl AreaAdmin {
+    pub fn grant(
+        store: std::sync::Arc<dyn kapstok_store::Store>,
+        actor: &crate::Actor,
+    ) -> Option<AreaAdmin> {
+        actor
+            .membership(kapstok_domain::account::Role::Beheerder)
+            .map(|_| AreaAdmin { geo: store })
+    }
+
+    /// The areas with how many postcodes each has.
+    pub async fn areas(&self) -> crate::AppResult<Vec<(Area, usize)>> {
+        let geo = self.geo.geo_data().await?;
+        let mut out: Vec<(Area, usize)> = geo
+            .areas
+            .iter()
+            .map(|a| (a.clone(), geo.postcodes_of(&a.code).len()))
+            .collect();
+        out.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+        Ok(out)
+    }
+
+    /// Replaces all areas with those of a CSV text (`area_code,area_name,municipality,postcode`).
+    pub async fn replace_from_csv(
+        &self,
+        text: &str,
+    ) -> crate::AppResult<Result<(usize, usize), AreasProblem>> {
+        let (areas, mapping) = match parse_areas(text) {
+            Ok(parsed) => parsed,
+            Err(rows) => return Ok(Err(AreasProblem::Rows(rows))),
+        };
+        if areas.is_empty() {
+            return Ok(Err(AreasProblem::Empty));
+        }
+        self.geo.replace_areas(&areas, &mapping).await?;
+        Ok(Ok((areas.len(), mapping.len())))
+    }
+}
