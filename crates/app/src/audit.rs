@@ -9,6 +9,9 @@ pub use kapstok_store::LogFilter;
 use kapstok_store::{AuditStore, Store};
 use std::sync::Arc;
 
+/// The shortest retention term accepted.
+pub const MIN_RETENTION_DAYS: i64 = 365;
+
 /// Entries read per page while checking.
 const PAGE: usize = 1_000;
 
@@ -20,6 +23,37 @@ impl AuditCheck {
     /// For the operator at the server's command line.
     pub fn grant(store: Arc<dyn Store>, actor: &Actor) -> Option<AuditCheck> {
         actor.is_operator().then(|| AuditCheck { audit: store })
+    }
+
+    /// How many days the log keeps its rows.
+    pub async fn retention_days(&self) -> AppResult<i64> {
+        Ok(self.audit.retention_days().await?)
+    }
+
+    /// Sets the retention term; `Err` below a year (NEN 7513 asks for a documented term; less
+    /// than a year leaves too little to check).
+    pub async fn set_retention_days(&self, days: i64) -> AppResult<Result<(), i64>> {
+        if days < MIN_RETENTION_DAYS {
+            return Ok(Err(MIN_RETENTION_DAYS));
+        }
+        let mut e =
+            Actor::console_operator().log_entry(None, Action::Change, RecordKind::AccessLog, true);
+        e.record_id = Some(format!("retention {days} days"));
+        self.audit.set_retention_days(days, &e).await?;
+        Ok(Ok(()))
+    }
+
+    /// Removes the rows past the retention term; how many went. The chain stays checkable: the
+    /// oldest remaining row's link is the anchor.
+    pub async fn purge(&self) -> AppResult<u64> {
+        let days = self.audit.retention_days().await?;
+        let before = kapstok_domain::audit::timestamp(
+            time::OffsetDateTime::now_utc() - time::Duration::days(days),
+        );
+        let mut e =
+            Actor::console_operator().log_entry(None, Action::Change, RecordKind::AccessLog, true);
+        e.record_id = Some(format!("purged before {before}:"));
+        Ok(self.audit.purge_before(&before, &e).await?)
     }
 
     /// Checks every entry in order: how many and from which number, or the first bad one.

@@ -54,6 +54,8 @@ pub struct App {
     /// Where the read-model snapshot is kept, if anywhere.
     snapshot: Option<Arc<std::path::PathBuf>>,
     mailer: mail::Mailer,
+    /// Each role's name (Dutch, English) from the `roles` table: names are data.
+    role_names: Arc<Vec<(kapstok_domain::account::Role, String, String)>>,
     /// The site's address as people reach it, for links in mail (no trailing slash).
     public_url: Arc<String>,
 }
@@ -81,6 +83,14 @@ impl App {
         .await?;
         let mailer = mail::Mailer::new(&mail::MailConfig::default(), store.clone())
             .expect("the default mail settings are valid");
+        let role_names = store
+            .role_names()
+            .await?
+            .into_iter()
+            .filter_map(|(code, nl, en)| {
+                Some((kapstok_domain::account::Role::parse(&code)?, nl, en))
+            })
+            .collect();
         Ok(App {
             store,
             search_config: Arc::new(search_config),
@@ -88,6 +98,7 @@ impl App {
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
             snapshot: snapshot.map(Arc::new),
             mailer,
+            role_names: Arc::new(role_names),
             public_url: Arc::new("http://127.0.0.1:8080".into()),
         })
     }
@@ -157,6 +168,15 @@ impl App {
     /// Reading the public social map: anyone may.
     pub fn map_reader(&self, _actor: &Actor) -> MapReader {
         MapReader::new(self.catalog())
+    }
+
+    /// A role's name in Dutch or English, as the `roles` table has it (its code if missing).
+    pub fn role_name(&self, role: kapstok_domain::account::Role, english: bool) -> String {
+        self.role_names
+            .iter()
+            .find(|(r, ..)| *r == role)
+            .map(|(_, nl, en)| if english { en.clone() } else { nl.clone() })
+            .unwrap_or_else(|| role.code().to_string())
     }
 
     /// Signing in: anyone.

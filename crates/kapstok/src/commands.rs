@@ -199,6 +199,7 @@ pub async fn serve(
     let site = public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
+    spawn_log_purge(store.clone());
     let app = App::open_with_snapshot(store, search_config(&args)?, args.snapshot_path(data_dir))
         .await?
         .with_guides(guides)
@@ -447,10 +448,56 @@ pub async fn user_list(db: &Database) -> Result<()> {
     Ok(())
 }
 
-pub async fn audit_verify(db: &Database) -> Result<()> {
+async fn audit_check(db: &Database) -> Result<kapstok_app::AuditCheck> {
     let store: Arc<dyn Store> = Arc::new(open_store(db).await?);
+    Ok(
+        kapstok_app::AuditCheck::grant(store, &Actor::console_operator())
+            .expect("the operator may check the log"),
+    )
+}
+
+pub async fn audit_retention(db: &Database, days: Option<i64>) -> Result<()> {
+    let check = audit_check(db).await?;
+    if let Some(days) = days
+        && let Err(min) = check.set_retention_days(days).await?
+    {
+        bail!("een bewaartermijn van minder dan {min} dagen is te kort; er is niets veranderd");
+    }
+    println!(
+        "Regels van het toegangslog worden {} dagen bewaard; daarna verwijdert Kapstok ze (dagelijks, of nu met: kapstok audit purge).",
+        check.retention_days().await?
+    );
+    Ok(())
+}
+
+pub async fn audit_purge(db: &Database) -> Result<()> {
+    let n = audit_check(db).await?.purge().await?;
+    println!("{n} regels van het toegangslog waren over hun bewaartermijn en zijn verwijderd.");
+    Ok(())
+}
+
+/// Removes access-log rows past their term now and then every day.
+fn spawn_log_purge(store: Arc<dyn Store>) {
     let check = kapstok_app::AuditCheck::grant(store, &Actor::console_operator())
-        .expect("the operator may check the log");
+        .expect("the server may keep its log");
+    tokio::spawn(async move {
+        let mut day = tokio::time::interval(Duration::from_secs(24 * 60 * 60));
+        loop {
+            day.tick().await;
+            match check.purge().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    rows = n,
+                    "access log rows past their retention term removed"
+                ),
+                Err(e) => tracing::error!(error = %e, "removing old access log rows failed"),
+            }
+        }
+    });
+}
+
+pub async fn audit_verify(db: &Database) -> Result<()> {
+    let check = audit_check(db).await?;
     match check.verify().await? {
         Ok(c) => {
             match c.first_seq {

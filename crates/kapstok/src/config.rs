@@ -236,6 +236,13 @@ pub enum UserCommand {
 pub enum AuditCommand {
     /// Check the access log's hash chain; names the first entry that does not fit.
     Verify,
+    /// Show the retention term, or set it with --days (at least 365; default 1826, five years).
+    Retention {
+        #[arg(long)]
+        days: Option<i64>,
+    },
+    /// Remove the rows past the retention term now (a running server does this daily).
+    Purge,
 }
 
 fn parse_role(text: &str) -> Result<kapstok_domain::account::Role, String> {

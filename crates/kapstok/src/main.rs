@@ -110,5 +110,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(UserCommand::List) => commands::user_list(&db).await,
         Command::Audit(AuditCommand::Verify) => commands::audit_verify(&db).await,
+        Command::Audit(AuditCommand::Retention { days }) => {
+            commands::audit_retention(&db, days).await
+        }
+        Command::Audit(AuditCommand::Purge) => commands::audit_purge(&db).await,
     }
 }

@@ -194,6 +194,14 @@ impl AccountStore for SqlStore {
             .collect())
     }
 
+    async fn role_names(&self) -> StoreResult<Vec<(String, String, String)>> {
+        Ok(
+            sqlx::query_as("SELECT code, name_nl, name_en FROM roles ORDER BY code")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
     async fn set_team_areas(
         &self,
         team_id: &str,

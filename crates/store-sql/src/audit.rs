@@ -135,6 +135,47 @@ impl AuditStore for SqlStore {
         Ok((rows.into_iter().map(entry_from).collect(), total as usize))
     }
 
+    async fn retention_days(&self) -> StoreResult<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT keep_days FROM access_log_retention WHERE only_row = 1")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn set_retention_days(&self, days: i64, log: &NewEntry) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE access_log_retention SET keep_days = $1 WHERE only_row = 1")
+            .bind(days)
+            .execute(&mut *tx)
+            .await?;
+        append_in(self.backend, &mut tx, log).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn purge_before(&self, before: &str, log: &NewEntry) -> StoreResult<u64> {
+        let mut tx = self.begin().await?;
+        if self.backend == Backend::Postgres {
+            postgres::lock_access_log(&mut tx).await?;
+        }
+        let n = sqlx::query("DELETE FROM access_log WHERE at < $1")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n > 0 {
+            let mut log = log.clone();
+            log.record_id = Some(format!(
+                "{} {n}",
+                log.record_id.as_deref().unwrap_or("purge")
+            ));
+            append_in(self.backend, &mut tx, &log).await?;
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
     async fn entries_after(&self, after: i64, limit: usize) -> StoreResult<Vec<Entry>> {
         let rows: Vec<EntryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM access_log WHERE seq > $1 ORDER BY seq LIMIT $2"

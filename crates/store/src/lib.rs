@@ -197,6 +197,8 @@ pub trait AccountStore: Send + Sync {
     /// `false` when a team of that name exists (nothing written).
     async fn create_team(&self, team: &Team, log: &NewEntry) -> StoreResult<bool>;
     async fn teams(&self) -> StoreResult<Vec<Team>>;
+    /// The roles' names as a deployment calls them: (code, Dutch, English).
+    async fn role_names(&self) -> StoreResult<Vec<(String, String, String)>>;
     /// Replaces the areas a team serves.
     async fn set_team_areas(
         &self,
@@ -324,6 +326,13 @@ pub trait AuditStore: Send + Sync {
     ) -> StoreResult<(Vec<Entry>, usize)>;
     /// Up to `limit` entries after number `after`, oldest first (for checking the chain).
     async fn entries_after(&self, after: i64, limit: usize) -> StoreResult<Vec<Entry>>;
+    /// How many days rows are kept.
+    async fn retention_days(&self) -> StoreResult<i64>;
+    /// Sets the term (at least 365 days; the database refuses less), with its log entry.
+    async fn set_retention_days(&self, days: i64, log: &NewEntry) -> StoreResult<()>;
+    /// Removes the rows older than `before` (an `audit::timestamp`), which must lie past the
+    /// term (the database refuses younger ones), with a log entry saying so; how many went.
+    async fn purge_before(&self, before: &str, log: &NewEntry) -> StoreResult<u64>;
 }
 
 /// A mail as kept in the outbox.

@@ -184,3 +184,76 @@ fn pipe(command: &mut std::process::Command, input: &str) -> (bool, String, Stri
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Rows are kept for their term, then removed; the rest of the chain still checks, the term is
+/// at least a year, and the database refuses to remove younger rows.
+#[tokio::test]
+async fn rows_past_their_term_go_and_the_rest_of_the_chain_still_checks() {
+    use kapstok_domain::audit::{Action, NewEntry, RecordKind};
+    for backend in Backend::ALL {
+        let app = crate::support::TestApp::init()
+            .with_backend(backend)
+            .build()
+            .await;
+        let store = &app.store;
+        for (n, at) in [
+            "2019-01-01T10:00:00.000Z",
+            "2019-06-01T10:00:00.000Z",
+            "2026-11-30T10:00:00.000Z",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let mut e = NewEntry::new(at.to_string(), Action::View, RecordKind::Account, true);
+            e.person = Some(format!("p{n}"));
+            store.append(&e).await.unwrap();
+        }
+        let check =
+            kapstok_app::AuditCheck::grant(store.clone(), &kapstok_app::Actor::console_operator())
+                .unwrap();
+        assert_eq!(
+            check.retention_days().await.unwrap(),
+            1826,
+            "{backend:?}: five years by default"
+        );
+        assert_eq!(check.set_retention_days(100).await.unwrap(), Err(365));
+        let e = app
+            .raw_sql("UPDATE access_log_retention SET keep_days = 10")
+            .await
+            .unwrap_err();
+        assert!(
+            e.to_string().to_lowercase().contains("check"),
+            "{backend:?}: {e}"
+        );
+        // The 2019 rows are past even the five-year default; last week's row is not.
+        assert_eq!(
+            check.purge().await.unwrap(),
+            2,
+            "{backend:?}: the 2019 rows are past five years"
+        );
+        check.set_retention_days(365).await.unwrap().unwrap();
+        assert_eq!(
+            check.purge().await.unwrap(),
+            0,
+            "nothing else is a year old"
+        );
+        let left = store.entries_after(0, 100).await.unwrap();
+        assert_eq!(left.first().unwrap().seq, 3, "{backend:?}");
+        let c = check.verify().await.unwrap().unwrap();
+        assert_eq!(
+            c.first_seq,
+            Some(3),
+            "the oldest remaining row anchors the chain"
+        );
+        assert_eq!(
+            c.checked, 3,
+            "the row, the purge's own entry, the term's change"
+        );
+        // A young row cannot be removed, term or not.
+        let e = app
+            .raw_sql("DELETE FROM access_log WHERE seq = 3")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("retention"), "{backend:?}: {e}");
+    }
+}

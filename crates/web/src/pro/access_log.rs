@@ -32,7 +32,7 @@ pub struct Line {
     pub permitted: bool,
 }
 
-fn line(tr: Tr, e: &Entry, names: &dyn Fn(&str) -> Option<String>) -> Line {
+fn line(state: &AppState, tr: Tr, e: &Entry, names: &dyn Fn(&str) -> Option<String>) -> Line {
     let n = &e.entry;
     let action = Action::parse(&n.action).map_or(n.action.clone(), |a| {
         tr.t(&format!("log-action-{}", a.code()))
@@ -51,12 +51,10 @@ fn line(tr: Tr, e: &Entry, names: &dyn Fn(&str) -> Option<String>) -> Line {
         role: n
             .user_role
             .as_deref()
-            .map(|r| {
-                if r == "operator" {
-                    tr.t("log-operator")
-                } else {
-                    tr.t(&format!("role-{r}"))
-                }
+            .map(|r| match kapstok_domain::account::Role::parse(r) {
+                Some(role) => crate::views::role_label(state, tr.lang, role),
+                None if r == "operator" => tr.t("log-operator"),
+                None => r.to_string(),
             })
             .unwrap_or_default(),
         action,
@@ -215,7 +213,10 @@ pub async fn page(
             state.catalog().demo,
             me.me(),
         ),
-        lines: entries.iter().map(|e| line(tr, e, &name_of)).collect(),
+        lines: entries
+            .iter()
+            .map(|e| line(&state, tr, e, &name_of))
+            .collect(),
         total,
         f_user: q.get("gebruiker").unwrap_or("").chars().take(100).collect(),
         f_person: q.get("persoon").unwrap_or("").chars().take(100).collect(),
@@ -302,7 +303,10 @@ pub async fn own(State(state): State<AppState>, me: SignedIn) -> Result<Response
             state.catalog().demo,
             me.me(),
         ),
-        lines: entries.iter().map(|e| line(tr, e, &name_of)).collect(),
+        lines: entries
+            .iter()
+            .map(|e| line(&state, tr, e, &name_of))
+            .collect(),
     };
     render::ok(&page, lang)
 }

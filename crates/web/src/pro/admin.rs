@@ -80,7 +80,7 @@ pub struct TeamRow {
 }
 
 /// Every team × role, ticked where `memberships` has it; fields `r-{team}-{role}`.
-fn grid(tr: Tr, teams: &[Team], memberships: &[Membership]) -> Vec<TeamRow> {
+fn grid(state: &AppState, lang: Lang, teams: &[Team], memberships: &[Membership]) -> Vec<TeamRow> {
     teams
         .iter()
         .map(|t| TeamRow {
@@ -89,7 +89,7 @@ fn grid(tr: Tr, teams: &[Team], memberships: &[Membership]) -> Vec<TeamRow> {
                 .iter()
                 .map(|&r| Cell {
                     name: format!("r-{}-{}", t.id, r.code()),
-                    label: tr.t(&format!("role-{}", r.code())),
+                    label: crate::views::role_label(state, lang, r),
                     checked: memberships.iter().any(|m| m.team == t.id && m.role == r),
                 })
                 .collect(),
@@ -122,7 +122,7 @@ pub struct UserLine {
     pub pending: bool,
 }
 
-fn roles_text(tr: Tr, u: &User, teams: &[Team]) -> String {
+fn roles_text(state: &AppState, lang: Lang, u: &User, teams: &[Team]) -> String {
     u.memberships
         .iter()
         .map(|m| {
@@ -130,7 +130,7 @@ fn roles_text(tr: Tr, u: &User, teams: &[Team]) -> String {
                 .iter()
                 .find(|t| t.id == m.team)
                 .map_or(m.team.as_str(), |t| t.name.as_str());
-            format!("{} ({team})", tr.t(&format!("role-{}", m.role.code())))
+            format!("{} ({team})", crate::views::role_label(state, lang, m.role))
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -181,12 +181,12 @@ async fn render_users(
                 href: format!("/beheer/gebruikers/{}", u.id),
                 name: u.name.clone(),
                 email: u.email.to_string(),
-                roles: roles_text(tr, u, &teams),
+                roles: roles_text(state, lang, u, &teams),
                 active: u.active,
                 pending: !u.has_password,
             })
             .collect(),
-        grid: grid(tr, &teams, &chosen),
+        grid: grid(state, lang, &teams, &chosen),
         email: form
             .and_then(|f| f.get("email"))
             .unwrap_or("")
@@ -284,7 +284,6 @@ async fn render_user(
     notice: Option<String>,
 ) -> Result<Response, PageError> {
     let lang = me.visitor.lang;
-    let tr = Tr { lang };
     let Some(user) = a.user(id).await.in_lang(lang)? else {
         return Err(PageError::not_found(lang));
     };
@@ -313,7 +312,7 @@ async fn render_user(
         active: user.active,
         pending: !user.has_password,
         has_totp: user.has_totp,
-        grid: grid(tr, &teams, &memberships),
+        grid: grid(state, lang, &teams, &memberships),
         errors,
         notice,
         is_me: me.user().id == user.id,
@@ -627,7 +626,7 @@ pub async fn team(
                 href: format!("/beheer/gebruikers/{}", u.id),
                 name: u.name.clone(),
                 email: u.email.to_string(),
-                roles: roles_text(tr, u, &teams),
+                roles: roles_text(&state, lang, u, &teams),
                 active: u.active,
                 pending: !u.has_password,
             })

@@ -145,7 +145,7 @@ async fn render_sign_in(
                     roles: u
                         .memberships
                         .iter()
-                        .map(|m| tr.t(&format!("role-{}", m.role.code())))
+                        .map(|m| crate::views::role_label(state, visitor.lang, m.role))
                         .collect::<Vec<_>>()
                         .join(", "),
                 })

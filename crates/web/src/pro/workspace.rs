@@ -54,7 +54,7 @@ pub async fn home(State(state): State<AppState>, me: SignedIn) -> Result<Respons
         .memberships
         .iter()
         .map(|m| RoleLine {
-            role: tr.t(&format!("role-{}", m.role.code())),
+            role: crate::views::role_label(&state, lang, m.role),
             team: teams
                 .iter()
                 .find(|t| t.id == m.team)

@@ -82,3 +82,12 @@ pub fn facet_entries(catalog: &Catalog, key: &str) -> Vec<Entry> {
         })
         .collect()
 }
+
+/// A role's name as the deployment calls it (the `roles` table), in the visitor's language.
+pub fn role_label(
+    state: &crate::state::AppState,
+    lang: crate::i18n::Lang,
+    role: kapstok_domain::account::Role,
+) -> String {
+    state.app().role_name(role, lang == crate::i18n::Lang::En)
+}
