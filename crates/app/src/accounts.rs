@@ -138,6 +138,8 @@ pub struct SignIn {
     accounts: Arc<dyn AccountStore>,
     audit: Arc<dyn AuditStore>,
     mail: Option<(crate::mail::Mailer, Arc<String>)>,
+    /// The demo's accounts sign in only while the data is the demo's.
+    demo: bool,
 }
 
 /// Why a new password (from an invitation or reset link) is not taken.
@@ -154,7 +156,13 @@ impl SignIn {
             accounts: store.clone(),
             audit: store,
             mail: None,
+            demo: false,
         }
+    }
+
+    pub(crate) fn in_demo(mut self, demo: bool) -> Self {
+        self.demo = demo;
+        self
     }
 
     pub(crate) fn with_mail(
@@ -167,8 +175,18 @@ impl SignIn {
     }
 
     /// Someone forgot their password: when `email` belongs to an active account with a
-    /// password, a reset link (1 hour) goes to it. The caller says the same either way.
-    pub async fn request_reset(&self, email: &str, origin: &str) -> AppResult<()> {
+    /// password, a reset link (1 hour) goes to it. The work happens after the answer, so the
+    /// answer takes as long for every address; the caller says the same either way.
+    pub fn request_reset(&self, email: &str, origin: &str) {
+        let (me, email, origin) = (self.clone(), email.to_string(), origin.to_string());
+        tokio::spawn(async move {
+            if let Err(e) = me.reset_now(&email, &origin).await {
+                tracing::error!(error = %e, "a reset link could not be made");
+            }
+        });
+    }
+
+    async fn reset_now(&self, email: &str, origin: &str) -> AppResult<()> {
         let Some(c) = (match Email::parse(email) {
             Some(e) => self.accounts.credentials(&e).await?,
             None => None,
@@ -197,7 +215,9 @@ impl SignIn {
             );
             let mut e = self.entry(&c.user, origin, Action::Send);
             e.record_kind = RecordKind::Mail.code().into();
-            mailer.send(&c.user.email, &subject, &body, &e).await?;
+            mailer
+                .send(&c.user.email, &subject, &body, Some(&token), &e)
+                .await?;
         }
         Ok(())
     }
@@ -206,22 +226,11 @@ impl SignIn {
         let mut e = Actor::visitor().log_entry(None, Action::SignIn, RecordKind::Account, false);
         e.origin = Some(origin.to_string());
         if let Some(u) = user {
-            e.user_id = Some(u.id.to_string());
+            // Not signed in: nobody acted; the account tried is the record and the person.
             e.record_id = Some(u.id.to_string());
             e.person = Some(u.id.to_string());
-            let failures = self
-                .accounts
-                .credentials_by_id(&u.id)
-                .await?
-                .map_or(0, |c| c.failed_sign_ins)
-                + 1;
-            let paused_until = if failures >= FAILURES_BEFORE_PAUSE {
-                unix_now() + PAUSE_SECONDS
-            } else {
-                0
-            };
             self.accounts
-                .sign_in_failed(&u.id, paused_until, &e)
+                .sign_in_failed(&u.id, FAILURES_BEFORE_PAUSE, unix_now() + PAUSE_SECONDS, &e)
                 .await?;
         } else {
             self.audit.append(&e).await?;
@@ -249,9 +258,11 @@ impl SignIn {
             Some(e) => self.accounts.credentials(&e).await?,
             None => None,
         };
-        let usable = creds
-            .as_ref()
-            .filter(|c| c.user.active && c.password_hash.is_some());
+        let usable = creds.as_ref().filter(|c| {
+            c.user.active
+                && c.password_hash.is_some()
+                && (self.demo || !crate::is_demo_address(c.user.email.as_str()))
+        });
         let right =
             verify_password(password, usable.and_then(|c| c.password_hash.as_deref())).await;
         let Some(c) = usable else {
@@ -412,18 +423,18 @@ impl SignIn {
         if let Err(p) = check_new_password(password, &user.email) {
             return Ok(Err(LinkProblem::Password(p)));
         }
-        if self
-            .accounts
-            .take_link(&secret_hash(token), purpose, unix_now())
-            .await?
-            .is_none()
-        {
-            return Ok(Err(LinkProblem::NotValid));
-        }
         let hash = hash_password(password).await;
         let e = self.entry(&user, origin, Action::Change);
-        self.accounts.set_password(&user.id, &hash, &e).await?;
-        Ok(Ok(user.id))
+        // The link, the password, the end of every session and other link, and the log entry:
+        // one transaction.
+        match self
+            .accounts
+            .redeem_link(&secret_hash(token), purpose, unix_now(), &hash, &e)
+            .await?
+        {
+            Some(_) => Ok(Ok(user.id)),
+            None => Ok(Err(LinkProblem::NotValid)),
+        }
     }
 }
 
@@ -534,9 +545,7 @@ impl AccountAdmin {
         let Some(user) = self.accounts.user(id).await? else {
             return Ok(None);
         };
-        let mut e = self.entry(Action::View, RecordKind::Account);
-        e.record_id = Some(id.to_string());
-        e.person = Some(id.to_string());
+        let e = self.entry_about(Action::View, RecordKind::Account, id);
         let seq = self.audit_append(&e).await?;
         Ok(Some(crate::Audited::logged(user, seq)))
     }
@@ -565,7 +574,7 @@ impl AccountAdmin {
     /// A fresh link for a user, mailed: an invitation while they have no password, else a
     /// reset link (1 hour).
     pub async fn send_link(&self, user: &UserId) -> AppResult<Option<crate::mail::Delivery>> {
-        let Some(u) = self.accounts.user(user).await? else {
+        let Some(u) = self.accounts.user(user).await?.filter(|u| u.active) else {
             return Ok(None);
         };
         let purpose = if u.has_password {
@@ -594,10 +603,10 @@ impl AccountAdmin {
             purpose,
             &format!("{url}{}{token}", link_path(purpose)),
         );
-        let mut e = self.entry(Action::Send, RecordKind::Mail);
-        e.record_id = Some(user.to_string());
-        e.person = Some(user.to_string());
-        mailer.send(&u.email, &subject, &body, &e).await
+        let e = self.entry_about(Action::Send, RecordKind::Mail, user);
+        mailer
+            .send(&u.email, &subject, &body, Some(token), &e)
+            .await
     }
 
     /// The newest mails (a view of mail to people: logged).
@@ -628,18 +637,14 @@ impl AccountAdmin {
         if memberships.is_empty() {
             return Ok(Err(AddUserProblem::NoMembership));
         }
-        let mut e = self.entry(Action::Change, RecordKind::Account);
-        e.record_id = Some(user.to_string());
-        e.person = Some(user.to_string());
+        let e = self.entry_about(Action::Change, RecordKind::Account, user);
         self.accounts.set_memberships(user, memberships, &e).await?;
         Ok(Ok(()))
     }
 
     /// Lets a deactivated user sign in again.
     pub async fn reactivate(&self, user: &UserId) -> AppResult<()> {
-        let mut e = self.entry(Action::Change, RecordKind::Account);
-        e.record_id = Some(user.to_string());
-        e.person = Some(user.to_string());
+        let e = self.entry_about(Action::Change, RecordKind::Account, user);
         self.accounts.set_active(user, true, &e).await?;
         Ok(())
     }
@@ -714,6 +719,14 @@ impl AccountAdmin {
         Ok(self.accounts.users().await?)
     }
 
+    /// Every user, for a page that shows them (names and addresses: the look is logged).
+    pub async fn users_shown(&self, scope: &str) -> AppResult<crate::Audited<Vec<User>>> {
+        let mut e = self.entry(Action::View, RecordKind::Account);
+        e.record_id = Some(scope.to_string());
+        let seq = self.audit_append(&e).await?;
+        Ok(crate::Audited::logged(self.accounts.users().await?, seq))
+    }
+
     /// Adds an account without a password and makes its invitation link (72 hours).
     pub async fn add_user(
         &self,
@@ -721,6 +734,22 @@ impl AccountAdmin {
         name: &str,
         memberships: Vec<Membership>,
     ) -> AppResult<Result<Invited, AddUserProblem>> {
+        let user = match self.create(email, name, memberships, None).await? {
+            Ok(user) => user,
+            Err(p) => return Ok(Err(p)),
+        };
+        let token = self.new_link(&user, LinkPurpose::Invitation).await?;
+        Ok(Ok(Invited { user, token }))
+    }
+
+    /// Checks and stores a new account (with a password hash, or none until invited).
+    async fn create(
+        &self,
+        email: &str,
+        name: &str,
+        memberships: Vec<Membership>,
+        password_hash: Option<String>,
+    ) -> AppResult<Result<UserId, AddUserProblem>> {
         let Some(email) = Email::parse(email) else {
             return Ok(Err(AddUserProblem::Email));
         };
@@ -728,34 +757,53 @@ impl AccountAdmin {
         if name.is_empty() || name.chars().count() > 200 {
             return Ok(Err(AddUserProblem::Name));
         }
-        if memberships.is_empty() {
-            return Ok(Err(AddUserProblem::NoMembership));
-        }
-        let teams = self.teams().await?;
-        if !memberships
-            .iter()
-            .all(|m| teams.iter().any(|t| t.id == m.team))
-        {
-            return Ok(Err(AddUserProblem::UnknownTeam));
+        if let Err(p) = self.known_teams(&memberships).await? {
+            return Ok(Err(p));
         }
         let user = NewUser {
             id: UserId::new(format!("u-{}", random_hex(8))),
             email,
             name: name.to_string(),
             memberships,
-            password_hash: None,
+            password_hash,
         };
-        let mut e = self.entry(Action::Create, RecordKind::Account);
-        e.record_id = Some(user.id.to_string());
-        e.person = Some(user.id.to_string());
+        let e = self.entry_about(Action::Create, RecordKind::Account, &user.id);
         if !self.accounts.create_user(&user, &e).await? {
             return Ok(Err(AddUserProblem::Taken));
         }
-        let token = self.new_link(&user.id, LinkPurpose::Invitation).await?;
-        Ok(Ok(Invited {
-            user: user.id,
-            token,
-        }))
+        Ok(Ok(user.id))
+    }
+
+    /// At least one membership, each in a team that exists.
+    async fn known_teams(
+        &self,
+        memberships: &[Membership],
+    ) -> AppResult<Result<(), AddUserProblem>> {
+        if memberships.is_empty() {
+            return Ok(Err(AddUserProblem::NoMembership));
+        }
+        let teams = self.teams().await?;
+        if memberships
+            .iter()
+            .all(|m| teams.iter().any(|t| t.id == m.team))
+        {
+            Ok(Ok(()))
+        } else {
+            Ok(Err(AddUserProblem::UnknownTeam))
+        }
+    }
+
+    /// An entry about a user's account (the user is the record and the person).
+    fn entry_about(
+        &self,
+        action: Action,
+        kind: RecordKind,
+        user: &UserId,
+    ) -> kapstok_domain::audit::NewEntry {
+        let mut e = self.entry(action, kind);
+        e.record_id = Some(user.to_string());
+        e.person = Some(user.to_string());
+        e
     }
 
     /// A fresh single-use link for a user; its secret.
@@ -765,9 +813,7 @@ impl AccountAdmin {
             LinkPurpose::Invitation => INVITATION_SECONDS,
             LinkPurpose::Reset => RESET_SECONDS,
         };
-        let mut e = self.entry(Action::Create, RecordKind::Account);
-        e.record_id = Some(user.to_string());
-        e.person = Some(user.to_string());
+        let e = self.entry_about(Action::Create, RecordKind::Account, user);
         self.accounts
             .create_link(
                 &secret_hash(&token),
@@ -782,9 +828,7 @@ impl AccountAdmin {
 
     /// Deactivates a user: their sessions end at once.
     pub async fn deactivate(&self, user: &UserId) -> AppResult<()> {
-        let mut e = self.entry(Action::Change, RecordKind::Account);
-        e.record_id = Some(user.to_string());
-        e.person = Some(user.to_string());
+        let e = self.entry_about(Action::Change, RecordKind::Account, user);
         self.accounts.set_active(user, false, &e).await?;
         Ok(())
     }
@@ -833,31 +877,33 @@ impl ConsoleAccounts {
         password_hash: &str,
         totp_secret: Option<&str>,
     ) -> AppResult<Result<UserId, AddUserProblem>> {
-        let invited = match self.admin.add_user(email, name, memberships).await? {
-            Ok(invited) => invited,
+        let a = &self.admin;
+        let user = match a
+            .create(email, name, memberships, Some(password_hash.to_string()))
+            .await?
+        {
+            Ok(user) => user,
             Err(p) => return Ok(Err(p)),
         };
-        let a = &self.admin;
-        let mut e = a.entry(Action::Change, RecordKind::Account);
-        e.record_id = Some(invited.user.to_string());
-        e.person = Some(invited.user.to_string());
-        // The invitation is not needed: the password is set here.
-        a.accounts
-            .take_link(
-                &secret_hash(&invited.token),
-                LinkPurpose::Invitation,
-                unix_now(),
-            )
-            .await?;
-        a.accounts
-            .set_password(&invited.user, password_hash, &e)
-            .await?;
         if let Some(secret) = totp_secret {
-            a.accounts
-                .set_totp(&invited.user, secret, 0, &[], &e)
-                .await?;
+            let e = a.entry_about(Action::Change, RecordKind::Account, &user);
+            a.accounts.set_totp(&user, secret, 0, &[], &e).await?;
         }
-        Ok(Ok(invited.user))
+        Ok(Ok(user))
+    }
+
+    /// Deactivates the demo's accounts (their password is published): done when a deployment
+    /// adds its own first account. How many were active.
+    pub async fn deactivate_demo_accounts(&self) -> AppResult<usize> {
+        let a = &self.admin;
+        let mut n = 0;
+        for u in a.users().await? {
+            if u.active && crate::is_demo_address(u.email.as_str()) {
+                a.deactivate(&u.id).await?;
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 }
 
@@ -901,6 +947,11 @@ pub struct Sessions {
 
 impl Sessions {
     pub(crate) fn new(store: Arc<dyn Store>) -> Self {
+        Sessions { store }
+    }
+
+    /// For the server's own upkeep (removing ended sessions), without an `App`.
+    pub fn for_server(store: Arc<dyn Store>) -> Self {
         Sessions { store }
     }
 

@@ -69,7 +69,7 @@ impl AuditCheck {
             }
             match page.last() {
                 Some(last) if page.len() == PAGE => after = last.seq,
-                _ => return Ok(Ok(check)),
+                _ => return Ok(check.finish()),
             }
         }
     }
@@ -97,13 +97,22 @@ fn described(filter: &LogFilter) -> String {
         ("until", &filter.until),
     ]
     .iter()
-    .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+    .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", id_or_text(v))))
     .collect();
     if parts.is_empty() {
         "all".into()
     } else {
         parts.join(" ")
     }
+}
+
+/// A filter value as the log may hold it: an id or a date as typed, anything else (a name
+/// typed where a pseudonym belongs) only as "(text)".
+fn id_or_text(v: &str) -> &str {
+    let id_like = v.len() <= 64
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+    if id_like { v } else { "(tekst)" }
 }
 
 impl AccessLogReader {
@@ -132,7 +141,7 @@ impl AccessLogReader {
             .actor
             .log_entry(Some(&self.acting), action, RecordKind::AccessLog, true);
         e.record_id = Some(described(filter));
-        e.person = filter.person.clone();
+        e.person = filter.person.as_deref().map(id_or_text).map(str::to_string);
         Ok(self.audit.append(&e).await?)
     }
 

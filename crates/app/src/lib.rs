@@ -29,7 +29,7 @@ use kapstok_store::{Store, StoreError};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-fn is_demo_address(email: &str) -> bool {
+pub(crate) fn is_demo_address(email: &str) -> bool {
     email.ends_with(&format!("@{}", kapstok_demo::accounts::DEMO_DOMAIN))
 }
 
@@ -181,7 +181,9 @@ impl App {
 
     /// Signing in: anyone.
     pub fn sign_in(&self) -> SignIn {
-        SignIn::new(self.store.clone()).with_mail(self.mailer.clone(), self.public_url.clone())
+        SignIn::new(self.store.clone())
+            .with_mail(self.mailer.clone(), self.public_url.clone())
+            .in_demo(self.is_demo())
     }
 
     /// Areas (deelgebieden) from CSV: beheerders only.
@@ -257,6 +259,20 @@ impl App {
             .filter(|u| u.active && is_demo_address(u.email.as_str()))
             .collect();
         Ok(Some((users, kapstok_demo::accounts::DEMO_PASSWORD)))
+    }
+
+    /// Writes a refused attempt to the access log: a signed-in user asked for something their
+    /// roles do not open (`what`: the address asked for).
+    pub async fn record_refusal(
+        &self,
+        actor: &Actor,
+        kind: kapstok_domain::audit::RecordKind,
+        what: &str,
+    ) -> AppResult<()> {
+        let mut e = actor.log_entry(None, kapstok_domain::audit::Action::View, kind, false);
+        e.record_id = Some(what.chars().take(200).collect());
+        self.store.append(&e).await?;
+        Ok(())
     }
 
     /// Users, teams and roles: beheerders only.

@@ -81,55 +81,58 @@ impl Mailer {
         Ok(Mailer { smtp, from, outbox })
     }
 
-    /// Sends (when SMTP is set) and keeps the mail; `log` records the sending.
+    /// Keeps the mail with its log entry (fail closed: no entry, no mail), then sends it when
+    /// SMTP is set. Once SMTP has taken it, `secret` (a link's token) is masked in the kept copy:
+    /// the outbox then holds no usable link. Without SMTP the outbox is how the link travels.
     pub async fn send(
         &self,
         to: &kapstok_domain::account::Email,
         subject: &str,
         body: &str,
+        secret: Option<&str>,
         log: &NewEntry,
     ) -> AppResult<Delivery> {
-        let delivery = match &self.smtp {
-            None => Delivery::KeptOnly,
-            Some(smtp) => {
-                let message = to.as_str().parse::<Mailbox>().ok().and_then(|rcpt| {
-                    Message::builder()
-                        .from(self.from.clone())
-                        .to(rcpt)
-                        .subject(subject)
-                        .header(lettre::message::header::ContentType::TEXT_PLAIN)
-                        .body(body.to_string())
-                        .ok()
-                });
-                match message {
-                    Some(m) => match smtp.send(m).await {
-                        Ok(_) => Delivery::Sent,
-                        Err(e) => {
-                            // The kind only: a server's answer may quote the address.
-                            let kind = if e.is_permanent() {
-                                "permanent"
-                            } else if e.is_transient() {
-                                "transient"
-                            } else {
-                                "connection"
-                            };
-                            tracing::warn!(
-                                kind,
-                                "SMTP did not take a mail; it is kept in the outbox"
-                            );
-                            Delivery::Failed
-                        }
-                    },
-                    None => Delivery::Failed,
-                }
-            }
-        };
-        let mut log = log.clone();
-        log.permitted = true;
-        self.outbox
-            .keep_mail(to.as_str(), subject, body, delivery == Delivery::Sent, &log)
+        let id = self
+            .outbox
+            .keep_mail(to.as_str(), subject, body, false, log)
             .await?;
-        Ok(delivery)
+        let Some(smtp) = &self.smtp else {
+            return Ok(Delivery::KeptOnly);
+        };
+        let message = to.as_str().parse::<Mailbox>().ok().and_then(|rcpt| {
+            Message::builder()
+                .from(self.from.clone())
+                .to(rcpt)
+                .subject(subject)
+                .header(lettre::message::header::ContentType::TEXT_PLAIN)
+                .body(body.to_string())
+                .ok()
+        });
+        let Some(message) = message else {
+            return Ok(Delivery::Failed);
+        };
+        match smtp.send(message).await {
+            Ok(_) => {
+                let kept = match secret {
+                    Some(s) if !s.is_empty() => body.replace(s, "…"),
+                    _ => body.to_string(),
+                };
+                self.outbox.mark_sent(id, &kept).await?;
+                Ok(Delivery::Sent)
+            }
+            Err(e) => {
+                // The kind only: a server's answer may quote the address.
+                let kind = if e.is_permanent() {
+                    "permanent"
+                } else if e.is_transient() {
+                    "transient"
+                } else {
+                    "connection"
+                };
+                tracing::warn!(kind, "SMTP did not take a mail; it is kept in the outbox");
+                Ok(Delivery::Failed)
+            }
+        }
     }
 }
 

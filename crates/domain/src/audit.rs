@@ -180,13 +180,25 @@ pub struct Broken {
     pub reason: String,
 }
 
+/// The `record_id` of the entry a retention purge writes: which entry it removed last and that
+/// entry's hash, so the first remaining entry's link can be checked against it.
+pub fn purge_record(last_removed_seq: i64, last_removed_hash: &str) -> String {
+    format!("purged through {last_removed_seq} ({last_removed_hash})")
+}
+
 /// Checks a chain entry by entry, in order, without holding it.
 #[derive(Debug, Default)]
 pub struct ChainCheck {
     last: Option<(i64, String)>,
     /// The first entry's number: above 1 when older entries were removed after their term.
     pub first_seq: Option<i64>,
+    /// The purge entry the first entry's link must match, when the chain starts above 1.
+    anchor: Option<String>,
+    anchored: bool,
     pub checked: u64,
+    /// The newest entry's number and hash (to note elsewhere: removing the newest entries
+    /// can only be found against such a note).
+    pub head: Option<(i64, String)>,
 }
 
 impl ChainCheck {
@@ -199,8 +211,14 @@ impl ChainCheck {
             None if e.seq == 1 && e.prev_hash != GENESIS => {
                 return Err(broken("de eerste regel begint de keten niet"));
             }
-            // Older entries went after their retention term: this one's link is the anchor.
-            None => self.first_seq = Some(e.seq),
+            // Older entries went after their retention term: a later purge entry must name the
+            // last one removed with the hash this entry links to.
+            None => {
+                self.first_seq = Some(e.seq);
+                if e.seq > 1 {
+                    self.anchor = Some(purge_record(e.seq - 1, &e.prev_hash));
+                }
+            }
             Some((seq, hash)) => {
                 if e.seq != seq + 1 {
                     return Err(broken(&format!(
@@ -216,9 +234,29 @@ impl ChainCheck {
         if chain_hash(&e.prev_hash, e.seq, &e.entry) != e.hash {
             return Err(broken("de inhoud past niet bij de hash (gewijzigd)"));
         }
+        if self.anchor.is_some()
+            && e.entry.record_kind == RecordKind::AccessLog.code()
+            && e.entry.record_id == self.anchor
+        {
+            self.anchored = true;
+        }
         self.last = Some((e.seq, e.hash.clone()));
+        self.head = self.last.clone();
         self.checked += 1;
         Ok(())
+    }
+
+    /// After the last entry: a chain that starts above 1 must have the purge entry that
+    /// removed the ones before it.
+    pub fn finish(self) -> Result<ChainCheck, Broken> {
+        match (self.first_seq, self.anchored) {
+            (Some(first), false) if first > 1 => Err(Broken {
+                seq: first,
+                reason: "de regels ervoor ontbreken, zonder verwijdering na hun bewaartermijn"
+                    .into(),
+            }),
+            _ => Ok(self),
+        }
     }
 }
 
@@ -278,9 +316,31 @@ mod tests {
         rehashed[1].hash = chain_hash(&rehashed[1].prev_hash, 2, &rehashed[1].entry);
         assert_eq!(check(&rehashed).unwrap_err().seq, 3);
 
-        // After a retention purge the first remaining row anchors the chain.
-        let c = check(&good[2..]).unwrap();
-        assert_eq!((c.first_seq, c.checked), (Some(3), 3));
+        // Rows missing at the start: only a purge entry naming the last one removed explains it.
+        assert_eq!(
+            check(&good[2..])
+                .and_then(ChainCheck::finish)
+                .unwrap_err()
+                .seq,
+            3
+        );
+        let mut purged = good[2..].to_vec();
+        let mut purge = NewEntry::new(
+            "2026-12-02T10:01:00.000Z".into(),
+            Action::Change,
+            RecordKind::AccessLog,
+            true,
+        );
+        purge.record_id = Some(purge_record(2, &good[1].hash));
+        let prev = purged.last().unwrap().hash.clone();
+        purged.push(Entry {
+            seq: 6,
+            hash: chain_hash(&prev, 6, &purge),
+            prev_hash: prev,
+            entry: purge,
+        });
+        let c = check(&purged).and_then(ChainCheck::finish).unwrap();
+        assert_eq!((c.first_seq, c.checked), (Some(3), 4));
         let mut fake_start = good.clone();
         fake_start[0].prev_hash = "f".repeat(64);
         assert_eq!(check(&fake_start).unwrap_err().seq, 1);

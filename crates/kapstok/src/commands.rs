@@ -397,6 +397,7 @@ pub async fn user_add(db: &Database, new: NewAccount, public_url: &str) -> Resul
             "Account gemaakt voor {} ({roles} in {}). Bij de eerste keer aanmelden stelt u de tweestapsverificatie in.",
             new.email, new.team
         );
+        demo_accounts_off(&console, &new.email).await?;
     } else {
         let invited = console
             .admin()
@@ -410,6 +411,22 @@ pub async fn user_add(db: &Database, new: NewAccount, public_url: &str) -> Resul
             public_url.trim_end_matches('/'),
             invited.token
         );
+        demo_accounts_off(&console, &new.email).await?;
+    }
+    Ok(())
+}
+
+/// A deployment's own account: the demo's accounts (published password) stop working.
+async fn demo_accounts_off(console: &ConsoleAccounts, added: &str) -> Result<()> {
+    if added
+        .to_lowercase()
+        .ends_with(&format!("@{}", kapstok_demo::accounts::DEMO_DOMAIN))
+    {
+        return Ok(());
+    }
+    let n = console.deactivate_demo_accounts().await?;
+    if n > 0 {
+        println!("De {n} demo-accounts (met het openbare demo-wachtwoord) zijn gedeactiveerd.");
     }
     Ok(())
 }
@@ -476,10 +493,21 @@ pub async fn audit_purge(db: &Database) -> Result<()> {
     Ok(())
 }
 
-/// Removes access-log rows past their term now and then every day.
+/// Removes access-log rows past their term now and then every day, and ended sessions every
+/// hour.
 fn spawn_log_purge(store: Arc<dyn Store>) {
-    let check = kapstok_app::AuditCheck::grant(store, &Actor::console_operator())
+    let check = kapstok_app::AuditCheck::grant(store.clone(), &Actor::console_operator())
         .expect("the server may keep its log");
+    let sessions = kapstok_app::Sessions::for_server(store);
+    tokio::spawn(async move {
+        let mut hour = tokio::time::interval(Duration::from_secs(60 * 60));
+        loop {
+            hour.tick().await;
+            if let Err(e) = sessions.delete_expired().await {
+                tracing::error!(error = %e, "removing ended sessions failed");
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut day = tokio::time::interval(Duration::from_secs(24 * 60 * 60));
         loop {
@@ -506,6 +534,11 @@ pub async fn audit_verify(db: &Database) -> Result<()> {
                     c.checked
                 ),
                 _ => println!("Toegangslog in orde: {} regels.", c.checked),
+            }
+            if let Some((seq, hash)) = &c.head {
+                println!(
+                    "Laatste regel: {seq}, hash {hash}. Noteer deze buiten de database: alleen daartegen valt op als de nieuwste regels verdwijnen."
+                );
             }
             Ok(())
         }

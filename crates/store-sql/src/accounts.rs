@@ -135,19 +135,11 @@ async fn insert_memberships(
 impl AccountStore for SqlStore {
     async fn create_team(&self, team: &Team, log: &NewEntry) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
-        let taken: Option<String> =
-            sqlx::query_scalar("SELECT id FROM teams WHERE name = $1 OR id = $2")
-                .bind(&team.name)
-                .bind(team.id.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-        if taken.is_some() {
-            return Ok(false);
-        }
         let now = self.now_sql();
-        execute(
+        // Taken name or id: nothing written (also when another request makes it at once).
+        let made = execute(
             &mut tx,
-            &format!("INSERT INTO teams (id, name, organization_id, whole_map, created_at) VALUES ($1, $2, $3, $4, {now})"),
+            &format!("INSERT INTO teams (id, name, organization_id, whole_map, created_at) VALUES ($1, $2, $3, $4, {now}) ON CONFLICT DO NOTHING"),
             &[
                 Bind::Text(&team.id),
                 Bind::Text(&team.name),
@@ -156,6 +148,9 @@ impl AccountStore for SqlStore {
             ],
         )
         .await?;
+        if made == 0 {
+            return Ok(false);
+        }
         for area in &team.areas {
             execute(
                 &mut tx,
@@ -230,19 +225,10 @@ impl AccountStore for SqlStore {
 
     async fn create_user(&self, user: &NewUser, log: &NewEntry) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
-        let taken: Option<String> =
-            sqlx::query_scalar("SELECT id FROM users WHERE email = $1 OR id = $2")
-                .bind(user.email.as_str())
-                .bind(user.id.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-        if taken.is_some() {
-            return Ok(false);
-        }
         let now = self.now_sql();
-        execute(
+        let made = execute(
             &mut tx,
-            &format!("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, {now})"),
+            &format!("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, {now}) ON CONFLICT DO NOTHING"),
             &[
                 Bind::Text(&user.id),
                 Bind::Text(user.email.as_str()),
@@ -251,6 +237,9 @@ impl AccountStore for SqlStore {
             ],
         )
         .await?;
+        if made == 0 {
+            return Ok(false);
+        }
         insert_memberships(&mut tx, &user.id, &user.memberships).await?;
         append_in(self.backend, &mut tx, log).await?;
         tx.commit().await?;
@@ -303,10 +292,19 @@ impl AccountStore for SqlStore {
         self.credentials_where("id", id).await
     }
 
-    async fn sign_in_failed(&self, id: &str, paused_until: i64, log: &NewEntry) -> StoreResult<()> {
+    async fn sign_in_failed(
+        &self,
+        id: &str,
+        pause_after: i64,
+        paused_until: i64,
+        log: &NewEntry,
+    ) -> StoreResult<()> {
+        // One statement: attempts at the same moment all count, and the pause starts with the
+        // attempt that reaches the limit.
         self.logged_update(
-            "UPDATE users SET failed_signins = failed_signins + 1, paused_until = $2 WHERE id = $1",
-            &[Bind::Text(id), Bind::Int(paused_until)],
+            "UPDATE users SET failed_signins = failed_signins + 1, \
+             paused_until = CASE WHEN failed_signins + 1 >= $2 THEN $3 ELSE paused_until END WHERE id = $1",
+            &[Bind::Text(id), Bind::Int(pause_after), Bind::Int(paused_until)],
             log,
         )
         .await?;
@@ -512,25 +510,58 @@ impl AccountStore for SqlStore {
         purpose: LinkPurpose,
         now: i64,
     ) -> StoreResult<Option<String>> {
+        // One statement: two requests with the same link cannot both take it.
+        Ok(sqlx::query_scalar(
+            "UPDATE sign_in_links SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 RETURNING user_id",
+        )
+        .bind(token_hash)
+        .bind(purpose.code())
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn redeem_link(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        now: i64,
+        password_hash: &str,
+        log: &NewEntry,
+    ) -> StoreResult<Option<String>> {
         let mut tx = self.begin().await?;
         let user: Option<String> = sqlx::query_scalar(
-            "SELECT user_id FROM sign_in_links WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+            "UPDATE sign_in_links SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 RETURNING user_id",
         )
         .bind(token_hash)
         .bind(purpose.code())
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        if user.is_some() {
-            execute(
-                &mut tx,
-                "UPDATE sign_in_links SET used_at = $2 WHERE token_hash = $1",
-                &[Bind::Text(token_hash), Bind::Int(now)],
-            )
-            .await?;
-            tx.commit().await?;
-        }
-        Ok(user)
+        let Some(user) = user else {
+            return Ok(None);
+        };
+        let u = Bind::Text(&user);
+        execute(
+            &mut tx,
+            "UPDATE users SET password_hash = $2, failed_signins = 0, paused_until = 0 WHERE id = $1 AND active = 1",
+            &[Bind::Text(&user), Bind::Text(password_hash)],
+        )
+        .await?;
+        // A new password ends every session and every other link of the account.
+        execute(&mut tx, "DELETE FROM sessions WHERE user_id = $1", &[u]).await?;
+        execute(
+            &mut tx,
+            "UPDATE sign_in_links SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+            &[Bind::Text(&user), Bind::Int(now)],
+        )
+        .await?;
+        let mut log = log.clone();
+        log.record_id = Some(user.clone());
+        log.person = Some(user.clone());
+        append_in(self.backend, &mut tx, &log).await?;
+        tx.commit().await?;
+        Ok(Some(user))
     }
 }
 

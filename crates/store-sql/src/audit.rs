@@ -159,19 +159,24 @@ impl AuditStore for SqlStore {
         if self.backend == Backend::Postgres {
             postgres::lock_access_log(&mut tx).await?;
         }
-        let n = sqlx::query("DELETE FROM access_log WHERE at < $1")
-            .bind(before)
+        // Up to the newest entry past the term, by number: the chain keeps no gap.
+        let last: Option<(i64, String)> = sqlx::query_as(
+            "SELECT seq, hash FROM access_log WHERE at < $1 ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(before)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((through, hash)) = last else {
+            return Ok(0);
+        };
+        let n = sqlx::query("DELETE FROM access_log WHERE seq <= $1")
+            .bind(through)
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        if n > 0 {
-            let mut log = log.clone();
-            log.record_id = Some(format!(
-                "{} {n}",
-                log.record_id.as_deref().unwrap_or("purge")
-            ));
-            append_in(self.backend, &mut tx, &log).await?;
-        }
+        let mut log = log.clone();
+        log.record_id = Some(kapstok_domain::audit::purge_record(through, &hash));
+        append_in(self.backend, &mut tx, &log).await?;
         tx.commit().await?;
         Ok(n)
     }

@@ -36,9 +36,10 @@ impl SessionStore for SqlStore {
         data: &str,
         expires_at: i64,
     ) -> StoreResult<()> {
+        // An update only: a session ended meanwhile (signed out everywhere, a new password)
+        // is not written back by a request that was still running.
         sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id_hash) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, expires_at = excluded.expires_at",
+            "UPDATE sessions SET user_id = $2, data = $3, expires_at = $4 WHERE id_hash = $1",
         )
         .bind(id_hash)
         .bind(user_id)
@@ -113,6 +114,18 @@ impl OutboxStore for SqlStore {
         append_in(self.backend, &mut tx, log).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    async fn mark_sent(&self, id: i64, body: &str) -> StoreResult<()> {
+        let now = self.now_sql();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE outbox SET sent_at = {now}, body = $2 WHERE id = $1"
+        )))
+        .bind(id)
+        .bind(body)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     async fn outbox(&self, limit: usize) -> StoreResult<Vec<OutboxMail>> {

@@ -213,8 +213,15 @@ pub trait AccountStore: Send + Sync {
     async fn users(&self) -> StoreResult<Vec<User>>;
     async fn credentials(&self, email: &Email) -> StoreResult<Option<Credentials>>;
     async fn credentials_by_id(&self, id: &str) -> StoreResult<Option<Credentials>>;
-    /// Counts a failed sign-in and pauses further ones until `paused_until`.
-    async fn sign_in_failed(&self, id: &str, paused_until: i64, log: &NewEntry) -> StoreResult<()>;
+    /// Counts a failed sign-in; the one that reaches `pause_after` failures in a row (and each
+    /// after it) pauses further ones until `paused_until`.
+    async fn sign_in_failed(
+        &self,
+        id: &str,
+        pause_after: i64,
+        paused_until: i64,
+        log: &NewEntry,
+    ) -> StoreResult<()>;
     /// Clears the failures; with `totp_step`, takes that step only if it is later than the last
     /// one taken (`false`: the code was used already, nothing written).
     async fn sign_in_succeeded(
@@ -265,6 +272,17 @@ pub trait AccountStore: Send + Sync {
         purpose: LinkPurpose,
         now: i64,
     ) -> StoreResult<Option<String>>;
+    /// Uses up a valid link and sets the account's password, ending every session and every
+    /// other link of the account, with the log entry, in one transaction; the user, or `None`
+    /// (nothing changed) when the link is not valid.
+    async fn redeem_link(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        now: i64,
+        password_hash: &str,
+        log: &NewEntry,
+    ) -> StoreResult<Option<String>>;
     /// As `link_user`, marking the link used.
     async fn take_link(
         &self,
@@ -285,6 +303,7 @@ pub trait SessionStore: Send + Sync {
         data: &str,
         expires_at: i64,
     ) -> StoreResult<bool>;
+    /// Updates a session that exists; one that was ended meanwhile stays ended.
     async fn save_session(
         &self,
         id_hash: &str,
@@ -358,6 +377,8 @@ pub trait OutboxStore: Send + Sync {
         sent: bool,
         log: &NewEntry,
     ) -> StoreResult<i64>;
+    /// Marks a kept mail as taken by SMTP, its body replaced (a secret link masked).
+    async fn mark_sent(&self, id: i64, body: &str) -> StoreResult<()>;
     /// The newest first.
     async fn outbox(&self, limit: usize) -> StoreResult<Vec<OutboxMail>>;
 }

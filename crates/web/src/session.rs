@@ -14,6 +14,8 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 pub const USER: &str = "user";
 /// When they signed in, unix seconds (the absolute term counts from here).
 pub const SINCE: &str = "since";
+/// Whether the sign-in passed a second factor (a role that needs one needs this).
+pub const TWO_FACTOR: &str = "two_factor";
 /// A sign-in half done: the password was right, the second factor comes next.
 pub const PENDING: &str = "pending";
 /// A TOTP secret being set up (not stored with the account until confirmed).

@@ -142,11 +142,11 @@ async fn story(store: Arc<dyn Store>, b: Backend) {
     assert_eq!(c.password_hash.as_deref(), Some("$argon2id$fake"));
     assert_eq!((c.failed_sign_ins, c.paused_until), (0, 0));
     store
-        .sign_in_failed("u-anna", 0, &entry(7, Action::SignIn))
+        .sign_in_failed("u-anna", 2, 4_000_000_000, &entry(7, Action::SignIn))
         .await
         .unwrap();
     store
-        .sign_in_failed("u-anna", 4_000_000_000, &entry(8, Action::SignIn))
+        .sign_in_failed("u-anna", 2, 4_000_000_000, &entry(8, Action::SignIn))
         .await
         .unwrap();
     let c = store.credentials_by_id("u-anna").await.unwrap().unwrap();
@@ -311,12 +311,12 @@ async fn story(store: Arc<dyn Store>, b: Backend) {
         .await
         .unwrap();
     store
-        .save_session("s2", Some("u-anna"), "{}", 5_000)
+        .create_session("s2", Some("u-anna"), "{}", 5_000)
         .await
         .unwrap();
-    store.save_session("s3", None, "{}", 5_000).await.unwrap();
+    store.create_session("s3", None, "{}", 5_000).await.unwrap();
     store
-        .save_session("s4", Some("u-bram"), "{}", 5_000)
+        .create_session("s4", Some("u-bram"), "{}", 5_000)
         .await
         .unwrap();
     assert_eq!(
@@ -339,6 +339,13 @@ async fn story(store: Arc<dyn Store>, b: Backend) {
     assert_eq!(store.load_session("s2", 1).await.unwrap(), None);
     assert!(store.load_session("s3", 1).await.unwrap().is_some());
     store.delete_session("s3").await.unwrap();
+    // A request still running when its session ended does not bring it back.
+    store.save_session("s3", None, "{}", 5_000).await.unwrap();
+    assert_eq!(
+        store.load_session("s3", 1).await.unwrap(),
+        None,
+        "{b:?}: not resurrected"
+    );
     assert_eq!(store.load_session("s3", 1).await.unwrap(), None);
     store
         .set_active("u-bram", false, &entry(20, Action::Change))
@@ -350,7 +357,7 @@ async fn story(store: Arc<dyn Store>, b: Backend) {
         None,
         "{b:?}: deactivation ends sessions"
     );
-    store.save_session("s5", None, "{}", 10).await.unwrap();
+    store.create_session("s5", None, "{}", 10).await.unwrap();
     assert_eq!(store.delete_expired_sessions(10).await.unwrap(), 1);
 
     // The outbox.

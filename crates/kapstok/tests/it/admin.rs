@@ -356,6 +356,10 @@ async fn teams_and_areas_are_kept_from_their_pages() {
 #[tokio::test]
 async fn a_forgotten_password_is_reset_by_mail_without_telling_who_has_an_account() {
     let app = TestApp::init().with_demo().build().await;
+    // Signed in elsewhere before the reset: that session ends with the new password.
+    let elsewhere = app.browser();
+    sign_in_demo(&elsewhere, "redactie").await;
+    assert_eq!(elsewhere.get("/werk").await.status, StatusCode::OK);
     let b = app.browser();
     let page = b.get("/wachtwoord-vergeten").await;
     let token = csrf(&page.body);
@@ -429,6 +433,11 @@ async fn a_forgotten_password_is_reset_by_mail_without_telling_who_has_an_accoun
         .await;
     assert_eq!(location(&r), "/inloggen?hersteld=1");
     assert_eq!(b.get(path).await.status, StatusCode::GONE, "used");
+    assert_eq!(
+        elsewhere.get("/werk").await.status,
+        StatusCode::SEE_OTHER,
+        "ended"
+    );
     let page = b.get("/inloggen?hersteld=1").await;
     let r = b
         .post(

@@ -128,11 +128,11 @@ fn the_first_beheerder_is_invited_from_the_cli_and_tampering_with_the_log_is_fou
         let out = pipe(&mut good, "een lange zin als wachtwoord\n");
         assert!(out.0, "{}", out.2);
 
-        // Team, Bea, her link, Fenna, her (unused) link, her password: six entries, one chain.
+        // The team, Bea, her link, Fenna with her password: four entries, one chain.
         let verify = run(&["audit", "verify"]);
         assert!(verify.ok, "{backend:?}: {}", verify.stderr);
         assert!(
-            verify.stdout.contains("in orde: 6 regels"),
+            verify.stdout.contains("in orde: 4 regels"),
             "{}",
             verify.stdout
         );

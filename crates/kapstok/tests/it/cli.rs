@@ -86,3 +86,38 @@ fn a_missing_file_gets_a_message_not_a_panic() {
     );
     assert!(!err.contains("panicked"));
 }
+
+/// A deployment's first own account switches the demo's accounts (published password) off.
+#[test]
+fn the_first_real_account_deactivates_the_demo_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, err) = kapstok(dir.path(), &["demo"]);
+    assert!(ok, "{err}");
+    let (_, list, _) = kapstok(dir.path(), &["user", "list"]);
+    assert!(
+        list.contains("beheerder@demo.kapstok.nl") && !list.contains("gedeactiveerd"),
+        "{list}"
+    );
+    let (ok, out, err) = kapstok(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--email",
+            "bea@emmen.nl",
+            "--name",
+            "Bea",
+            "--role",
+            "beheerder",
+            "--team",
+            "Gemeente Emmen",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("8 demo-accounts") && out.contains("gedeactiveerd"),
+        "{out}"
+    );
+    let (_, list, _) = kapstok(dir.path(), &["user", "list"]);
+    assert_eq!(list.matches("(gedeactiveerd)").count(), 8, "{list}");
+}

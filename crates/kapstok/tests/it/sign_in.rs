@@ -715,3 +715,55 @@ fn nothing_personal_or_secret_reaches_the_logs_when_signing_in() {
         assert!(!logged.contains(&secret), "'{secret}' is in the log");
     }
 }
+
+/// A role that needs two factors, given to someone signed in with a password only, ends that
+/// session; a page a role does not open is refused and the refusal is in the log.
+#[tokio::test]
+async fn a_new_role_that_needs_two_factors_ends_a_password_only_session() {
+    let app = TestApp::init().with_demo().build().await;
+    let ruud = app.browser();
+    sign_in_demo(&ruud, "redactie").await;
+    assert!(
+        ruud.get("/werk")
+            .await
+            .body
+            .contains("Tweestapsverificatie staat uit")
+    );
+    assert_eq!(
+        ruud.get("/beheer/gebruikers").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let admin = admin(&app);
+    let user = admin
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.email.as_str() == "redactie@demo.kapstok.nl")
+        .unwrap();
+    let mut roles = user.memberships.clone();
+    roles.push(Membership {
+        team: roles[0].team.clone(),
+        role: Role::Teamlid,
+    });
+    admin
+        .set_memberships(&user.id, &roles)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        location(&ruud.get("/werk").await),
+        "/inloggen?terug=%2Fwerk"
+    );
+
+    let fg = app.browser();
+    sign_in_demo(&fg, "privacy").await;
+    let page = fg
+        .get(&format!("/toegangslog?persoon=&gebruiker={}", user.id))
+        .await;
+    assert!(
+        page.body.contains("account: /beheer/gebruikers") && page.body.contains("nee, geweigerd"),
+        "{}",
+        page.body
+    );
+}

@@ -118,8 +118,17 @@ impl FromRequestParts<AppState> for SignedIn {
             .signed_in(&user, since, &origin)
             .await
             .map_err(|e| PageError::new(e, visitor.lang).into_response())?;
+        // A role that needs a second factor, given after a sign-in without one: sign in again.
+        let two_factor = session
+            .get::<bool>(session::TWO_FACTOR)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(false);
+        let actor =
+            actor.filter(|a| two_factor || !a.signed_in().is_some_and(|u| u.needs_second_factor()));
         let Some(actor) = actor else {
-            // Deactivated, removed, or past the 12-hour term: this session is over.
+            // Deactivated, removed, past the 12-hour term, or short of a factor: it is over.
             let _ = session.flush().await;
             return Err(to_sign_in(&visitor.path_and_query));
         };

@@ -172,10 +172,8 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let lang = me.visitor.lang;
     let tr = Tr { lang };
-    let reader = state
-        .app()
-        .access_log_reader(&me.actor)
-        .ok_or_else(|| forbidden(lang))?;
+    let capability = state.app().access_log_reader(&me.actor);
+    let reader = crate::pro::admin::granted(&state, &me, capability, RecordKind::AccessLog).await?;
     let (filter, errors) = filter_of(&q, tr);
     let page_no = q
         .get("pagina")
@@ -253,10 +251,8 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let lang = me.visitor.lang;
     let tr = Tr { lang };
-    let reader = state
-        .app()
-        .access_log_reader(&me.actor)
-        .ok_or_else(|| forbidden(lang))?;
+    let capability = state.app().access_log_reader(&me.actor);
+    let reader = crate::pro::admin::granted(&state, &me, capability, RecordKind::AccessLog).await?;
     let (filter, errors) = filter_of(&q, tr);
     if let Some((_, message)) = errors.first() {
         return Err(PageError::new(

@@ -26,18 +26,47 @@ pub fn forbidden(lang: Lang) -> PageError {
     PageError::new(AppError::Refused(StatusCode::FORBIDDEN), lang)
 }
 
-fn admin(state: &AppState, me: &SignedIn) -> Result<AccountAdmin, PageError> {
-    state
-        .app()
-        .account_admin(&me.actor)
-        .ok_or_else(|| forbidden(me.visitor.lang))
+/// A capability the user's roles do not give: the refusal is logged, then 403.
+pub async fn granted<T>(
+    state: &AppState,
+    me: &SignedIn,
+    capability: Option<T>,
+    kind: kapstok_domain::audit::RecordKind,
+) -> Result<T, PageError> {
+    match capability {
+        Some(c) => Ok(c),
+        None => {
+            let what = me.visitor.path_and_query.split('?').next().unwrap_or("");
+            state
+                .app()
+                .record_refusal(&me.actor, kind, what)
+                .await
+                .in_lang(me.visitor.lang)?;
+            Err(forbidden(me.visitor.lang))
+        }
+    }
 }
 
-fn area_admin(state: &AppState, me: &SignedIn) -> Result<AreaAdmin, PageError> {
-    state
-        .app()
-        .area_admin(&me.actor)
-        .ok_or_else(|| forbidden(me.visitor.lang))
+async fn admin(state: &AppState, me: &SignedIn) -> Result<AccountAdmin, PageError> {
+    let capability = state.app().account_admin(&me.actor);
+    granted(
+        state,
+        me,
+        capability,
+        kapstok_domain::audit::RecordKind::Account,
+    )
+    .await
+}
+
+async fn area_admin(state: &AppState, me: &SignedIn) -> Result<AreaAdmin, PageError> {
+    let capability = state.app().area_admin(&me.actor);
+    granted(
+        state,
+        me,
+        capability,
+        kapstok_domain::audit::RecordKind::Team,
+    )
+    .await
 }
 
 fn form_of(body: &Bytes) -> Pairs {
@@ -160,7 +189,11 @@ async fn render_users(
     let lang = me.visitor.lang;
     let tr = Tr { lang };
     let teams = a.teams().await.in_lang(lang)?;
-    let users = a.users().await.in_lang(lang)?;
+    let users = a
+        .users_shown("accounts: all")
+        .await
+        .in_lang(lang)?
+        .into_value();
     let chosen = form.map(|f| ticked(f, &teams)).unwrap_or_default();
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -210,7 +243,7 @@ pub async fn users(
     me: SignedIn,
     query: Pairs,
 ) -> Result<Response, PageError> {
-    let a = admin(&state, &me)?;
+    let a = admin(&state, &me).await?;
     let tr = Tr {
         lang: me.visitor.lang,
     };
@@ -226,7 +259,7 @@ pub async fn invite(
     me: SignedIn,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let a = admin(&state, &me)?;
+    let a = admin(&state, &me).await?;
     let form = form_of(&body);
     me.check_form(&form)?;
     let lang = me.visitor.lang;
@@ -344,7 +377,7 @@ pub async fn user(
     Path(id): Path<String>,
     query: Pairs,
 ) -> Result<Response, PageError> {
-    let a = admin(&state, &me)?;
+    let a = admin(&state, &me).await?;
     let lang = me.visitor.lang;
     let tr = Tr { lang };
     let id = user_id(&id, lang)?;
@@ -371,7 +404,7 @@ pub async fn save_user(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let a = admin(&state, &me)?;
+    let a = admin(&state, &me).await?;
     let form = form_of(&body);
     me.check_form(&form)?;
     let lang = me.visitor.lang;
@@ -400,7 +433,7 @@ pub async fn deactivate(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let a = admin(&state, &me)?;
+    let a = admin(&state, &me).await?;
     me.check_form(&form_of(&body))?;
     let lang = me.visitor.lang;
     let id = user_id(&id, lang)?;
@@ -420,7 +453,7 @@ pub async fn activate(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let a = admin(&state, &me)?;
+    let a = admin(&state, &me).await?;
     me.check_form(&form_of(&body))?;
     let id = user_id(&id, me.visitor.lang)?;
     existing(&a, &id, me.visitor.lang).await?;
@@ -434,7 +467,7 @@ pub async fn send_link(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let a = admin(&state, &me)?;
+    let a = admin(&state, &me).await?;
     me.check_form(&form_of(&body))?;
     let lang = me.visitor.lang;
     let id = user_id(&id, lang)?;
@@ -523,7 +556,7 @@ async fn render_teams(
 }
 
 pub async fn teams(State(state): State<AppState>, me: SignedIn) -> Result<Response, PageError> {
-    let a = admin(&state, &me)?;
+    let a = admin(&state, &me).await?;
     render_teams(&state, &me, &a, "", Vec::new(), None).await
 }
 
@@ -532,7 +565,7 @@ pub async fn add_team(
     me: SignedIn,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let a = admin(&state, &me)?;
+    let a = admin(&state, &me).await?;
     let form = form_of(&body);
     me.check_form(&form)?;
     let lang = me.visitor.lang;
@@ -588,7 +621,7 @@ pub async fn team(
     Path(id): Path<String>,
     query: Pairs,
 ) -> Result<Response, PageError> {
-    let a = admin(&state, &me)?;
+    let a = admin(&state, &me).await?;
     let lang = me.visitor.lang;
     let tr = Tr { lang };
     let id = team_id(&id, lang)?;
@@ -596,7 +629,11 @@ pub async fn team(
     let Some(team) = teams.iter().find(|t| t.id == id) else {
         return Err(PageError::not_found(lang));
     };
-    let users = a.users().await.in_lang(lang)?;
+    let users = a
+        .users_shown(&format!("team members: {}", team.id))
+        .await
+        .in_lang(lang)?
+        .into_value();
     let page = TeamPage {
         l: Layout::signed_in(
             &me.visitor,
@@ -642,7 +679,7 @@ pub async fn save_team(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let a = admin(&state, &me)?;
+    let a = admin(&state, &me).await?;
     let form = form_of(&body);
     me.check_form(&form)?;
     let lang = me.visitor.lang;
@@ -717,7 +754,7 @@ pub async fn areas(
     me: SignedIn,
     query: Pairs,
 ) -> Result<Response, PageError> {
-    let aa = area_admin(&state, &me)?;
+    let aa = area_admin(&state, &me).await?;
     let tr = Tr {
         lang: me.visitor.lang,
     };
@@ -730,7 +767,7 @@ pub async fn replace_areas(
     me: SignedIn,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let aa = area_admin(&state, &me)?;
+    let aa = area_admin(&state, &me).await?;
     let form = form_of(&body);
     me.check_form(&form)?;
     let lang = me.visitor.lang;
@@ -779,7 +816,7 @@ struct MailPage {
 }
 
 pub async fn outbox(State(state): State<AppState>, me: SignedIn) -> Result<Response, PageError> {
-    let a = admin(&state, &me)?;
+    let a = admin(&state, &me).await?;
     let lang = me.visitor.lang;
     let tr = Tr { lang };
     let mails = a.outbox(100).await.in_lang(lang)?.into_value();

@@ -64,6 +64,7 @@ fn back_target(raw: Option<&str>) -> String {
 async fn complete(
     session: &Session,
     user: &UserId,
+    two_factor: bool,
     lang: crate::i18n::Lang,
 ) -> Result<(), PageError> {
     let e = session_error(lang);
@@ -79,6 +80,10 @@ async fn complete(
         .await
         .map_err(&e)?;
     session.insert(session::SINCE, now()).await.map_err(&e)?;
+    session
+        .insert(session::TWO_FACTOR, two_factor)
+        .await
+        .map_err(&e)?;
     csrf_token(session).await.map_err(&e)?;
     Ok(())
 }
@@ -244,12 +249,17 @@ pub async fn submit(
     let e = session_error(visitor.lang);
     match step {
         Ok(Step::Done(user)) => {
-            complete(&session, &user, visitor.lang).await?;
+            complete(&session, &user, false, visitor.lang).await?;
             Ok(to(&back))
         }
         Ok(ref next @ (Step::SecondFactor(ref user) | Step::SetUpSecondFactor(ref user))) => {
             let set_up = matches!(next, Step::SetUpSecondFactor(_));
             session.cycle_id().await.map_err(&e)?;
+            // A setup left by someone before on this browser is not theirs.
+            session
+                .remove_value(session::TOTP_SETUP)
+                .await
+                .map_err(&e)?;
             session
                 .insert(
                     session::PENDING,
@@ -365,7 +375,7 @@ pub async fn code_submit(
         .in_lang(visitor.lang)?;
     match result {
         Ok(user) => {
-            complete(&session, &user, visitor.lang).await?;
+            complete(&session, &user, true, visitor.lang).await?;
             Ok(to(&p.back))
         }
         Err(_) => {
@@ -517,7 +527,7 @@ pub async fn setup_submit(
         .in_lang(visitor.lang)?;
     match result {
         Ok(codes) => {
-            complete(&session, &UserId::new(p.user.clone()), visitor.lang).await?;
+            complete(&session, &UserId::new(p.user.clone()), true, visitor.lang).await?;
             let page = RecoveryPage {
                 l: Layout::new(&visitor, tr.t("recovery-title"), state.catalog().demo),
                 codes,
@@ -779,9 +789,7 @@ pub async fn forgot_submit(
         state
             .app()
             .sign_in()
-            .request_reset(email, &client.to_string())
-            .await
-            .in_lang(visitor.lang)?;
+            .request_reset(email, &client.to_string());
     }
     let page = ForgotPage {
         l: Layout::new(&visitor, tr.t("forgot-title"), state.catalog().demo),
