@@ -414,6 +414,9 @@ test("the beheerder's and the privacy officer's pages, filled and with errors", 
   const { context, page } = await newPage();
   await signInDemo(page, 'beheerder');
   await checkProState(page, 'workspace-beheerder');
+  await Promise.all([page.waitForURL(/\/werk\/teams\//), page.locator('main a[href^="/werk/teams/"]').first().click()]);
+  assert.ok(await page.locator('table.data tbody tr').count(), 'the team lists its members');
+  await checkProState(page, 'team');
   for (const [name, url] of [['admin-users', '/beheer/gebruikers'], ['admin-teams', '/beheer/teams'], ['admin-areas', '/beheer/gebieden']]) {
     await page.goto(base + url);
     await checkProState(page, name);

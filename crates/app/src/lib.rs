@@ -16,6 +16,7 @@ pub mod mail;
 pub mod maintenance;
 pub mod socialmap;
 pub mod tables;
+pub mod teams;
 
 pub use access::{Actor, Audited};
 pub use accounts::{AccountAdmin, ConsoleAccounts, Sessions, SignIn, Workspace};
@@ -273,6 +274,15 @@ impl App {
         e.record_id = Some(what.chars().take(200).collect());
         self.store.append(&e).await?;
         Ok(())
+    }
+
+    /// A team's page: its own members only.
+    pub fn team_view(
+        &self,
+        actor: &Actor,
+        team: &kapstok_domain::ids::TeamId,
+    ) -> Option<teams::TeamView> {
+        teams::TeamView::grant(self.store.clone(), actor, team)
     }
 
     /// Users, teams and roles: beheerders only.

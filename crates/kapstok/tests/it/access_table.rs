@@ -1,8 +1,9 @@
 //! The route × role × team table: every route of the app, for a visitor and for each role's
 //! demo account, with what must happen (allowed, refused with 403, or sent to sign in). The
 //! table must list every route: the routes are read from the web crate's sources and the API's
-//! OpenAPI document, and a route missing from the table fails the test. Team-bound routes (the
-//! referral inbox, from the verwijsroute on) add rows for the user's own team and another one.
+//! OpenAPI document, and a route missing from the table fails the test. Team-bound routes (a
+//! team's page; the referral inbox from the verwijsroute on) are asked for the user's own team
+//! and for another one.
 
 use crate::sign_in::sign_in_demo;
 use crate::support::{Browser, TestApp, csrf};
@@ -34,8 +35,19 @@ const ACTORS: [Option<&str>; 9] = [
     Some("vrijwilligers"),
 ];
 
-/// What must happen for whom (a demo account's name, or `None` for a visitor).
-type Rule = Box<dyn Fn(Option<&str>) -> Expect>;
+/// Which team a team-bound route is asked about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TeamCase {
+    /// The route is not bound to a team.
+    NotBound,
+    /// A team the user is a member of.
+    Own,
+    /// A team the user is not in.
+    Other,
+}
+
+/// What must happen for whom (a demo account's name, or `None` for a visitor) and which team.
+type Rule = Box<dyn Fn(Option<&str>, TeamCase) -> Expect>;
 
 struct Row {
     method: &'static str,
@@ -44,6 +56,8 @@ struct Row {
     expect: Rule,
     /// Signs the actor out: sign in again after this row.
     ends_session: bool,
+    /// Asked for the actor's own team and for another one.
+    team_bound: bool,
 }
 
 fn anyone(_: Option<&str>) -> Expect {
@@ -81,8 +95,25 @@ fn row(
         method,
         route,
         example,
-        expect: Box::new(expect),
+        expect: Box::new(move |who, _| expect(who)),
         ends_session: false,
+        team_bound: false,
+    }
+}
+
+/// A route about one team (`{team}` in the example): its members may, others get 403.
+fn team_row(method: &'static str, route: &'static str, example: &'static str) -> Row {
+    Row {
+        method,
+        route,
+        example,
+        expect: Box::new(|who, case| match (who, case) {
+            (None, _) => SignIn,
+            (Some(_), TeamCase::Own) => Allowed,
+            (Some(_), _) => Forbidden,
+        }),
+        ends_session: false,
+        team_bound: true,
     }
 }
 
@@ -250,6 +281,7 @@ fn table() -> Vec<Row> {
         // Signed in: every role.
         row("GET", "/werk", "/werk", signed_in),
         row("GET", "/werk/activiteit", "/werk/activiteit", signed_in),
+        team_row("GET", "/werk/teams/{id}", "/werk/teams/{team}"),
         Row {
             ends_session: true,
             ..row("POST", "/uitloggen", "/uitloggen", signed_in)
@@ -367,37 +399,69 @@ async fn every_route_answers_every_role_as_the_table_says() {
         "the table lists routes that do not exist: {gone:?}"
     );
 
+    // Each demo account's own team, and a team it is not in.
+    let users = app.store.users().await.unwrap();
+    let teams = app.store.teams().await.unwrap();
+    let team_of = |who: Option<&str>, case: TeamCase| -> String {
+        let mine: Vec<String> = who
+            .and_then(|w| {
+                users
+                    .iter()
+                    .find(|u| u.email.as_str() == format!("{w}@demo.kapstok.nl"))
+            })
+            .map(|u| u.memberships.iter().map(|m| m.team.to_string()).collect())
+            .unwrap_or_default();
+        match case {
+            TeamCase::Own if !mine.is_empty() => mine[0].clone(),
+            // A visitor has no team: any will do.
+            _ => teams
+                .iter()
+                .map(|t| t.id.to_string())
+                .find(|t| !mine.contains(t))
+                .expect("a team the user is not in"),
+        }
+    };
     let mut failures = Vec::new();
     for who in ACTORS {
         let mut b = browser_for(&app, who).await;
         for r in &table {
-            let reply = if r.method == "GET" {
-                b.get(r.example).await
+            let cases: &[TeamCase] = if r.team_bound {
+                &[TeamCase::Own, TeamCase::Other]
             } else {
-                let t = token(&b, who).await;
-                b.post(r.example, &[("csrf", &t)]).await
+                &[TeamCase::NotBound]
             };
-            let got = outcome(
-                reply.status,
-                reply.headers.get("location").and_then(|v| v.to_str().ok()),
-            );
-            let want = (r.expect)(who);
-            if got != want {
-                failures.push(format!(
-                    "{} {} as {}: {got:?} ({}), expected {want:?}",
+            for &case in cases {
+                let url = if r.team_bound {
+                    r.example.replace("{team}", &team_of(who, case))
+                } else {
+                    r.example.to_string()
+                };
+                let reply = if r.method == "GET" {
+                    b.get(&url).await
+                } else {
+                    let t = token(&b, who).await;
+                    b.post(&url, &[("csrf", &t)]).await
+                };
+                let got = outcome(
+                    reply.status,
+                    reply.headers.get("location").and_then(|v| v.to_str().ok()),
+                );
+                let want = (r.expect)(who, case);
+                if got != want {
+                    failures.push(format!(
+                        "{} {url} as {} ({case:?}): {got:?} ({}), expected {want:?}",
+                        r.method,
+                        who.unwrap_or("visitor"),
+                        reply.status
+                    ));
+                }
+                assert!(
+                    !reply.status.is_server_error(),
+                    "{} {url} as {who:?}: {}",
                     r.method,
-                    r.example,
-                    who.unwrap_or("visitor"),
                     reply.status
-                ));
+                );
             }
-            assert!(
-                !reply.status.is_server_error(),
-                "{} {} as {who:?}: {}",
-                r.method,
-                r.example,
-                reply.status
-            );
             // Signed out: in again for the rows after (the end-session rows come last, as a
             // demo account can sign in only twice within one 30-second code).
             if r.ends_session && !std::ptr::eq(r, table.last().unwrap()) {

@@ -171,7 +171,9 @@ async fn a_demo_user_signs_in_with_two_factors_and_out_again() {
     let home = b.get("/werk").await;
     assert_eq!(home.status, StatusCode::OK, "{}", home.body);
     assert!(
-        home.body.contains("Bea Beheer (demo)") && home.body.contains("Beheerder, Gemeente Emmen")
+        home.body.contains("Bea Beheer (demo)")
+            && home.body.contains("Beheerder, <a href=\"/werk/teams/")
+            && home.body.contains(">Gemeente Emmen</a>")
     );
     assert_eq!(home.headers["cache-control"], "no-store");
     let set = home.headers["set-cookie"].to_str().unwrap().to_string();
@@ -362,7 +364,8 @@ async fn an_invited_colleague_chooses_a_password_and_sets_up_two_factors() {
         assert_eq!(codes.len(), 10, "{}", r.body);
         let home = b.get("/werk").await;
         assert!(
-            home.body.contains("Verwijzer, Sociaal Wijkteam De Velden")
+            home.body.contains(">Sociaal Wijkteam De Velden</a>")
+                && home.body.contains("Verwijzer, <a")
                 && home.body.contains("herstelcodes: 10"),
             "{}",
             home.body

@@ -346,3 +346,5 @@ log-kind-account = account
 log-kind-team = team
 log-kind-access_log = access log
 log-kind-mail = mail
+team-areas = Works in:
+team-members = Members of the team

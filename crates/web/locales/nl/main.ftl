@@ -346,3 +346,5 @@ log-kind-account = account
 log-kind-team = team
 log-kind-access_log = toegangslog
 log-kind-mail = mail
+team-areas = Werkt in:
+team-members = Leden van het team

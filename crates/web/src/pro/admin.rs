@@ -607,7 +607,7 @@ struct TeamPage {
     notice: Option<String>,
 }
 
-fn team_id(raw: &str, lang: Lang) -> Result<TeamId, PageError> {
+pub fn team_id(raw: &str, lang: Lang) -> Result<TeamId, PageError> {
     if raw.len() <= 64 && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         Ok(TeamId::new(raw))
     } else {

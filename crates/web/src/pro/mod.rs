@@ -54,6 +54,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/uitloggen/overal", post(workspace::sign_out_everywhere))
         .route("/werk", get(workspace::home))
         .route("/werk/activiteit", get(access_log::own))
+        .route("/werk/teams/{id}", get(workspace::team))
         .route("/toegangslog", get(access_log::page))
         .route("/toegangslog/export", get(access_log::export))
         .route("/beheer/gebruikers", get(admin::users).post(admin::invite))

@@ -19,6 +19,7 @@ use kapstok_app::Workspace;
 pub struct RoleLine {
     pub role: String,
     pub team: String,
+    pub href: String,
 }
 
 #[derive(Template)]
@@ -55,6 +56,7 @@ pub async fn home(State(state): State<AppState>, me: SignedIn) -> Result<Respons
         .iter()
         .map(|m| RoleLine {
             role: crate::views::role_label(&state, lang, m.role),
+            href: format!("/werk/teams/{}", m.team),
             team: teams
                 .iter()
                 .find(|t| t.id == m.team)
@@ -125,4 +127,77 @@ pub async fn sign_out_everywhere(
         .in_lang(me.visitor.lang)?;
     let _ = me.session.flush().await;
     Ok(signed_out())
+}
+
+pub struct MemberLine {
+    pub name: String,
+    pub email: String,
+    pub roles: String,
+}
+
+#[derive(Template)]
+#[template(path = "team.html")]
+struct TeamPage {
+    l: Layout,
+    name: String,
+    areas: String,
+    members: Vec<MemberLine>,
+}
+
+/// A team's page for its members: who is in it (and in which roles) and the areas it serves.
+pub async fn team(
+    State(state): State<AppState>,
+    me: SignedIn,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, PageError> {
+    let lang = me.visitor.lang;
+    let id = crate::pro::admin::team_id(&id, lang)?;
+    let capability = state.app().team_view(&me.actor, &id);
+    let view = crate::pro::admin::granted(
+        &state,
+        &me,
+        capability,
+        kapstok_domain::audit::RecordKind::Team,
+    )
+    .await?;
+    let Some(team) = view.team().await.in_lang(lang)? else {
+        return Err(PageError::not_found(lang));
+    };
+    let members = view.members().await.in_lang(lang)?.into_value();
+    let areas = state.catalog().geo.areas.clone();
+    let page = TeamPage {
+        l: Layout::signed_in(
+            &me.visitor,
+            team.name.clone(),
+            state.catalog().demo,
+            me.me(),
+        ),
+        name: team.name.clone(),
+        areas: team
+            .areas
+            .iter()
+            .map(|c| {
+                areas
+                    .iter()
+                    .find(|a| &a.code == c)
+                    .map_or(c.clone(), |a| a.name.clone())
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        members: members
+            .iter()
+            .map(|u| MemberLine {
+                name: u.name.clone(),
+                email: u.email.to_string(),
+                roles: u
+                    .memberships
+                    .iter()
+                    .filter(|m| m.team == team.id)
+                    .map(|m| crate::views::role_label(&state, lang, m.role))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+            .collect(),
+    };
+    render::ok(&page, lang)
 }
