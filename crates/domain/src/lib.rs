@@ -11,5 +11,6 @@ pub mod ids;
 pub mod instrument;
 pub mod model;
 pub mod paging;
+pub mod referral;
 pub mod respite;
 pub mod tally;
