@@ -719,6 +719,11 @@ impl AccountAdmin {
         Ok(self.accounts.users().await?)
     }
 
+    /// Whether an account exists (nothing about it is shown, so nothing is logged).
+    pub async fn exists(&self, id: &UserId) -> AppResult<bool> {
+        Ok(self.accounts.user(id).await?.is_some())
+    }
+
     /// Every user, for a page that shows them (names and addresses: the look is logged).
     pub async fn users_shown(&self, scope: &str) -> AppResult<crate::Audited<Vec<User>>> {
         let mut e = self.entry(Action::View, RecordKind::Account);

@@ -196,9 +196,14 @@ pub async fn serve(
         smtp_url: args.smtp_url.clone(),
         from: args.mail_from.clone(),
     };
-    let site = public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
+    // Without --public-url: this machine's address; "localhost" when listening on all of them.
+    let site = public_url.clone().unwrap_or_else(|| {
+        if addr.ip().is_unspecified() {
+            format!("http://localhost:{}", addr.port())
+        } else {
+            format!("http://{addr}")
+        }
+    });
     spawn_log_purge(store.clone());
     let app = App::open_with_snapshot(store, search_config(&args)?, args.snapshot_path(data_dir))
         .await?

@@ -71,22 +71,8 @@ fn line(state: &AppState, tr: Tr, e: &Entry, names: &dyn Fn(&str) -> Option<Stri
 /// A period bound typed as a date (`2026-12-01`), as the log's text; `Err` for anything else.
 fn day(raw: Option<&str>, end: bool) -> Result<Option<String>, ()> {
     let Some(raw) = raw else { return Ok(None) };
-    let ok = raw.len() == 10
-        && raw.as_bytes()[4] == b'-'
-        && raw.as_bytes()[7] == b'-'
-        && time::Date::parse(
-            raw,
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .is_ok();
-    if !ok {
-        return Err(());
-    }
-    let date = time::Date::parse(
-        raw,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|_| ())?;
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(raw, format).map_err(|_| ())?;
     // Until a day means up to and including it.
     let date = if end {
         date.next_day().ok_or(())?

@@ -84,7 +84,7 @@ pub fn problem_text(tr: Tr, p: &AddUserProblem) -> String {
         AddUserProblem::Taken => "admin-error-taken",
         AddUserProblem::NoMembership => "admin-error-roles",
         AddUserProblem::UnknownTeam => "admin-error-team",
-        AddUserProblem::Password(_) => "password-too-short",
+        AddUserProblem::Password(p) => return crate::pro::sign_in::password_message(tr, *p),
     })
 }
 
@@ -355,20 +355,24 @@ async fn render_user(
 
 /// 404 unless the user exists (checked before anything is changed or logged about them).
 async fn existing(a: &AccountAdmin, id: &UserId, lang: Lang) -> Result<(), PageError> {
-    if a.users().await.in_lang(lang)?.iter().any(|u| &u.id == id) {
+    if a.exists(id).await.in_lang(lang)? {
         Ok(())
     } else {
         Err(PageError::not_found(lang))
     }
 }
 
-/// A user id from the address: plausible characters only (else 404 without a lookup).
-fn user_id(raw: &str, lang: Lang) -> Result<UserId, PageError> {
+/// An id from the address: plausible characters only (else 404 without a lookup).
+fn plain_id(raw: &str, lang: Lang) -> Result<&str, PageError> {
     if raw.len() <= 64 && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        Ok(UserId::new(raw))
+        Ok(raw)
     } else {
         Err(PageError::not_found(lang))
     }
+}
+
+fn user_id(raw: &str, lang: Lang) -> Result<UserId, PageError> {
+    plain_id(raw, lang).map(UserId::new)
 }
 
 pub async fn user(
@@ -608,11 +612,7 @@ struct TeamPage {
 }
 
 pub fn team_id(raw: &str, lang: Lang) -> Result<TeamId, PageError> {
-    if raw.len() <= 64 && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        Ok(TeamId::new(raw))
-    } else {
-        Err(PageError::not_found(lang))
-    }
+    plain_id(raw, lang).map(TeamId::new)
 }
 
 pub async fn team(

@@ -420,6 +420,12 @@ async fn render_setup(
 ) -> Result<Response, PageError> {
     let tr = Tr { lang: visitor.lang };
     let e = session_error(visitor.lang);
+    let account = state
+        .app()
+        .sign_in()
+        .account_name(&UserId::new(p.user.clone()))
+        .await
+        .in_lang(visitor.lang)?;
     // One secret for the whole setup: reloading the page shows the same code to scan.
     let secret = match session
         .get::<String>(session::TOTP_SETUP)
@@ -428,12 +434,6 @@ async fn render_setup(
     {
         Some(s) => s,
         None => {
-            let account = state
-                .app()
-                .sign_in()
-                .account_name(&UserId::new(p.user.clone()))
-                .await
-                .in_lang(visitor.lang)?;
             let fresh = state.app().sign_in().new_totp(&account).secret;
             session
                 .insert(session::TOTP_SETUP, &fresh)
@@ -442,12 +442,6 @@ async fn render_setup(
             fresh
         }
     };
-    let account = state
-        .app()
-        .sign_in()
-        .account_name(&UserId::new(p.user.clone()))
-        .await
-        .in_lang(visitor.lang)?;
     let setup = state.app().sign_in().totp_for(&secret, &account);
     let page = SetupPage {
         l: Layout::new(visitor, tr.t("setup-title"), state.catalog().demo),
