@@ -327,6 +327,107 @@ fn check_codes<'a>(
     Ok(())
 }
 
+/// Where a referral comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// A professional referred the carer.
+    Verwijzer,
+    /// The carer asked for contact themselves.
+    Zelf,
+}
+
+impl Source {
+    pub fn code(self) -> &'static str {
+        match self {
+            Source::Verwijzer => "verwijzer",
+            Source::Zelf => "zelf",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Source> {
+        [Source::Verwijzer, Source::Zelf]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+}
+
+/// How consent was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConsentMethod {
+    Mondeling,
+    Schriftelijk,
+    Digitaal,
+}
+
+impl ConsentMethod {
+    pub const ALL: [ConsentMethod; 3] = [
+        ConsentMethod::Mondeling,
+        ConsentMethod::Schriftelijk,
+        ConsentMethod::Digitaal,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ConsentMethod::Mondeling => "mondeling",
+            ConsentMethod::Schriftelijk => "schriftelijk",
+            ConsentMethod::Digitaal => "digitaal",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<ConsentMethod> {
+        ConsentMethod::ALL.into_iter().find(|m| m.code() == code)
+    }
+}
+
+/// What a referral holds about the carer: only what the receiving team needs to make contact.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CarerDetails {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub postcode: Option<String>,
+    pub contact_time: Option<String>,
+    /// About the person cared for: only the relationship and the main condition category.
+    pub relationship: Option<String>,
+    pub condition: Option<String>,
+    /// The band of a self-check gone through together (never its answers).
+    pub self_check_band: Option<String>,
+    /// A short note (no diagnosis, no BSN).
+    pub note: Option<String>,
+}
+
+/// A referral as stored: one team's task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Referral {
+    pub id: String,
+    /// `K-2026-0042`: what mail and pages call it; says nothing about the person.
+    pub reference: String,
+    pub team_id: String,
+    /// `None` for a carer's own request.
+    pub referrer_id: Option<String>,
+    pub source: Source,
+    pub state: State,
+    pub reason: String,
+    pub outcome: Option<String>,
+    /// The referral this one was forwarded from.
+    pub part_of: Option<String>,
+    /// The carer's pseudonymous id in the access log.
+    pub person: String,
+    pub area_code: Option<String>,
+    /// `None` once anonymised.
+    pub carer: Option<CarerDetails>,
+    pub assigned_to: Option<String>,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+    pub accepted_at: Option<String>,
+    pub closed_at: Option<String>,
+}
+
+/// The reference of the `number`-th referral of `year`: `K-2026-0042`.
+pub fn reference(year: i32, number: i64) -> String {
+    format!("K-{year}-{number:04}")
+}
+
 /// The first nine-digit number in `text` that passes the 11-test (a BSN, the Dutch citizen
 /// service number); digits may be grouped with spaces, dots or dashes. Notes must not hold one.
 pub fn find_bsn(text: &str) -> Option<String> {
@@ -510,6 +611,18 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn references_are_numbered_per_year() {
+        assert_eq!(reference(2026, 42), "K-2026-0042");
+        assert_eq!(reference(2026, 12345), "K-2026-12345");
+        assert_eq!(Source::parse("zelf"), Some(Source::Zelf));
+        assert_eq!(
+            ConsentMethod::parse("digitaal"),
+            Some(ConsentMethod::Digitaal)
+        );
+        assert_eq!(ConsentMethod::parse("per fax"), None);
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod audit;
 mod geo;
 mod meta;
 mod postgres;
+mod referrals;
 mod rows;
 mod sessions;
 mod social_map;

@@ -29,6 +29,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../migrations/postgres/0005_accounts_and_access_log.sql"),
     ),
+    (6, include_str!("../migrations/postgres/0006_referrals.sql")),
 ];
 
 pub(crate) const NOW: &str = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')";

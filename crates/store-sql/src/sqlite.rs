@@ -22,6 +22,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         4,
         include_str!("../migrations/sqlite/0004_accounts_and_access_log.sql"),
     ),
+    (5, include_str!("../migrations/sqlite/0005_referrals.sql")),
 ];
 
 pub(crate) const NOW: &str = "datetime('now')";

@@ -383,6 +383,117 @@ pub trait OutboxStore: Send + Sync {
     async fn outbox(&self, limit: usize) -> StoreResult<Vec<OutboxMail>>;
 }
 
+/// A referral to be stored (sent: consent recorded).
+#[derive(Debug, Clone)]
+pub struct NewReferral {
+    pub id: String,
+    pub team_id: String,
+    pub referrer_id: Option<String>,
+    pub source: kapstok_domain::referral::Source,
+    pub state: kapstok_domain::referral::State,
+    pub reason: String,
+    pub part_of: Option<String>,
+    pub person: String,
+    pub area_code: Option<String>,
+    pub carer: kapstok_domain::referral::CarerDetails,
+    /// The form's key: sending the same form twice makes one referral.
+    pub idempotency_key: Option<String>,
+    /// When, as `audit::timestamp` (its year numbers the reference).
+    pub at: String,
+}
+
+/// The consent a referral rests on.
+#[derive(Debug, Clone)]
+pub struct NewConsent {
+    pub id: String,
+    pub team_id: String,
+    pub purpose: String,
+    pub data_shared: String,
+    pub given_by: String,
+    pub method: kapstok_domain::referral::ConsentMethod,
+    pub given_at: String,
+    pub recorded_by: Option<String>,
+    /// SHA-256 of the code on the carer's receipt.
+    pub receipt_hash: String,
+}
+
+/// What storing a referral did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Created {
+    New(kapstok_domain::referral::Referral),
+    /// The same form was sent before: that referral.
+    Existing(kapstok_domain::referral::Referral),
+}
+
+/// One move in a referral's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralEvent {
+    pub seq: i64,
+    pub at: String,
+    pub user_id: Option<String>,
+    pub move_code: String,
+    pub from: Option<kapstok_domain::referral::State>,
+    pub to: kapstok_domain::referral::State,
+    pub outcome: Option<String>,
+}
+
+/// Which referrals of a team to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InboxFilter {
+    /// Empty: every state.
+    pub states: Vec<kapstok_domain::referral::State>,
+    pub area_code: Option<String>,
+    pub reason: Option<String>,
+    pub assigned_to: Option<String>,
+}
+
+/// A move to store: from which state (it must still be in it) to which.
+#[derive(Debug, Clone)]
+pub struct StoredMove<'a> {
+    pub from: kapstok_domain::referral::State,
+    pub to: kapstok_domain::referral::State,
+    pub move_code: &'a str,
+    pub user_id: Option<&'a str>,
+    pub outcome: Option<&'a str>,
+    pub at: &'a str,
+}
+
+/// Referrals: stored with their consent, moved, listed per team and per referrer. Every change
+/// takes its access-log entry and writes both in one transaction.
+#[async_trait]
+pub trait ReferralStore: Send + Sync {
+    /// Stores a referral with its consent and first event, numbering its reference per year.
+    async fn create_referral(
+        &self,
+        referral: &NewReferral,
+        consent: &NewConsent,
+        log: &NewEntry,
+    ) -> StoreResult<Created>;
+    async fn referral(&self, id: &str) -> StoreResult<Option<kapstok_domain::referral::Referral>>;
+    /// A team's referrals, newest first, and how many match.
+    async fn team_referrals(
+        &self,
+        team_id: &str,
+        filter: &InboxFilter,
+        offset: usize,
+        limit: usize,
+    ) -> StoreResult<(Vec<kapstok_domain::referral::Referral>, usize)>;
+    /// The referrals a user made, newest first.
+    async fn referrals_by(
+        &self,
+        referrer_id: &str,
+        limit: usize,
+    ) -> StoreResult<Vec<kapstok_domain::referral::Referral>>;
+    /// Applies a move if the referral is still in `m.from`; `false` (nothing written) if not.
+    async fn move_referral(
+        &self,
+        id: &str,
+        m: &StoredMove<'_>,
+        log: &NewEntry,
+    ) -> StoreResult<bool>;
+    async fn referral_events(&self, id: &str) -> StoreResult<Vec<ReferralEvent>>;
+}
+
 /// A whole backend: every capability.
 pub trait Store:
     MetaStore
@@ -394,6 +505,7 @@ pub trait Store:
     + SessionStore
     + AuditStore
     + OutboxStore
+    + ReferralStore
 {
 }
 
@@ -406,7 +518,8 @@ impl<
         + AccountStore
         + SessionStore
         + AuditStore
-        + OutboxStore,
+        + OutboxStore
+        + ReferralStore,
 > Store for T
 {
 }

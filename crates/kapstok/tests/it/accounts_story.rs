@@ -485,3 +485,196 @@ async fn the_database_refuses_changes_to_the_log_and_a_failing_log_write_changes
         assert!(store.append(&entry(4, Action::View)).await.is_err());
     }
 }
+
+/// Referrals on every backend: stored with consent and history, numbered per year, the same
+/// form twice gives one referral, a move applies only from the state it was read in.
+#[tokio::test]
+async fn every_backend_keeps_referrals_alike() {
+    use kapstok_domain::referral::{CarerDetails, ConsentMethod, Source, State};
+    use kapstok_store::{Created, InboxFilter, NewConsent, NewReferral, StoredMove};
+    for backend in Backend::ALL {
+        let app = TestApp::init().with_backend(backend).build().await;
+        let store = app.store.clone();
+        store
+            .create_team(
+                &team("wijk", "Sociaal wijkteam De Velden"),
+                &entry(1, Action::Create),
+            )
+            .await
+            .unwrap();
+        let petra = NewUser {
+            id: UserId::new("u-petra"),
+            email: Email::parse("petra@praktijk.nl").unwrap(),
+            name: "Petra".into(),
+            memberships: vec![Membership {
+                team: TeamId::new("wijk"),
+                role: Role::Verwijzer,
+            }],
+            password_hash: None,
+        };
+        store
+            .create_user(&petra, &entry(2, Action::Create))
+            .await
+            .unwrap();
+        let new = |id: &str, key: &str| NewReferral {
+            id: id.into(),
+            team_id: "wijk".into(),
+            referrer_id: Some("u-petra".into()),
+            source: Source::Verwijzer,
+            state: State::Requested,
+            reason: "overbelasting".into(),
+            part_of: None,
+            person: format!("p-{id}"),
+            area_code: Some("de-velden".into()),
+            carer: CarerDetails {
+                name: "Jan Jansen".into(),
+                phone: Some("0591 000 111".into()),
+                postcode: Some("7891".into()),
+                relationship: Some("partner".into()),
+                condition: Some("dementie".into()),
+                ..CarerDetails::default()
+            },
+            idempotency_key: Some(key.into()),
+            at: "2026-12-02T09:00:00.000Z".into(),
+        };
+        let consent = |id: &str| NewConsent {
+            id: id.into(),
+            team_id: "wijk".into(),
+            purpose: "contact over ondersteuning".into(),
+            data_shared: "naam, telefoon, postcode, reden".into(),
+            given_by: "mantelzorger".into(),
+            method: ConsentMethod::Mondeling,
+            given_at: "2026-12-02T08:59:00.000Z".into(),
+            recorded_by: Some("u-petra".into()),
+            receipt_hash: format!("hash-{id}"),
+        };
+        let Created::New(first) = store
+            .create_referral(&new("r1", "k1"), &consent("c1"), &entry(3, Action::Create))
+            .await
+            .unwrap()
+        else {
+            panic!("{backend:?}: a new referral");
+        };
+        assert_eq!(
+            (first.reference.as_str(), first.state),
+            ("K-2026-0001", State::Requested),
+            "{backend:?}"
+        );
+        assert_eq!(first.carer.as_ref().unwrap().name, "Jan Jansen");
+        assert_eq!(first.sent_at.as_deref(), Some("2026-12-02T09:00:00.000Z"));
+        // The same form again (a double click, a retry): the first referral, nothing new.
+        let again = store
+            .create_referral(
+                &new("r1-bis", "k1"),
+                &consent("c1-bis"),
+                &entry(4, Action::Create),
+            )
+            .await
+            .unwrap();
+        assert_eq!(again, Created::Existing(first.clone()), "{backend:?}");
+        let Created::New(second) = store
+            .create_referral(&new("r2", "k2"), &consent("c2"), &entry(5, Action::Create))
+            .await
+            .unwrap()
+        else {
+            panic!("a second referral");
+        };
+        assert_eq!(second.reference, "K-2026-0002");
+
+        // Moves: from the state it was read in only.
+        let accept = StoredMove {
+            from: State::Requested,
+            to: State::Accepted,
+            move_code: "accept",
+            user_id: Some("u-petra"),
+            outcome: None,
+            at: "2026-12-02T10:00:00.000Z",
+        };
+        assert!(
+            store
+                .move_referral("r1", &accept, &entry(6, Action::Change))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .move_referral("r1", &accept, &entry(7, Action::Change))
+                .await
+                .unwrap(),
+            "{backend:?}: stale"
+        );
+        let close = StoredMove {
+            from: State::Accepted,
+            to: State::Completed,
+            move_code: "close",
+            user_id: Some("u-petra"),
+            outcome: Some("hulp-geregeld"),
+            at: "2026-12-02T11:00:00.000Z",
+        };
+        assert!(
+            store
+                .move_referral("r1", &close, &entry(8, Action::Change))
+                .await
+                .unwrap()
+        );
+        let r1 = store.referral("r1").await.unwrap().unwrap();
+        assert_eq!(
+            (r1.state, r1.outcome.as_deref()),
+            (State::Completed, Some("hulp-geregeld"))
+        );
+        assert_eq!(r1.accepted_at.as_deref(), Some("2026-12-02T10:00:00.000Z"));
+        assert_eq!(r1.closed_at.as_deref(), Some("2026-12-02T11:00:00.000Z"));
+        let events = store.referral_events("r1").await.unwrap();
+        assert_eq!(
+            events.iter().map(|e| (e.from, e.to)).collect::<Vec<_>>(),
+            [
+                (None, State::Requested),
+                (Some(State::Requested), State::Accepted),
+                (Some(State::Accepted), State::Completed)
+            ],
+            "{backend:?}"
+        );
+
+        // The team's inbox, filtered; the referrer's own list.
+        let open = InboxFilter {
+            states: vec![State::Requested],
+            ..InboxFilter::default()
+        };
+        let (list, total) = store.team_referrals("wijk", &open, 0, 10).await.unwrap();
+        assert_eq!(
+            (list.len(), total, list[0].id.as_str()),
+            (1, 1, "r2"),
+            "{backend:?}"
+        );
+        let (all, total) = store
+            .team_referrals("wijk", &InboxFilter::default(), 0, 10)
+            .await
+            .unwrap();
+        assert_eq!((all.len(), total), (2, 2));
+        let other = InboxFilter {
+            reason: Some("financieel".into()),
+            ..InboxFilter::default()
+        };
+        assert_eq!(
+            store.team_referrals("wijk", &other, 0, 10).await.unwrap().1,
+            0
+        );
+        assert_eq!(
+            store
+                .team_referrals("ander-team", &InboxFilter::default(), 0, 10)
+                .await
+                .unwrap()
+                .1,
+            0
+        );
+        assert_eq!(store.referrals_by("u-petra", 10).await.unwrap().len(), 2);
+        // Every change wrote its log entry: team, user, two referrals, two moves (not the
+        // duplicate, not the stale move).
+        assert_eq!(
+            store.entries_after(0, 100).await.unwrap().len(),
+            6,
+            "{backend:?}"
+        );
+        assert_eq!(store.referral("nope").await.unwrap(), None);
+    }
+}

@@ -1,0 +1,341 @@
+//! `ReferralStore`: referrals with their consent and history. References are numbered per year
+//! inside the transaction (SQLite's write lock; an advisory lock on PostgreSQL); a move is applied
+//! only if the referral is still in the state it was read in.
+
+use crate::accounts::{Bind, execute};
+use crate::audit::append_in;
+use crate::{Backend, SqlStore};
+use async_trait::async_trait;
+use kapstok_domain::audit::NewEntry;
+use kapstok_domain::referral::{CarerDetails, Referral, Source, State, reference};
+use kapstok_store::{
+    Created, InboxFilter, NewConsent, NewReferral, ReferralEvent, ReferralStore, StoreError,
+    StoreResult, StoredMove,
+};
+use sqlx::Row;
+
+const COLUMNS: &str = "id, reference, team_id, referrer_id, source, state, reason, outcome, part_of, person, area_code, \
+     carer_name, carer_phone, carer_email, postcode, contact_time, relationship, condition, self_check_band, note, \
+     assigned_to, created_at, sent_at, accepted_at, closed_at";
+
+fn text(row: &sqlx::any::AnyRow, i: usize) -> StoreResult<Option<String>> {
+    Ok(row.try_get::<Option<String>, _>(i)?)
+}
+
+fn referral_from(row: &sqlx::any::AnyRow) -> StoreResult<Referral> {
+    let id: String = row.try_get(0)?;
+    let corrupt = |what: &str| StoreError::Corrupt {
+        id: id.clone(),
+        reason: what.to_string(),
+    };
+    let source: String = row.try_get(4)?;
+    let state: String = row.try_get(5)?;
+    let carer = match text(row, 11)? {
+        None => None,
+        Some(name) => Some(CarerDetails {
+            name,
+            phone: text(row, 12)?,
+            email: text(row, 13)?,
+            postcode: text(row, 14)?,
+            contact_time: text(row, 15)?,
+            relationship: text(row, 16)?,
+            condition: text(row, 17)?,
+            self_check_band: text(row, 18)?,
+            note: text(row, 19)?,
+        }),
+    };
+    Ok(Referral {
+        reference: row.try_get(1)?,
+        team_id: row.try_get(2)?,
+        referrer_id: text(row, 3)?,
+        source: Source::parse(&source).ok_or_else(|| corrupt("unknown source"))?,
+        state: State::parse(&state).ok_or_else(|| corrupt("unknown state"))?,
+        reason: row.try_get(6)?,
+        outcome: text(row, 7)?,
+        part_of: text(row, 8)?,
+        person: row.try_get(9)?,
+        area_code: text(row, 10)?,
+        carer,
+        assigned_to: text(row, 20)?,
+        created_at: row.try_get(21)?,
+        sent_at: text(row, 22)?,
+        accepted_at: text(row, 23)?,
+        closed_at: text(row, 24)?,
+        id,
+    })
+}
+
+impl SqlStore {
+    async fn referral_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        id: &str,
+    ) -> StoreResult<Option<Referral>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM referrals WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        row.as_ref().map(referral_from).transpose()
+    }
+}
+
+#[async_trait]
+impl ReferralStore for SqlStore {
+    async fn create_referral(
+        &self,
+        r: &NewReferral,
+        consent: &NewConsent,
+        log: &NewEntry,
+    ) -> StoreResult<Created> {
+        let mut tx = self.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(7261302)")
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(key) = &r.idempotency_key {
+            let existing: Option<String> =
+                sqlx::query_scalar("SELECT id FROM referrals WHERE idempotency_key = $1")
+                    .bind(key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some(id) = existing {
+                let found = self.referral_in(&mut tx, &id).await?;
+                return found
+                    .map(Created::Existing)
+                    .ok_or_else(|| StoreError::Corrupt {
+                        id,
+                        reason: "vanished".into(),
+                    });
+            }
+        }
+        let year: i64 = r.at.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+        let number: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM referrals WHERE year = $1",
+        )
+        .bind(year)
+        .fetch_one(&mut *tx)
+        .await?;
+        let c = &r.carer;
+        let sent = (r.state != State::Draft).then_some(r.at.as_str());
+        execute(
+            &mut tx,
+            &format!(
+                "INSERT INTO referrals ({COLUMNS}, year, number, idempotency_key) VALUES \
+                 ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, NULL, $20, $21, NULL, NULL, $22, $23, $24)"
+            ),
+            &[
+                Bind::Text(&r.id),
+                Bind::Text(&reference(year as i32, number)),
+                Bind::Text(&r.team_id),
+                Bind::OptText(r.referrer_id.as_deref()),
+                Bind::Text(r.source.code()),
+                Bind::Text(r.state.code()),
+                Bind::Text(&r.reason),
+                Bind::OptText(r.part_of.as_deref()),
+                Bind::Text(&r.person),
+                Bind::OptText(r.area_code.as_deref()),
+                Bind::Text(&c.name),
+                Bind::OptText(c.phone.as_deref()),
+                Bind::OptText(c.email.as_deref()),
+                Bind::OptText(c.postcode.as_deref()),
+                Bind::OptText(c.contact_time.as_deref()),
+                Bind::OptText(c.relationship.as_deref()),
+                Bind::OptText(c.condition.as_deref()),
+                Bind::OptText(c.self_check_band.as_deref()),
+                Bind::OptText(c.note.as_deref()),
+                Bind::Text(&r.at),
+                Bind::OptText(sent),
+                Bind::Int(year),
+                Bind::Int(number),
+                Bind::OptText(r.idempotency_key.as_deref()),
+            ],
+        )
+        .await?;
+        execute(
+            &mut tx,
+            "INSERT INTO consents (id, referral_id, team_id, purpose, data_shared, given_by, method, given_at, recorded_by, receipt_hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[
+                Bind::Text(&consent.id),
+                Bind::Text(&r.id),
+                Bind::Text(&consent.team_id),
+                Bind::Text(&consent.purpose),
+                Bind::Text(&consent.data_shared),
+                Bind::Text(&consent.given_by),
+                Bind::Text(consent.method.code()),
+                Bind::Text(&consent.given_at),
+                Bind::OptText(consent.recorded_by.as_deref()),
+                Bind::Text(&consent.receipt_hash),
+            ],
+        )
+        .await?;
+        execute(
+            &mut tx,
+            "INSERT INTO referral_events (referral_id, seq, at, user_id, move, from_state, to_state) VALUES ($1, 1, $2, $3, 'send', NULL, $4)",
+            &[
+                Bind::Text(&r.id),
+                Bind::Text(&r.at),
+                Bind::OptText(r.referrer_id.as_deref()),
+                Bind::Text(r.state.code()),
+            ],
+        )
+        .await?;
+        let mut log = log.clone();
+        log.record_id = Some(r.id.clone());
+        log.person = Some(r.person.clone());
+        append_in(self.backend, &mut tx, &log).await?;
+        let made = self.referral_in(&mut tx, &r.id).await?;
+        tx.commit().await?;
+        made.map(Created::New).ok_or_else(|| StoreError::Corrupt {
+            id: r.id.clone(),
+            reason: "not stored".into(),
+        })
+    }
+
+    async fn referral(&self, id: &str) -> StoreResult<Option<Referral>> {
+        let mut conn = self.pool.acquire().await?;
+        self.referral_in(&mut conn, id).await
+    }
+
+    async fn team_referrals(
+        &self,
+        team_id: &str,
+        filter: &InboxFilter,
+        offset: usize,
+        limit: usize,
+    ) -> StoreResult<(Vec<Referral>, usize)> {
+        let states =
+            serde_json::to_string(&filter.states.iter().map(|s| s.code()).collect::<Vec<_>>())
+                .unwrap_or_else(|_| "[]".into());
+        let in_states = self.json_strings("$2");
+        let conditions = format!(
+            "team_id = $1 AND ($3 = 0 OR state IN ({in_states})) AND ($4 IS NULL OR area_code = $4) \
+             AND ($5 IS NULL OR reason = $5) AND ($6 IS NULL OR assigned_to = $6)"
+        );
+        let bind = |sql: String| {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(team_id.to_string())
+                .bind(states.clone())
+                .bind(i64::from(!filter.states.is_empty()))
+                .bind(filter.area_code.clone())
+                .bind(filter.reason.clone())
+                .bind(filter.assigned_to.clone())
+        };
+        let total: i64 = bind(format!("SELECT count(*) FROM referrals WHERE {conditions}"))
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let rows = bind(format!(
+            "SELECT {COLUMNS} FROM referrals WHERE {conditions} ORDER BY created_at DESC, id DESC LIMIT $7 OFFSET $8"
+        ))
+        .bind(limit as i64)
+        .bind(offset as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        let list = rows
+            .iter()
+            .map(referral_from)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok((list, total as usize))
+    }
+
+    async fn referrals_by(&self, referrer_id: &str, limit: usize) -> StoreResult<Vec<Referral>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM referrals WHERE referrer_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
+        )))
+        .bind(referrer_id)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(referral_from).collect()
+    }
+
+    async fn move_referral(
+        &self,
+        id: &str,
+        m: &StoredMove<'_>,
+        log: &NewEntry,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let n = execute(
+            &mut tx,
+            "UPDATE referrals SET state = $3, outcome = COALESCE($4, outcome), \
+             accepted_at = CASE WHEN $3 = 'accepted' THEN $5 ELSE accepted_at END, \
+             closed_at = CASE WHEN $6 = 1 THEN $5 ELSE closed_at END \
+             WHERE id = $1 AND state = $2",
+            &[
+                Bind::Text(id),
+                Bind::Text(m.from.code()),
+                Bind::Text(m.to.code()),
+                Bind::OptText(m.outcome),
+                Bind::Text(m.at),
+                Bind::Int(i64::from(m.to.is_final())),
+            ],
+        )
+        .await?;
+        if n == 0 {
+            return Ok(false);
+        }
+        let seq: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM referral_events WHERE referral_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        execute(
+            &mut tx,
+            "INSERT INTO referral_events (referral_id, seq, at, user_id, move, from_state, to_state, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[
+                Bind::Text(id),
+                Bind::Int(seq),
+                Bind::Text(m.at),
+                Bind::OptText(m.user_id),
+                Bind::Text(m.move_code),
+                Bind::Text(m.from.code()),
+                Bind::Text(m.to.code()),
+                Bind::OptText(m.outcome),
+            ],
+        )
+        .await?;
+        append_in(self.backend, &mut tx, log).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn referral_events(&self, id: &str) -> StoreResult<Vec<ReferralEvent>> {
+        type EventRow = (
+            i64,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+        );
+        let rows: Vec<EventRow> = sqlx::query_as(
+            "SELECT seq, at, user_id, move, from_state, to_state, outcome FROM referral_events WHERE referral_id = $1 ORDER BY seq",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(ReferralEvent {
+                    seq: r.0,
+                    at: r.1,
+                    user_id: r.2,
+                    move_code: r.3,
+                    from: r.4.as_deref().and_then(State::parse),
+                    to: State::parse(&r.5).ok_or_else(|| StoreError::Corrupt {
+                        id: id.to_string(),
+                        reason: format!("unknown state {}", r.5),
+                    })?,
+                    outcome: r.6,
+                })
+            })
+            .collect()
+    }
+}
