@@ -14,6 +14,7 @@ pub mod audit;
 pub mod guides;
 pub mod mail;
 pub mod maintenance;
+pub mod referrals;
 pub mod socialmap;
 pub mod tables;
 pub mod teams;
@@ -55,6 +56,8 @@ pub struct App {
     /// Where the read-model snapshot is kept, if anywhere.
     snapshot: Option<Arc<std::path::PathBuf>>,
     mailer: mail::Mailer,
+    /// The verwijsroute's coded lists (reasons, outcomes, relationships, conditions).
+    route_lists: Arc<kapstok_domain::referral::RouteLists>,
     /// Each role's name (Dutch, English) from the `roles` table: names are data.
     role_names: Arc<Vec<(kapstok_domain::account::Role, String, String)>>,
     /// The site's address as people reach it, for links in mail (no trailing slash).
@@ -100,6 +103,7 @@ impl App {
             snapshot: snapshot.map(Arc::new),
             mailer,
             role_names: Arc::new(role_names),
+            route_lists: Arc::new(kapstok_domain::referral::RouteLists::default()),
             public_url: Arc::new("http://127.0.0.1:8080".into()),
         })
     }
@@ -274,6 +278,20 @@ impl App {
         e.record_id = Some(what.chars().take(200).collect());
         self.store.append(&e).await?;
         Ok(())
+    }
+
+    /// Referring a carer: verwijzers only.
+    pub fn referral_desk(&self, actor: &Actor) -> Option<referrals::ReferralDesk> {
+        referrals::ReferralDesk::grant(self.store.clone(), actor, self.route_lists.clone())
+    }
+
+    /// A team's referrals: its members in the role teamlid only.
+    pub fn team_inbox(
+        &self,
+        actor: &Actor,
+        team: &kapstok_domain::ids::TeamId,
+    ) -> Option<referrals::TeamInbox> {
+        referrals::TeamInbox::grant(self.store.clone(), actor, team, self.route_lists.clone())
     }
 
     /// A team's page: its own members only.

@@ -59,14 +59,17 @@ pub enum RecordKind {
     AccessLog,
     /// Mail sent by Kapstok (an invitation, a reset link).
     Mail,
+    /// A referral of a carer (its person is the carer, by pseudonym).
+    Referral,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 4] = [
+    pub const ALL: [RecordKind; 5] = [
         RecordKind::Account,
         RecordKind::Team,
         RecordKind::AccessLog,
         RecordKind::Mail,
+        RecordKind::Referral,
     ];
 
     pub fn code(self) -> &'static str {
@@ -75,6 +78,7 @@ impl RecordKind {
             RecordKind::Team => "team",
             RecordKind::AccessLog => "access_log",
             RecordKind::Mail => "mail",
+            RecordKind::Referral => "referral",
         }
     }
 

@@ -348,3 +348,4 @@ log-kind-access_log = access log
 log-kind-mail = mail
 team-areas = Works in:
 team-members = Members of the team
+log-kind-referral = referral

@@ -348,3 +348,4 @@ log-kind-access_log = toegangslog
 log-kind-mail = mail
 team-areas = Werkt in:
 team-members = Leden van het team
+log-kind-referral = verwijzing

@@ -1,0 +1,255 @@
+//! The verwijsroute through the application's capabilities, on both backends: who may refer and
+//! who sees which inbox, bad forms change nothing, the same form twice is one referral, moves
+//! follow the domain's route, the referrer sees the loop closed, and the access log has every
+//! step with the carer by pseudonym only.
+
+use crate::support::{Backend, TestApp};
+use kapstok_app::Actor;
+use kapstok_app::referrals::{ReferralForm, ReferralProblem};
+use kapstok_domain::ids::TeamId;
+use kapstok_domain::referral::{CarerDetails, Ending, Move, MoveError, State};
+use kapstok_store::InboxFilter;
+
+async fn actor(app: &TestApp, user: &str) -> Actor {
+    let users = app.store.users().await.unwrap();
+    let u = users
+        .iter()
+        .find(|u| u.email.as_str() == format!("{user}@demo.kapstok.nl"))
+        .unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    app.state
+        .app()
+        .signed_in(&u.id, now, "127.0.0.1")
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn team(app: &TestApp, name: &str) -> TeamId {
+    app.store
+        .teams()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.name == name)
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn a_carer_is_referred_with_consent_and_the_loop_closes() {
+    for backend in Backend::ALL {
+        let app = TestApp::init()
+            .with_backend(backend)
+            .with_demo()
+            .build()
+            .await;
+        let a = app.state.app();
+        let steunpunt = team(&app, "Steunpunt Mantelzorg De Kapstok").await;
+        let poh = actor(&app, "poh").await;
+        let carla = actor(&app, "consulent").await;
+        let wim = actor(&app, "wijkteam").await;
+        assert!(
+            a.referral_desk(&carla).is_none(),
+            "a teamlid without verwijzer role does not refer"
+        );
+        assert!(a.referral_desk(&actor(&app, "beleid").await).is_none());
+        let desk = a.referral_desk(&poh).expect("the practice nurse refers");
+
+        let good = ReferralForm {
+            team_id: steunpunt.to_string(),
+            reason: "overbelasting".into(),
+            carer: CarerDetails {
+                name: "Jan Jansen".into(),
+                phone: Some("0591 000 111".into()),
+                postcode: Some("7811".into()),
+                relationship: Some("partner".into()),
+                condition: Some("dementie".into()),
+                note: Some("Zorgt al twee jaar alleen; graag 's ochtends bellen.".into()),
+                ..CarerDetails::default()
+            },
+            consent_given: true,
+            consent_method: "mondeling".into(),
+            idempotency_key: Some("form-1".into()),
+            ..ReferralForm::default()
+        };
+        // Bad forms: a reason, and nothing stored.
+        let with = |f: &dyn Fn(&mut ReferralForm)| {
+            let mut form = good.clone();
+            form.idempotency_key = None;
+            f(&mut form);
+            form
+        };
+        for (form, problem) in [
+            (with(&|f| f.carer.name = " ".into()), ReferralProblem::Name),
+            (with(&|f| f.carer.phone = None), ReferralProblem::NoContact),
+            (
+                with(&|f| f.carer.email = Some("geen adres".into())),
+                ReferralProblem::Email,
+            ),
+            (
+                with(&|f| f.reason = "zomaar".into()),
+                ReferralProblem::Reason,
+            ),
+            (
+                with(&|f| f.carer.relationship = Some("collega".into())),
+                ReferralProblem::Relationship,
+            ),
+            (
+                with(&|f| f.carer.note = Some("BSN 111 222 333, graag bellen".into())),
+                ReferralProblem::Bsn,
+            ),
+            (
+                with(&|f| f.carer.note = Some("x".repeat(501))),
+                ReferralProblem::NoteTooLong,
+            ),
+            (
+                with(&|f| f.consent_given = false),
+                ReferralProblem::NoConsent,
+            ),
+            (
+                with(&|f| f.consent_method = "per fax".into()),
+                ReferralProblem::ConsentMethod,
+            ),
+            (
+                with(&|f| f.team_id = "team-bestaat-niet".into()),
+                ReferralProblem::Team,
+            ),
+        ] {
+            assert_eq!(
+                desk.refer(&form, None).await.unwrap().unwrap_err(),
+                problem,
+                "{backend:?}"
+            );
+        }
+        let inbox = a
+            .team_inbox(&carla, &steunpunt)
+            .expect("the steunpunt's teamlid has its inbox");
+        assert_eq!(
+            inbox
+                .list(&InboxFilter::default(), 0, 10)
+                .await
+                .unwrap()
+                .value()
+                .1,
+            0,
+            "nothing stored"
+        );
+
+        // Sent; and sent again by a double click: one referral.
+        let sent = desk
+            .refer(&good, Some("emmen-centrum-oost".into()))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            !sent.repeated && sent.receipt_code.len() == 10,
+            "{backend:?}"
+        );
+        assert!(sent.referral.reference.starts_with("K-20"));
+        let again = desk.refer(&good, None).await.unwrap().unwrap();
+        assert!(again.repeated && again.receipt_code.is_empty());
+        assert_eq!(again.referral.id, sent.referral.id);
+        let id = sent.referral.id.clone();
+
+        // Only the receiving team's teamlid sees it.
+        assert!(
+            a.team_inbox(&wim, &steunpunt).is_none(),
+            "another team's member"
+        );
+        assert!(
+            a.team_inbox(&actor(&app, "redactie").await, &steunpunt)
+                .is_none(),
+            "same team, no teamlid role"
+        );
+        let velden = a
+            .team_inbox(&wim, &team(&app, "Sociaal Wijkteam De Velden").await)
+            .unwrap();
+        assert!(
+            velden.open(&id).await.unwrap().is_none(),
+            "not in their inbox"
+        );
+        assert_eq!(
+            velden.act(&id, Move::Accept, None).await.unwrap(),
+            Err(MoveError::NotYours)
+        );
+        let (list, total) = inbox
+            .list(&InboxFilter::default(), 0, 10)
+            .await
+            .unwrap()
+            .into_value();
+        assert_eq!(
+            (total, list[0].id.as_str()),
+            (1, id.as_str()),
+            "{backend:?}"
+        );
+        let opened = inbox.open(&id).await.unwrap().unwrap().into_value();
+        assert_eq!(opened.carer.as_ref().unwrap().name, "Jan Jansen");
+
+        // The team's moves, by the domain's route.
+        let close = |o: &'static str| inbox.act(&id, Move::Close(Ending::Completed), Some(o));
+        assert_eq!(
+            close("hulp-geregeld").await.unwrap(),
+            Err(MoveError::NotNow),
+            "accept first"
+        );
+        assert_eq!(
+            inbox.act(&id, Move::Accept, None).await.unwrap(),
+            Ok(State::Accepted)
+        );
+        assert_eq!(
+            inbox.act(&id, Move::Accept, None).await.unwrap(),
+            Err(MoveError::NotNow),
+            "once"
+        );
+        assert_eq!(
+            close("bestaat-niet").await.unwrap(),
+            Err(MoveError::NotNow),
+            "a known outcome"
+        );
+        assert_eq!(
+            inbox.act(&id, Move::Start, None).await.unwrap(),
+            Ok(State::InProgress)
+        );
+        assert_eq!(close("hulp-geregeld").await.unwrap(), Ok(State::Completed));
+
+        // The referrer sees the loop closed: state and outcome, not the details again.
+        let mine = desk.mine(10).await.unwrap();
+        assert_eq!(mine.len(), 1);
+        assert_eq!(
+            (mine[0].state, mine[0].outcome.as_deref()),
+            (State::Completed, Some("hulp-geregeld"))
+        );
+        assert!(mine[0].carer.is_none());
+
+        // The log: every step, the carer by pseudonym, never by name.
+        let all = app.store.entries_after(0, 10_000).await.unwrap();
+        let about: Vec<_> = all
+            .iter()
+            .filter(|e| e.entry.record_kind == "referral")
+            .collect();
+        let actions: Vec<&str> = about.iter().map(|e| e.entry.action.as_str()).collect();
+        assert!(
+            actions.starts_with(&["view", "create", "view", "view"]),
+            "{backend:?}: {actions:?}"
+        );
+        assert_eq!(
+            actions.iter().filter(|a| **a == "change").count(),
+            3,
+            "{actions:?}"
+        );
+        assert!(
+            about
+                .iter()
+                .filter(|e| e.entry.record_id.as_deref() == Some(id.as_str()))
+                .all(|e| e.entry.person.as_deref() == Some(sent.referral.person.as_str()))
+        );
+        for e in &all {
+            let text = format!("{:?}", e.entry);
+            assert!(
+                !text.contains("Jan Jansen") && !text.contains("0591"),
+                "{text}"
+            );
+        }
+    }
+}
