@@ -498,3 +498,32 @@ test('asking for a new password, and the forbidden page, with and without JavaSc
     await context.close();
   }
 });
+
+test('referring a carer with consent: the form, its errors, the receipt, the list', async () => {
+  for (const javaScriptEnabled of [true, false]) {
+    const { context, page } = await newPage({ javaScriptEnabled });
+    const check = async (name) => { if (javaScriptEnabled) await checkProState(page, name); };
+    await signInDemo(page, javaScriptEnabled ? 'poh' : 'wijkteam');
+    await page.goto(`${base}/werk/verwijzen`);
+    await check('referral-form');
+    await page.fill('#name', 'Jan Jansen');
+    await page.fill('#phone', '0591 000 111');
+    await page.fill('#postcode', '7811');
+    await page.locator('#note').fill('BSN 111222333');
+    await page.locator('#postcode').focus();
+    await submit(page, /\/werk\/verwijzen$/);
+    assert.ok(await page.locator('.error-summary').count(), 'a BSN is refused');
+    await check('referral-form-error');
+    await page.locator('#note').fill('Graag na tien uur bellen.');
+    await page.check('#consent');
+    await page.check('#method-mondeling');
+    await page.locator('#postcode').focus();
+    await submit(page, /\/werk\/verwijzen$/);
+    assert.match(await page.locator('.notice').textContent(), /K-20\d\d-\d{4}/);
+    await check('referral-receipt');
+    await page.goto(`${base}/werk/verwijzingen`);
+    assert.ok(await page.locator('table.data tbody tr').count());
+    await check('referral-mine');
+    await context.close();
+  }
+});

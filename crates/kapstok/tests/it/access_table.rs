@@ -77,6 +77,15 @@ fn only(user: &'static str) -> impl Fn(Option<&str>) -> Expect {
     }
 }
 
+/// The demo's verwijzers: the practice nurse and the district-team member.
+fn verwijzer(who: Option<&str>) -> Expect {
+    match who {
+        None => SignIn,
+        Some("poh" | "wijkteam") => Allowed,
+        Some(_) => Forbidden,
+    }
+}
+
 fn beheerder(who: Option<&str>) -> Expect {
     only("beheerder")(who)
 }
@@ -282,6 +291,9 @@ fn table() -> Vec<Row> {
         row("GET", "/werk", "/werk", signed_in),
         row("GET", "/werk/activiteit", "/werk/activiteit", signed_in),
         team_row("GET", "/werk/teams/{id}", "/werk/teams/{team}"),
+        row("GET", "/werk/verwijzen", "/werk/verwijzen", verwijzer),
+        row("POST", "/werk/verwijzen", "/werk/verwijzen", verwijzer),
+        row("GET", "/werk/verwijzingen", "/werk/verwijzingen", verwijzer),
         Row {
             ends_session: true,
             ..row("POST", "/uitloggen", "/uitloggen", signed_in)

@@ -253,3 +253,87 @@ async fn a_carer_is_referred_with_consent_and_the_loop_closes() {
         }
     }
 }
+
+/// The verwijzer's form over HTTP: bad input comes back with a Dutch message and nothing is
+/// stored; a good one gives the receipt; the same form sent twice makes one referral.
+#[tokio::test]
+async fn the_referral_form_refuses_what_it_must_and_sends_once() {
+    use crate::sign_in::sign_in_demo;
+    use crate::support::csrf;
+    use axum::http::StatusCode;
+    let app = TestApp::init().with_demo().build().await;
+    let b = app.browser();
+    sign_in_demo(&b, "poh").await;
+    let page = b.get("/werk/verwijzen").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let token = csrf(&page.body);
+    let key = page
+        .body
+        .split("name=\"key\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let steunpunt = team(&app, "Steunpunt Mantelzorg De Kapstok")
+        .await
+        .to_string();
+    let form = |note: &str, consent: bool| {
+        let mut f = vec![
+            ("csrf", token.clone()),
+            ("key", key.clone()),
+            ("team", steunpunt.clone()),
+            ("reason", "respijt".to_string()),
+            ("name", "Jan Jansen".to_string()),
+            ("phone", "0591 000 111".to_string()),
+            ("postcode", "7811".to_string()),
+            ("method", "mondeling".to_string()),
+            ("note", note.to_string()),
+        ];
+        if consent {
+            f.push(("consent", "1".to_string()));
+        }
+        f
+    };
+    let send = |f: Vec<(&'static str, String)>| {
+        let b = &b;
+        async move {
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            b.post("/werk/verwijzen", &pairs).await
+        }
+    };
+    let r = send(form("BSN 111222333", true)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.body.contains("Er staat een BSN in") && r.body.contains("Jan Jansen"),
+        "the form is kept: {}",
+        r.body
+    );
+    let r = send(form("", false)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Zonder toestemming"), "{}", r.body);
+    let r = send(form("Graag na 10 uur bellen.", true)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body
+            .contains("De verwijzing is verstuurd naar Steunpunt Mantelzorg De Kapstok: K-20"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("Bewijs van toestemming"));
+    let again = send(form("Graag na 10 uur bellen.", true)).await;
+    assert!(again.body.contains("al verstuurd"), "{}", again.body);
+    let mine = b.get("/werk/verwijzingen").await;
+    assert_eq!(
+        mine.body.matches("<td>K-20").count(),
+        1,
+        "one referral: {}",
+        mine.body
+    );
+    assert!(
+        mine.body.contains("verstuurd") && !mine.body.contains("Jan Jansen"),
+        "{}",
+        mine.body
+    );
+}

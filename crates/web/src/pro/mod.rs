@@ -4,6 +4,7 @@
 
 pub mod access_log;
 pub mod admin;
+pub mod referrals;
 pub mod sign_in;
 pub mod workspace;
 
@@ -54,6 +55,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/uitloggen/overal", post(workspace::sign_out_everywhere))
         .route("/werk", get(workspace::home))
         .route("/werk/activiteit", get(access_log::own))
+        .route(
+            "/werk/verwijzen",
+            get(referrals::form).post(referrals::submit),
+        )
+        .route("/werk/verwijzingen", get(referrals::mine))
         .route("/werk/teams/{id}", get(workspace::team))
         .route("/toegangslog", get(access_log::page))
         .route("/toegangslog/export", get(access_log::export))

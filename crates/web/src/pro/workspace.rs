@@ -88,6 +88,10 @@ pub async fn home(State(state): State<AppState>, me: SignedIn) -> Result<Respons
                     links.push((href.to_string(), tr.t(key)));
                 }
             }
+            if state.app().referral_desk(&me.actor).is_some() {
+                links.push(("/werk/verwijzen".to_string(), tr.t("ref-title")));
+                links.push(("/werk/verwijzingen".to_string(), tr.t("ref-mine-title")));
+            }
             if state.app().access_log_reader(&me.actor).is_some() {
                 links.push(("/toegangslog".to_string(), tr.t("log-title")));
             }

@@ -1,0 +1,300 @@
+//! The verwijzer's pages: refer a carer with their consent (the receipt follows), and the
+//! referrals they made with each one's state and outcome.
+
+use crate::error::PageError;
+use crate::extract::SignedIn;
+use crate::extract::params::Pairs;
+use crate::i18n::{Lang, Tr};
+use crate::render::{self, InLang};
+use crate::state::AppState;
+use crate::views::Layout;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use kapstok_app::referrals::{ReferralDesk, ReferralForm, ReferralProblem};
+use kapstok_domain::audit::RecordKind;
+use kapstok_domain::referral::{CarerDetails, Reason, RouteLists};
+
+async fn desk(state: &AppState, me: &SignedIn) -> Result<ReferralDesk, PageError> {
+    let capability = state.app().referral_desk(&me.actor);
+    crate::pro::admin::granted(state, me, capability, RecordKind::Referral).await
+}
+
+/// A coded list as (code, label) in the visitor's language.
+fn options(list: &[Reason], lang: Lang) -> Vec<(String, String)> {
+    list.iter()
+        .map(|r| {
+            let label = if lang == Lang::En {
+                &r.label_en
+            } else {
+                &r.label
+            };
+            (r.code.clone(), label.clone())
+        })
+        .collect()
+}
+
+fn problem(tr: Tr, p: &ReferralProblem) -> (&'static str, String) {
+    let (field, key) = match p {
+        ReferralProblem::Name => ("name", "ref-error-name"),
+        ReferralProblem::NoContact => ("phone", "ref-error-contact"),
+        ReferralProblem::Email => ("email", "ref-error-email"),
+        ReferralProblem::Reason => ("reason", "ref-error-reason"),
+        ReferralProblem::Team => ("team", "ref-error-team"),
+        ReferralProblem::Relationship => ("relationship", "ref-error-list"),
+        ReferralProblem::Condition => ("condition", "ref-error-list"),
+        ReferralProblem::NoteTooLong => ("note", "ref-error-note-long"),
+        ReferralProblem::Bsn => ("note", "ref-error-bsn"),
+        ReferralProblem::NoConsent => ("consent", "ref-error-consent"),
+        ReferralProblem::ConsentMethod => ("method-mondeling", "ref-error-method"),
+    };
+    (field, tr.t(key))
+}
+
+#[derive(Template)]
+#[template(path = "referral_form.html")]
+struct FormPage {
+    l: Layout,
+    csrf: String,
+    key: String,
+    teams: Vec<(String, String)>,
+    reasons: Vec<(String, String)>,
+    relationships: Vec<(String, String)>,
+    conditions: Vec<(String, String)>,
+    f: Pairs,
+    errors: Vec<(String, String)>,
+}
+
+impl FormPage {
+    fn value(&self, key: &str) -> String {
+        self.f.get(key).unwrap_or("").to_string()
+    }
+    fn chosen(&self, key: &str, code: &str) -> bool {
+        self.f.get(key) == Some(code)
+    }
+    fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|(f, _)| f == field)
+    }
+}
+
+async fn render_form(
+    state: &AppState,
+    me: &SignedIn,
+    lists: &RouteLists,
+    form: Pairs,
+    errors: Vec<(String, String)>,
+) -> Result<Response, PageError> {
+    let lang = me.visitor.lang;
+    let tr = Tr { lang };
+    let teams = state
+        .app()
+        .workspace(&me.actor)
+        .ok_or_else(|| crate::pro::admin::forbidden(lang))?
+        .teams()
+        .await
+        .in_lang(lang)?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let page = FormPage {
+        l: Layout::signed_in(
+            &me.visitor,
+            tr.t("ref-title"),
+            state.catalog().demo,
+            me.me(),
+        ),
+        csrf: me.csrf.clone(),
+        // A fresh key per form shown: sending it twice makes one referral.
+        key: form
+            .get("key")
+            .map(str::to_string)
+            .unwrap_or_else(|| kapstok_app::accounts::random_hex(16)),
+        teams: teams
+            .into_iter()
+            .map(|t| (t.id.to_string(), t.name))
+            .collect(),
+        reasons: options(&lists.reasons, lang),
+        relationships: options(&lists.relationships, lang),
+        conditions: options(&lists.conditions, lang),
+        f: form,
+        errors,
+    };
+    render::page(&page, status, lang)
+}
+
+pub async fn form(State(state): State<AppState>, me: SignedIn) -> Result<Response, PageError> {
+    let desk = desk(&state, &me).await?;
+    render_form(&state, &me, desk.lists(), Pairs::default(), Vec::new()).await
+}
+
+#[derive(Template)]
+#[template(path = "referral_receipt.html")]
+struct ReceiptPage {
+    l: Layout,
+    reference: String,
+    team: String,
+    code: String,
+    repeated: bool,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    me: SignedIn,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let desk = desk(&state, &me).await?;
+    let f = Pairs::parse(&String::from_utf8_lossy(&body));
+    me.check_form(&f)?;
+    let lang = me.visitor.lang;
+    let tr = Tr { lang };
+    let opt = |k: &str| f.get(k).map(str::to_string);
+    let form = ReferralForm {
+        team_id: f.get("team").unwrap_or("").to_string(),
+        reason: f.get("reason").unwrap_or("").to_string(),
+        carer: CarerDetails {
+            name: f.get("name").unwrap_or("").to_string(),
+            phone: opt("phone"),
+            email: opt("email"),
+            postcode: opt("postcode"),
+            contact_time: opt("contact_time"),
+            relationship: opt("relationship"),
+            condition: opt("condition"),
+            self_check_band: None,
+            note: opt("note"),
+        },
+        consent_given: f.get("consent").is_some(),
+        consent_method: f.get("method").unwrap_or("").to_string(),
+        consent_by: opt("consent_by"),
+        idempotency_key: f.get("key").map(|k| k.chars().take(64).collect()),
+    };
+    // The postcode's area, for the team's filters and the municipality's figures.
+    let catalog = state.catalog();
+    let area = form
+        .carer
+        .postcode
+        .as_deref()
+        .and_then(|p| kapstok_domain::geo::Postcode::parse(p).ok())
+        .and_then(|p| catalog.geo.area_of(&p).map(|a| a.code.clone()));
+    match desk.refer(&form, area).await.in_lang(lang)? {
+        Ok(sent) => {
+            let teams = state
+                .app()
+                .workspace(&me.actor)
+                .ok_or_else(|| crate::pro::admin::forbidden(lang))?
+                .teams()
+                .await
+                .in_lang(lang)?;
+            let page = ReceiptPage {
+                l: Layout::signed_in(&me.visitor, tr.t("ref-sent-title"), catalog.demo, me.me()),
+                team: teams
+                    .iter()
+                    .find(|t| t.id == sent.referral.team_id)
+                    .map_or(sent.referral.team_id.clone(), |t| t.name.clone()),
+                reference: sent.referral.reference,
+                code: sent.receipt_code,
+                repeated: sent.repeated,
+            };
+            render::ok(&page, lang)
+        }
+        Err(p) => {
+            let (field, message) = problem(tr, &p);
+            render_form(
+                &state,
+                &me,
+                desk.lists(),
+                f,
+                vec![(field.to_string(), message)],
+            )
+            .await
+        }
+    }
+}
+
+pub struct MineLine {
+    pub reference: String,
+    pub team: String,
+    pub reason: String,
+    pub state: String,
+    pub outcome: String,
+    pub sent: String,
+}
+
+#[derive(Template)]
+#[template(path = "referral_mine.html")]
+struct MinePage {
+    l: Layout,
+    lines: Vec<MineLine>,
+}
+
+pub async fn mine(State(state): State<AppState>, me: SignedIn) -> Result<Response, PageError> {
+    let desk = desk(&state, &me).await?;
+    let lang = me.visitor.lang;
+    let tr = Tr { lang };
+    let teams = state
+        .app()
+        .workspace(&me.actor)
+        .ok_or_else(|| crate::pro::admin::forbidden(lang))?
+        .teams()
+        .await
+        .in_lang(lang)?;
+    let lists = desk.lists();
+    let label = |list: &[Reason], code: &str| {
+        list.iter()
+            .find(|r| r.code == code)
+            .map_or(code.to_string(), |r| {
+                if lang == Lang::En {
+                    r.label_en.clone()
+                } else {
+                    r.label.clone()
+                }
+            })
+    };
+    let lines = desk
+        .mine(200)
+        .await
+        .in_lang(lang)?
+        .into_iter()
+        .map(|r| MineLine {
+            team: teams
+                .iter()
+                .find(|t| t.id == r.team_id)
+                .map_or(r.team_id.clone(), |t| t.name.clone()),
+            reason: label(&lists.reasons, &r.reason),
+            state: tr.t(&format!("state-{}", r.state.code())),
+            outcome: r
+                .outcome
+                .as_deref()
+                .map(|o| {
+                    lists.outcome(o).map_or(o.to_string(), |x| {
+                        if lang == Lang::En {
+                            x.label_en.clone()
+                        } else {
+                            x.label.clone()
+                        }
+                    })
+                })
+                .unwrap_or_default(),
+            sent: r
+                .sent_at
+                .unwrap_or(r.created_at)
+                .get(..10)
+                .unwrap_or("")
+                .to_string(),
+            reference: r.reference,
+        })
+        .collect();
+    let page = MinePage {
+        l: Layout::signed_in(
+            &me.visitor,
+            tr.t("ref-mine-title"),
+            state.catalog().demo,
+            me.me(),
+        ),
+        lines,
+    };
+    render::ok(&page, lang)
+}
