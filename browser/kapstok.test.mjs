@@ -506,6 +506,7 @@ test('referring a carer with consent: the form, its errors, the receipt, the lis
     await signInDemo(page, javaScriptEnabled ? 'poh' : 'wijkteam');
     await page.goto(`${base}/werk/verwijzen`);
     await check('referral-form');
+    await page.selectOption('#team', { label: 'Steunpunt Mantelzorg De Kapstok' });
     await page.fill('#name', 'Jan Jansen');
     await page.fill('#phone', '0591 000 111');
     await page.fill('#postcode', '7811');
@@ -526,4 +527,12 @@ test('referring a carer with consent: the form, its errors, the receipt, the lis
     await check('referral-mine');
     await context.close();
   }
+  // The steunpunt's inbox, as its consultant sees it.
+  const { context, page } = await newPage();
+  await signInDemo(page, 'consulent');
+  await Promise.all([page.waitForURL(/\/werk\/teams\//), page.locator('main a[href^="/werk/teams/"]').first().click()]);
+  await page.goto(`${page.url()}/verwijzingen`);
+  assert.ok(await page.locator('table.data tbody tr').count(), 'the referral is in the inbox');
+  await checkProState(page, 'referral-inbox');
+  await context.close();
 });

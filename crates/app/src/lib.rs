@@ -280,6 +280,11 @@ impl App {
         Ok(())
     }
 
+    /// The verwijsroute's coded lists (not personal: anyone may read them).
+    pub fn route_lists(&self) -> &kapstok_domain::referral::RouteLists {
+        &self.route_lists
+    }
+
     /// Referring a carer: verwijzers only.
     pub fn referral_desk(&self, actor: &Actor) -> Option<referrals::ReferralDesk> {
         referrals::ReferralDesk::grant(self.store.clone(), actor, self.route_lists.clone())

@@ -11,8 +11,9 @@ use kapstok_domain::referral::{
     CarerDetails, ConsentMethod, Ending, Move, MoveError, Party, Referral, RouteLists, Source,
     State, find_bsn, next,
 };
+pub use kapstok_store::InboxFilter;
 use kapstok_store::{
-    AccountStore, Created, InboxFilter, NewConsent, NewReferral, ReferralStore, Store, StoredMove,
+    AccountStore, Created, NewConsent, NewReferral, ReferralStore, Store, StoredMove,
 };
 use std::sync::Arc;
 

@@ -110,6 +110,28 @@ fn row(
     }
 }
 
+/// A route about one team for its members in one role: the demo accounts with that role in
+/// their own team (`allowed`) may there; everyone else gets 403.
+fn team_role_row(
+    method: &'static str,
+    route: &'static str,
+    example: &'static str,
+    allowed: &'static [&'static str],
+) -> Row {
+    Row {
+        method,
+        route,
+        example,
+        expect: Box::new(move |who, case| match (who, case) {
+            (None, _) => SignIn,
+            (Some(u), TeamCase::Own) if allowed.contains(&u) => Allowed,
+            (Some(_), _) => Forbidden,
+        }),
+        ends_session: false,
+        team_bound: true,
+    }
+}
+
 /// A route about one team (`{team}` in the example): its members may, others get 403.
 fn team_row(method: &'static str, route: &'static str, example: &'static str) -> Row {
     Row {
@@ -291,6 +313,13 @@ fn table() -> Vec<Row> {
         row("GET", "/werk", "/werk", signed_in),
         row("GET", "/werk/activiteit", "/werk/activiteit", signed_in),
         team_row("GET", "/werk/teams/{id}", "/werk/teams/{team}"),
+        // The inbox: the team's teamlid members (the steunpunt consultant, the district team).
+        team_role_row(
+            "GET",
+            "/werk/teams/{id}/verwijzingen",
+            "/werk/teams/{team}/verwijzingen",
+            &["consulent", "wijkteam"],
+        ),
         row("GET", "/werk/verwijzen", "/werk/verwijzen", verwijzer),
         row("POST", "/werk/verwijzen", "/werk/verwijzen", verwijzer),
         row("GET", "/werk/verwijzingen", "/werk/verwijzingen", verwijzer),

@@ -61,6 +61,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/werk/verwijzingen", get(referrals::mine))
         .route("/werk/teams/{id}", get(workspace::team))
+        .route("/werk/teams/{id}/verwijzingen", get(referrals::inbox))
         .route("/toegangslog", get(access_log::page))
         .route("/toegangslog/export", get(access_log::export))
         .route("/beheer/gebruikers", get(admin::users).post(admin::invite))

@@ -298,3 +298,111 @@ pub async fn mine(State(state): State<AppState>, me: SignedIn) -> Result<Respons
     };
     render::ok(&page, lang)
 }
+
+pub struct InboxLine {
+    pub reference: String,
+    pub reason: String,
+    pub area: String,
+    pub state: String,
+    pub received: String,
+}
+
+#[derive(Template)]
+#[template(path = "referral_inbox.html")]
+struct InboxPage {
+    l: Layout,
+    team: String,
+    lines: Vec<InboxLine>,
+    total: usize,
+    open_only: bool,
+    href_all: String,
+    href_open: String,
+}
+
+/// A team's inbox (its teamlid members): newest first, open ones unless all are asked for.
+pub async fn inbox(
+    State(state): State<AppState>,
+    me: SignedIn,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    query: Pairs,
+) -> Result<Response, PageError> {
+    let lang = me.visitor.lang;
+    let tr = Tr { lang };
+    let team_id = crate::pro::admin::team_id(&id, lang)?;
+    let capability = state.app().team_inbox(&me.actor, &team_id);
+    let inbox = crate::pro::admin::granted(&state, &me, capability, RecordKind::Referral).await?;
+    let open_only = query.get("alle").is_none();
+    let filter = kapstok_store_filter(open_only);
+    let (list, total) = inbox
+        .list(&filter, 0, 200)
+        .await
+        .in_lang(lang)?
+        .into_value();
+    let catalog = state.catalog();
+    let lists = state.app().route_lists();
+    let team = state
+        .app()
+        .workspace(&me.actor)
+        .ok_or_else(|| crate::pro::admin::forbidden(lang))?
+        .teams()
+        .await
+        .in_lang(lang)?
+        .into_iter()
+        .find(|t| t.id == team_id)
+        .map_or_else(|| team_id.to_string(), |t| t.name);
+    let page = InboxPage {
+        l: Layout::signed_in(
+            &me.visitor,
+            format!("{} · {team}", tr.t("inbox-title")),
+            catalog.demo,
+            me.me(),
+        ),
+        lines: list
+            .into_iter()
+            .map(|r| InboxLine {
+                reason: lists.reason(&r.reason).map_or(r.reason.clone(), |x| {
+                    if lang == Lang::En {
+                        x.label_en.clone()
+                    } else {
+                        x.label.clone()
+                    }
+                }),
+                area: r
+                    .area_code
+                    .as_deref()
+                    .and_then(|a| catalog.geo.area(a))
+                    .map(|a| a.name.clone())
+                    .unwrap_or_default(),
+                state: tr.t(&format!("state-{}", r.state.code())),
+                received: r
+                    .sent_at
+                    .unwrap_or(r.created_at)
+                    .get(..10)
+                    .unwrap_or("")
+                    .to_string(),
+                reference: r.reference,
+            })
+            .collect(),
+        team,
+        total,
+        open_only,
+        href_all: format!("/werk/teams/{team_id}/verwijzingen?alle=1"),
+        href_open: format!("/werk/teams/{team_id}/verwijzingen"),
+    };
+    render::ok(&page, lang)
+}
+
+/// The open states, or every state.
+fn kapstok_store_filter(open_only: bool) -> kapstok_app::referrals::InboxFilter {
+    kapstok_app::referrals::InboxFilter {
+        states: if open_only {
+            kapstok_domain::referral::State::ALL
+                .into_iter()
+                .filter(|s| s.is_open())
+                .collect()
+        } else {
+            Vec::new()
+        },
+        ..Default::default()
+    }
+}
