@@ -228,6 +228,18 @@ pub struct Reason {
     pub label_en: String,
 }
 
+impl Reason {
+    pub fn label_in(&self, english: bool) -> &str {
+        if english { &self.label_en } else { &self.label }
+    }
+}
+
+impl Outcome {
+    pub fn label_in(&self, english: bool) -> &str {
+        if english { &self.label_en } else { &self.label }
+    }
+}
+
 /// The verwijsroute's coded lists, from a data file (`defaults/verwijsroute.toml` unless a
 /// deployment brings its own): reasons, outcomes, the relationship to the person cared for and
 /// the main condition category.

@@ -9,6 +9,10 @@ use kapstok_domain::audit::NewEntry;
 use kapstok_store::{AccountStore, Credentials, LinkPurpose, NewUser, StoreError, StoreResult};
 use sqlx::{Any, Transaction};
 
+/// Uses up a valid link in one statement (two requests with one link cannot both take it).
+const TAKE_LINK: &str = "UPDATE sign_in_links SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 \
+     AND used_at IS NULL AND expires_at > $3 RETURNING user_id";
+
 /// (id, email, name, active, has password, has totp)
 type UserRow = (String, String, String, i64, i64, i64);
 const USER_SELECT: &str = "SELECT id, email, name, active, \
@@ -510,15 +514,12 @@ impl AccountStore for SqlStore {
         purpose: LinkPurpose,
         now: i64,
     ) -> StoreResult<Option<String>> {
-        // One statement: two requests with the same link cannot both take it.
-        Ok(sqlx::query_scalar(
-            "UPDATE sign_in_links SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 RETURNING user_id",
-        )
-        .bind(token_hash)
-        .bind(purpose.code())
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(sqlx::query_scalar(TAKE_LINK)
+            .bind(token_hash)
+            .bind(purpose.code())
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     async fn redeem_link(
@@ -530,14 +531,12 @@ impl AccountStore for SqlStore {
         log: &NewEntry,
     ) -> StoreResult<Option<String>> {
         let mut tx = self.begin().await?;
-        let user: Option<String> = sqlx::query_scalar(
-            "UPDATE sign_in_links SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 RETURNING user_id",
-        )
-        .bind(token_hash)
-        .bind(purpose.code())
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let user: Option<String> = sqlx::query_scalar(TAKE_LINK)
+            .bind(token_hash)
+            .bind(purpose.code())
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
         let Some(user) = user else {
             return Ok(None);
         };

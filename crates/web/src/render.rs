@@ -16,6 +16,15 @@ pub fn page(
     Ok((status, Html(html)).into_response())
 }
 
+/// The status of a form page: `OK`, or `BAD_REQUEST` when it is shown again with errors.
+pub fn form_status<T>(errors: &[T]) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    }
+}
+
 /// A page that rendered as asked.
 pub fn ok(template: &impl Template, lang: Lang) -> Result<Response, PageError> {
     page(template, StatusCode::OK, lang)

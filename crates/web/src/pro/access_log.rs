@@ -185,11 +185,7 @@ pub async fn page(
         pairs.push(("pagina", &n));
         format!("/toegangslog{}", query_string(pairs))
     };
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::BAD_REQUEST
-    };
+    let status = render::form_status(&errors);
     let page = LogPage {
         l: Layout::signed_in(
             &me.visitor,

@@ -151,6 +151,17 @@ pub struct UserLine {
     pub pending: bool,
 }
 
+fn user_line(state: &AppState, lang: Lang, u: &User, teams: &[Team]) -> UserLine {
+    UserLine {
+        href: format!("/beheer/gebruikers/{}", u.id),
+        name: u.name.clone(),
+        email: u.email.to_string(),
+        roles: roles_text(state, lang, u, teams),
+        active: u.active,
+        pending: !u.has_password,
+    }
+}
+
 fn roles_text(state: &AppState, lang: Lang, u: &User, teams: &[Team]) -> String {
     u.memberships
         .iter()
@@ -195,11 +206,7 @@ async fn render_users(
         .in_lang(lang)?
         .into_value();
     let chosen = form.map(|f| ticked(f, &teams)).unwrap_or_default();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = render::form_status(&errors);
     let page = UsersPage {
         l: Layout::signed_in(
             &me.visitor,
@@ -210,14 +217,7 @@ async fn render_users(
         csrf: me.csrf.clone(),
         users: users
             .iter()
-            .map(|u| UserLine {
-                href: format!("/beheer/gebruikers/{}", u.id),
-                name: u.name.clone(),
-                email: u.email.to_string(),
-                roles: roles_text(state, lang, u, &teams),
-                active: u.active,
-                pending: !u.has_password,
-            })
+            .map(|u| user_line(state, lang, u, &teams))
             .collect(),
         grid: grid(state, lang, &teams, &chosen),
         email: form
@@ -326,11 +326,7 @@ async fn render_user(
         Some(f) => ticked(f, &teams),
         None => user.memberships.clone(),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = render::form_status(&errors);
     let page = UserPage {
         l: Layout::signed_in(
             &me.visitor,
@@ -516,11 +512,7 @@ async fn render_teams(
     let teams = a.teams().await.in_lang(lang)?;
     let users = a.users().await.in_lang(lang)?;
     let areas = state.catalog().geo.areas.clone();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = render::form_status(&errors);
     let page = TeamsPage {
         l: Layout::signed_in(
             &me.visitor,
@@ -659,14 +651,7 @@ pub async fn team(
         members: users
             .iter()
             .filter(|u| u.memberships.iter().any(|m| m.team == team.id))
-            .map(|u| UserLine {
-                href: format!("/beheer/gebruikers/{}", u.id),
-                name: u.name.clone(),
-                email: u.email.to_string(),
-                roles: roles_text(&state, lang, u, &teams),
-                active: u.active,
-                pending: !u.has_password,
-            })
+            .map(|u| user_line(&state, lang, u, &teams))
             .collect(),
         notice: query.get("klaar").map(|_| tr.t("admin-done-saved")),
     };
@@ -722,11 +707,7 @@ async fn render_areas(
 ) -> Result<Response, PageError> {
     let lang = me.visitor.lang;
     let tr = Tr { lang };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = render::form_status(&errors);
     let page = AreasPage {
         l: Layout::signed_in(
             &me.visitor,

@@ -11,7 +11,6 @@ use crate::views::Layout;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use kapstok_app::referrals::{ReferralDesk, ReferralForm, ReferralProblem};
 use kapstok_domain::audit::RecordKind;
@@ -22,17 +21,25 @@ async fn desk(state: &AppState, me: &SignedIn) -> Result<ReferralDesk, PageError
     crate::pro::admin::granted(state, me, capability, RecordKind::Referral).await
 }
 
+/// Every team (names and areas; nothing about a person), for choosing and naming them.
+async fn teams(
+    state: &AppState,
+    me: &SignedIn,
+) -> Result<Vec<kapstok_domain::account::Team>, PageError> {
+    let lang = me.visitor.lang;
+    state
+        .app()
+        .workspace(&me.actor)
+        .ok_or_else(|| crate::pro::admin::forbidden(lang))?
+        .teams()
+        .await
+        .in_lang(lang)
+}
+
 /// A coded list as (code, label) in the visitor's language.
 fn options(list: &[Reason], lang: Lang) -> Vec<(String, String)> {
     list.iter()
-        .map(|r| {
-            let label = if lang == Lang::En {
-                &r.label_en
-            } else {
-                &r.label
-            };
-            (r.code.clone(), label.clone())
-        })
+        .map(|r| (r.code.clone(), r.label_in(lang == Lang::En).to_string()))
         .collect()
 }
 
@@ -88,18 +95,8 @@ async fn render_form(
 ) -> Result<Response, PageError> {
     let lang = me.visitor.lang;
     let tr = Tr { lang };
-    let teams = state
-        .app()
-        .workspace(&me.actor)
-        .ok_or_else(|| crate::pro::admin::forbidden(lang))?
-        .teams()
-        .await
-        .in_lang(lang)?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let teams = teams(state, me).await?;
+    let status = render::form_status(&errors);
     let page = FormPage {
         l: Layout::signed_in(
             &me.visitor,
@@ -181,13 +178,7 @@ pub async fn submit(
         .and_then(|p| catalog.geo.area_of(&p).map(|a| a.code.clone()));
     match desk.refer(&form, area).await.in_lang(lang)? {
         Ok(sent) => {
-            let teams = state
-                .app()
-                .workspace(&me.actor)
-                .ok_or_else(|| crate::pro::admin::forbidden(lang))?
-                .teams()
-                .await
-                .in_lang(lang)?;
+            let teams = teams(&state, &me).await?;
             let page = ReceiptPage {
                 l: Layout::signed_in(&me.visitor, tr.t("ref-sent-title"), catalog.demo, me.me()),
                 team: teams
@@ -234,23 +225,13 @@ pub async fn mine(State(state): State<AppState>, me: SignedIn) -> Result<Respons
     let desk = desk(&state, &me).await?;
     let lang = me.visitor.lang;
     let tr = Tr { lang };
-    let teams = state
-        .app()
-        .workspace(&me.actor)
-        .ok_or_else(|| crate::pro::admin::forbidden(lang))?
-        .teams()
-        .await
-        .in_lang(lang)?;
+    let teams = teams(&state, &me).await?;
     let lists = desk.lists();
     let label = |list: &[Reason], code: &str| {
         list.iter()
             .find(|r| r.code == code)
             .map_or(code.to_string(), |r| {
-                if lang == Lang::En {
-                    r.label_en.clone()
-                } else {
-                    r.label.clone()
-                }
+                r.label_in(lang == Lang::En).to_string()
             })
     };
     let lines = desk
@@ -269,13 +250,9 @@ pub async fn mine(State(state): State<AppState>, me: SignedIn) -> Result<Respons
                 .outcome
                 .as_deref()
                 .map(|o| {
-                    lists.outcome(o).map_or(o.to_string(), |x| {
-                        if lang == Lang::En {
-                            x.label_en.clone()
-                        } else {
-                            x.label.clone()
-                        }
-                    })
+                    lists
+                        .outcome(o)
+                        .map_or(o.to_string(), |x| x.label_in(lang == Lang::En).to_string())
                 })
                 .unwrap_or_default(),
             sent: r
@@ -340,13 +317,8 @@ pub async fn inbox(
         .into_value();
     let catalog = state.catalog();
     let lists = state.app().route_lists();
-    let team = state
-        .app()
-        .workspace(&me.actor)
-        .ok_or_else(|| crate::pro::admin::forbidden(lang))?
-        .teams()
-        .await
-        .in_lang(lang)?
+    let team = teams(&state, &me)
+        .await?
         .into_iter()
         .find(|t| t.id == team_id)
         .map_or_else(|| team_id.to_string(), |t| t.name);
@@ -361,11 +333,7 @@ pub async fn inbox(
             .into_iter()
             .map(|r| InboxLine {
                 reason: lists.reason(&r.reason).map_or(r.reason.clone(), |x| {
-                    if lang == Lang::En {
-                        x.label_en.clone()
-                    } else {
-                        x.label.clone()
-                    }
+                    x.label_in(lang == Lang::En).to_string()
                 }),
                 area: r
                     .area_code

@@ -96,6 +96,11 @@ async fn pending(session: &Session, lang: crate::i18n::Lang) -> Result<Option<Pe
         .filter(|p| now() - p.at < PENDING_SECONDS))
 }
 
+/// The code typed in (a six-digit code or a recovery code; more is not read).
+fn typed_code(form: &Pairs) -> String {
+    form.get("code").unwrap_or("").chars().take(40).collect()
+}
+
 fn to(path: &str) -> Response {
     see_other(&LocalPath::parse_or_home(Some(path)))
 }
@@ -361,12 +366,7 @@ pub async fn code_submit(
         )
         .await;
     }
-    let code = form
-        .get("code")
-        .unwrap_or("")
-        .chars()
-        .take(40)
-        .collect::<String>();
+    let code = typed_code(&form);
     let result = state
         .app()
         .sign_in()
@@ -502,12 +502,7 @@ pub async fn setup_submit(
         )
         .await;
     }
-    let code = form
-        .get("code")
-        .unwrap_or("")
-        .chars()
-        .take(40)
-        .collect::<String>();
+    let code = typed_code(&form);
     let result = state
         .app()
         .sign_in()

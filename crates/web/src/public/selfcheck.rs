@@ -13,7 +13,6 @@ use crate::views::{locate_postcode, nearby};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use kapstok_domain::instrument::{Band, Instrument};
 
@@ -92,11 +91,7 @@ fn render_form(
             missing: missing.contains(&format!("v{n}-0")),
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = render::form_status(&errors);
     let page = FormPage {
         l: Layout::new(visitor, i.title.clone(), demo),
         i: i.clone(),
