@@ -88,13 +88,20 @@ fn round_document(round: u64) -> String {
 /// Repeatable pseudo-random delays (no dependency for ten lines).
 fn delays() -> impl Iterator<Item = u64> {
     let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut n = 0u32;
     std::iter::repeat_with(move || {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        // Up to 1.2 s: short enough to interrupt imports, long enough that some finish also
-        // on a loaded machine.
-        x % 1200
+        n += 1;
+        // Up to 1.2 s: long enough that some finish also on a loaded machine; every fifth
+        // round under 15 ms, so that some are interrupted also on a fast one (where a whole
+        // import can take less than the shortest of the long delays).
+        if n.is_multiple_of(5) {
+            x % 15
+        } else {
+            x % 1200
+        }
     })
 }
 
