@@ -499,14 +499,54 @@ test('asking for a new password, and the forbidden page, with and without JavaSc
   }
 });
 
-test('referring a carer with consent: the form, its errors, the receipt, the list', async () => {
+// Press a button by keyboard and wait for the page its form's POST answers with.
+async function press(page, selector, urlPattern) {
+  await page.locator(selector).focus();
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+  assert.match(page.url(), urlPattern);
+}
+
+// A team member works the newest referral in their inbox by keyboard: opens it, a note with a
+// BSN is refused, a good note, assigned to themselves, accepted, closed with an outcome.
+async function workReferral(page, check) {
+  await Promise.all([page.waitForURL(/\/werk\/teams\//), page.locator('main a[href^="/werk/teams/"]').first().click()]);
+  await page.goto(`${page.url()}/verwijzingen`);
+  assert.ok(await page.locator('table.data tbody tr').count(), 'the referral is in the inbox');
+  await check('referral-inbox');
+  await Promise.all([page.waitForURL(/\/verwijzingen\/r-/), page.locator('table.data tbody a').first().click()]);
+  const file = page.url();
+  assert.ok((await page.locator('main').textContent()).includes('Jan Jansen'), 'the team sees the details');
+  await check('referral-file');
+  await page.fill('#tekst', 'Zijn BSN is 111222333');
+  await press(page, 'form[action$="/notitie"] button', /\/notitie$/);
+  assert.ok(await page.locator('.error-summary').count(), 'a BSN in a note is refused');
+  assert.equal(await page.locator('#tekst').inputValue(), 'Zijn BSN is 111222333', 'the text is kept');
+  await check('referral-file-error');
+  await page.fill('#tekst', 'Gebeld, voicemail ingesproken.');
+  await press(page, 'form[action$="/notitie"] button', /\/verwijzingen\/r-[0-9a-f]+\?klaar=notitie$/);
+  await page.selectOption('#aan', { index: 1 });
+  await press(page, 'form[action$="/toewijzen"] button', /klaar=toegewezen$/);
+  await press(page, 'button[value="accept"]', /klaar=stap$/);
+  await check('referral-file-accepted');
+  await page.selectOption('#uitkomst', 'hulp-geregeld');
+  await press(page, 'form[action$="/stap"] button:not([name])', /klaar=stap$/);
+  assert.ok((await page.locator('main').textContent()).includes('geen stappen meer'), 'closed');
+  await check('referral-file-closed');
+  await page.goto(`${file.replace(/\/r-[0-9a-f]+$/, '')}?status=alle&toegewezen=mij`);
+  assert.ok(await page.locator('table.data tbody tr').count(), 'assigned to me, in all states');
+  await check('referral-inbox-filtered');
+}
+
+test('the verwijsroute: refer with consent, the team works it, the referrer sees the loop closed', async () => {
+  let referrer;
   for (const javaScriptEnabled of [true, false]) {
     const { context, page } = await newPage({ javaScriptEnabled });
     const check = async (name) => { if (javaScriptEnabled) await checkProState(page, name); };
     await signInDemo(page, javaScriptEnabled ? 'poh' : 'wijkteam');
     await page.goto(`${base}/werk/verwijzen`);
     await check('referral-form');
-    await page.selectOption('#team', { label: 'Steunpunt Mantelzorg De Kapstok' });
+    // Without JavaScript the district-team member refers to (and then works in) their own team.
+    await page.selectOption('#team', { label: javaScriptEnabled ? 'Steunpunt Mantelzorg De Kapstok' : 'Sociaal Wijkteam De Velden' });
     await page.fill('#name', 'Jan Jansen');
     await page.fill('#phone', '0591 000 111');
     await page.fill('#postcode', '7811');
@@ -525,14 +565,26 @@ test('referring a carer with consent: the form, its errors, the receipt, the lis
     await page.goto(`${base}/werk/verwijzingen`);
     assert.ok(await page.locator('table.data tbody tr').count());
     await check('referral-mine');
-    await context.close();
+    if (javaScriptEnabled) {
+      referrer = { context, page };
+    } else {
+      await page.goto(`${base}/werk`);
+      await workReferral(page, check);
+      await context.close();
+    }
   }
-  // The steunpunt's inbox, as its consultant sees it.
+  // The steunpunt's consultant works the practice nurse's referral.
   const { context, page } = await newPage();
   await signInDemo(page, 'consulent');
-  await Promise.all([page.waitForURL(/\/werk\/teams\//), page.locator('main a[href^="/werk/teams/"]').first().click()]);
-  await page.goto(`${page.url()}/verwijzingen`);
-  assert.ok(await page.locator('table.data tbody tr').count(), 'the referral is in the inbox');
-  await checkProState(page, 'referral-inbox');
+  await workReferral(page, (name) => checkProState(page, name));
   await context.close();
+  // The practice nurse sees it closed, with its outcome, and nothing the team wrote.
+  const { page: poh, context: pohContext } = referrer;
+  await poh.goto(`${base}/werk/verwijzingen`);
+  await Promise.all([poh.waitForURL(/\/werk\/verwijzingen\/r-/), poh.locator('table.data tbody a').first().click()]);
+  const text = await poh.locator('main').textContent();
+  assert.ok(text.includes('afgerond') && text.includes('Hulp geregeld'), 'the loop is closed');
+  assert.ok(!text.includes('voicemail') && !text.includes('Jan Jansen'), 'no notes, no details');
+  await checkProState(poh, 'referral-follow');
+  await pohContext.close();
 });

@@ -11,10 +11,10 @@ use kapstok_domain::referral::{
     CarerDetails, ConsentMethod, Ending, Move, MoveError, Party, Referral, RouteLists, Source,
     State, find_bsn, next,
 };
-pub use kapstok_store::InboxFilter;
 use kapstok_store::{
     AccountStore, Created, NewConsent, NewReferral, ReferralStore, Store, StoredMove,
 };
+pub use kapstok_store::{Assigned, Consent, InboxFilter, ReferralEvent, ReferralNote};
 use std::sync::Arc;
 
 /// Longest note accepted (a note says what the team needs to know, not a file).
@@ -144,6 +144,7 @@ pub struct ReferralDesk {
     acting: Membership,
     referrals: Arc<dyn ReferralStore>,
     accounts: Arc<dyn AccountStore>,
+    audit: Arc<dyn kapstok_store::AuditStore>,
     lists: Arc<RouteLists>,
 }
 
@@ -153,7 +154,8 @@ impl ReferralDesk {
             acting: actor.membership(Role::Verwijzer)?,
             actor: actor.clone(),
             referrals: store.clone(),
-            accounts: store,
+            accounts: store.clone(),
+            audit: store,
             lists,
         })
     }
@@ -261,12 +263,106 @@ impl ReferralDesk {
     }
 }
 
+/// What a referrer sees of a referral they made: where it is, not what the team knows.
+#[derive(Debug, Clone)]
+pub struct FollowUp {
+    /// Without the carer's details.
+    pub referral: Referral,
+    /// States and outcomes, without who moved it.
+    pub events: Vec<ReferralEvent>,
+}
+
+impl ReferralDesk {
+    /// One referral this verwijzer made, as the referrer may see it; logged. `None` for any
+    /// other.
+    pub async fn follow(&self, id: &str) -> AppResult<Option<Audited<FollowUp>>> {
+        let Some(me) = self.actor.signed_in() else {
+            return Ok(None);
+        };
+        let Some(mut r) = self
+            .referrals
+            .referral(id)
+            .await?
+            .filter(|r| r.referrer_id.as_deref() == Some(me.id.as_str()))
+        else {
+            return Ok(None);
+        };
+        let mut e =
+            self.actor
+                .log_entry(Some(&self.acting), Action::View, RecordKind::Referral, true);
+        e.record_id = Some(r.id.clone());
+        e.person = Some(r.person.clone());
+        let seq = self.audit.append(&e).await?;
+        r.carer = None;
+        let events = self
+            .referrals
+            .referral_events(id)
+            .await?
+            .into_iter()
+            .map(|mut ev| {
+                ev.user_id = None;
+                ev
+            })
+            .collect();
+        Ok(Some(Audited::logged(
+            FollowUp {
+                referral: r,
+                events,
+            },
+            seq,
+        )))
+    }
+}
+
+/// A team member who can take referrals (teamlid), for assigning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Colleague {
+    pub id: String,
+    pub name: String,
+}
+
+/// Everything a team sees of one referral.
+#[derive(Debug, Clone)]
+pub struct ReferralFile {
+    pub referral: Referral,
+    pub events: Vec<ReferralEvent>,
+    pub notes: Vec<ReferralNote>,
+    pub consents: Vec<Consent>,
+    /// The team's teamlid members (to assign to, and to name who did what).
+    pub colleagues: Vec<Colleague>,
+    /// Names of users that appear in the history or notes (other teams' too, the referrer).
+    pub names: Vec<(String, String)>,
+}
+
+impl ReferralFile {
+    pub fn name_of(&self, id: &str) -> Option<&str> {
+        self.names
+            .iter()
+            .find(|(u, _)| u == id)
+            .map(|(_, n)| n.as_str())
+    }
+}
+
+/// Why a note or an assignment is not saved; nothing is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InboxProblem {
+    /// No such referral in this team's inbox.
+    NotFound,
+    EmptyNote,
+    NoteTooLong,
+    /// The note holds a number that passes the 11-test.
+    Bsn,
+    /// Not a member of this team who takes referrals.
+    NotAColleague,
+}
+
 /// A team's inbox: its members who receive referrals (teamlid).
 pub struct TeamInbox {
     actor: Actor,
     member: TeamMember,
     acting: Membership,
     referrals: Arc<dyn ReferralStore>,
+    accounts: Arc<dyn AccountStore>,
     audit: Arc<dyn kapstok_store::AuditStore>,
     lists: Arc<RouteLists>,
 }
@@ -290,8 +386,150 @@ impl TeamInbox {
             member,
             acting,
             referrals: store.clone(),
+            accounts: store.clone(),
             audit: store,
             lists,
+        })
+    }
+
+    pub fn team(&self) -> &TeamId {
+        self.member.team()
+    }
+
+    pub async fn team_name(&self) -> AppResult<Option<String>> {
+        Ok(self
+            .accounts
+            .teams()
+            .await?
+            .into_iter()
+            .find(|t| &t.id == self.member.team())
+            .map(|t| t.name))
+    }
+
+    pub fn lists(&self) -> &RouteLists {
+        &self.lists
+    }
+
+    /// The referral if it is this team's.
+    async fn ours(&self, id: &str) -> AppResult<Option<Referral>> {
+        Ok(self
+            .referrals
+            .referral(id)
+            .await?
+            .filter(|r| r.team_id == self.member.team().as_str()))
+    }
+
+    /// The team's active teamlid members.
+    pub async fn colleagues(&self) -> AppResult<Vec<Colleague>> {
+        let team = self.member.team();
+        let mut list: Vec<Colleague> = self
+            .accounts
+            .users()
+            .await?
+            .into_iter()
+            .filter(|u| {
+                u.active
+                    && u.memberships
+                        .iter()
+                        .any(|m| &m.team == team && m.role == Role::Teamlid)
+            })
+            .map(|u| Colleague {
+                id: u.id.to_string(),
+                name: u.name,
+            })
+            .collect();
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(list)
+    }
+
+    /// One referral with its history, notes and consent; logged before it is returned.
+    pub async fn file(&self, id: &str) -> AppResult<Option<Audited<ReferralFile>>> {
+        let Some(r) = self.ours(id).await? else {
+            return Ok(None);
+        };
+        let seq = self.audit.append(&self.entry(Action::View, &r)).await?;
+        let events = self.referrals.referral_events(id).await?;
+        let notes = self.referrals.referral_notes(id).await?;
+        let consents = self.referrals.consents(id).await?;
+        let wanted: std::collections::BTreeSet<&str> = events
+            .iter()
+            .filter_map(|e| e.user_id.as_deref())
+            .chain(notes.iter().filter_map(|n| n.author_id.as_deref()))
+            .chain(consents.iter().filter_map(|c| c.recorded_by.as_deref()))
+            .chain(r.referrer_id.as_deref())
+            .chain(r.assigned_to.as_deref())
+            .collect();
+        let names = self
+            .accounts
+            .users()
+            .await?
+            .into_iter()
+            .filter(|u| wanted.contains(u.id.as_str()))
+            .map(|u| (u.id.to_string(), u.name))
+            .collect();
+        let colleagues = self.colleagues().await?;
+        Ok(Some(Audited::logged(
+            ReferralFile {
+                referral: r,
+                events,
+                notes,
+                consents,
+                colleagues,
+                names,
+            },
+            seq,
+        )))
+    }
+
+    /// Assigns the referral to a teamlid of this team, or to nobody.
+    pub async fn assign(&self, id: &str, to: Option<&str>) -> AppResult<Result<(), InboxProblem>> {
+        let Some(r) = self.ours(id).await? else {
+            return Ok(Err(InboxProblem::NotFound));
+        };
+        if let Some(u) = to
+            && !self.colleagues().await?.iter().any(|c| c.id == u)
+        {
+            return Ok(Err(InboxProblem::NotAColleague));
+        }
+        let done = self
+            .referrals
+            .assign_referral(id, to, &self.entry(Action::Change, &r))
+            .await?;
+        Ok(if done {
+            Ok(())
+        } else {
+            Err(InboxProblem::NotFound)
+        })
+    }
+
+    /// Adds an internal note (the team's only): short, no BSN.
+    pub async fn note(&self, id: &str, text: &str) -> AppResult<Result<(), InboxProblem>> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(Err(InboxProblem::EmptyNote));
+        }
+        if text.chars().count() > MAX_NOTE_CHARS {
+            return Ok(Err(InboxProblem::NoteTooLong));
+        }
+        if find_bsn(text).is_some() {
+            return Ok(Err(InboxProblem::Bsn));
+        }
+        let Some(r) = self.ours(id).await? else {
+            return Ok(Err(InboxProblem::NotFound));
+        };
+        let note = ReferralNote {
+            at: timestamp(time::OffsetDateTime::now_utc()),
+            author_id: self.actor.signed_in().map(|u| u.id.to_string()),
+            text: text.to_string(),
+        };
+        let done = self
+            .referrals
+            .add_referral_note(id, &note, &self.entry(Action::Change, &r))
+            .await?;
+        Ok(if done {
+            Ok(())
+        } else {
+            Err(InboxProblem::NotFound)
         })
     }
 
@@ -325,12 +563,7 @@ impl TeamInbox {
 
     /// One referral of this team, logged before it is returned; `None` for another team's.
     pub async fn open(&self, id: &str) -> AppResult<Option<Audited<Referral>>> {
-        let Some(r) = self
-            .referrals
-            .referral(id)
-            .await?
-            .filter(|r| r.team_id == self.member.team().as_str())
-        else {
+        let Some(r) = self.ours(id).await? else {
             return Ok(None);
         };
         let seq = self.audit.append(&self.entry(Action::View, &r)).await?;
@@ -344,12 +577,7 @@ impl TeamInbox {
         m: Move,
         outcome: Option<&str>,
     ) -> AppResult<Result<State, MoveError>> {
-        let Some(r) = self
-            .referrals
-            .referral(id)
-            .await?
-            .filter(|r| r.team_id == self.member.team().as_str())
-        else {
+        let Some(r) = self.ours(id).await? else {
             return Ok(Err(MoveError::NotYours));
         };
         // Closing names its outcome, which decides between completed and failed.
@@ -372,7 +600,7 @@ impl TeamInbox {
         let stored = StoredMove {
             from: r.state,
             to,
-            move_code: move_code(m),
+            move_code: m.code(),
             user_id: me.as_deref(),
             outcome,
             at: &at,
@@ -387,21 +615,5 @@ impl TeamInbox {
             // Someone else moved it first.
             Ok(Err(MoveError::NotNow))
         }
-    }
-}
-
-fn move_code(m: Move) -> &'static str {
-    match m {
-        Move::Send => "send",
-        Move::Accept => "accept",
-        Move::Reject => "reject",
-        Move::Start => "start",
-        Move::Hold => "hold",
-        Move::Resume => "resume",
-        Move::Close(_) => "close",
-        Move::Forward => "forward",
-        Move::Cancel => "cancel",
-        Move::Withdraw => "withdraw",
-        Move::MarkInError => "mark-in-error",
     }
 }

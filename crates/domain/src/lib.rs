@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod calendar;
 pub mod data_file;
 pub mod fields;
 pub mod geo;

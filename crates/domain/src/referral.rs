@@ -161,6 +161,28 @@ impl Move {
         Move::Withdraw,
         Move::MarkInError,
     ];
+
+    /// The code in the history and in forms (both endings are `close`: the outcome decides).
+    pub fn code(self) -> &'static str {
+        match self {
+            Move::Send => "send",
+            Move::Accept => "accept",
+            Move::Reject => "reject",
+            Move::Start => "start",
+            Move::Hold => "hold",
+            Move::Resume => "resume",
+            Move::Close(_) => "close",
+            Move::Forward => "forward",
+            Move::Cancel => "cancel",
+            Move::Withdraw => "withdraw",
+            Move::MarkInError => "mark-in-error",
+        }
+    }
+
+    /// A move by its code; `close` as completed until its outcome says otherwise.
+    pub fn parse(code: &str) -> Option<Move> {
+        Move::ALL.into_iter().find(|m| m.code() == code)
+    }
 }
 
 /// Why a move is not allowed.
@@ -208,6 +230,14 @@ pub fn next(from: State, m: Move, who: Party) -> Result<State, MoveError> {
         _ => return Err(MoveError::NotNow),
     };
     Ok(to)
+}
+
+/// The moves `who` may make from `from`, in the order of [`Move::ALL`].
+pub fn moves_from(from: State, who: Party) -> Vec<Move> {
+    Move::ALL
+        .into_iter()
+        .filter(|m| next(from, *m, who).is_ok())
+        .collect()
 }
 
 /// An outcome a team closes with: code, label, and the final state it gives.

@@ -7,10 +7,10 @@ use crate::audit::append_in;
 use crate::{Backend, SqlStore};
 use async_trait::async_trait;
 use kapstok_domain::audit::NewEntry;
-use kapstok_domain::referral::{CarerDetails, Referral, Source, State, reference};
+use kapstok_domain::referral::{CarerDetails, ConsentMethod, Referral, Source, State, reference};
 use kapstok_store::{
-    Created, InboxFilter, NewConsent, NewReferral, ReferralEvent, ReferralStore, StoreError,
-    StoreResult, StoredMove,
+    Assigned, Consent, Created, InboxFilter, NewConsent, NewReferral, ReferralEvent, ReferralNote,
+    ReferralStore, StoreError, StoreResult, StoredMove,
 };
 use sqlx::Row;
 
@@ -213,8 +213,14 @@ impl ReferralStore for SqlStore {
         let in_states = self.json_strings("$2");
         let conditions = format!(
             "team_id = $1 AND ($3 = 0 OR state IN ({in_states})) AND ($4 IS NULL OR area_code = $4) \
-             AND ($5 IS NULL OR reason = $5) AND ($6 IS NULL OR assigned_to = $6)"
+             AND ($5 IS NULL OR reason = $5) \
+             AND ($6 = 0 OR ($6 = 1 AND assigned_to IS NULL) OR ($6 = 2 AND assigned_to = $7))"
         );
+        let (assigned, to) = match &filter.assigned {
+            Assigned::Anyone => (0, None),
+            Assigned::Nobody => (1, None),
+            Assigned::To(u) => (2, Some(u.clone())),
+        };
         let bind = |sql: String| {
             sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(team_id.to_string())
@@ -222,14 +228,15 @@ impl ReferralStore for SqlStore {
                 .bind(i64::from(!filter.states.is_empty()))
                 .bind(filter.area_code.clone())
                 .bind(filter.reason.clone())
-                .bind(filter.assigned_to.clone())
+                .bind(assigned as i64)
+                .bind(to.clone())
         };
         let total: i64 = bind(format!("SELECT count(*) FROM referrals WHERE {conditions}"))
             .fetch_one(&self.pool)
             .await?
             .try_get(0)?;
         let rows = bind(format!(
-            "SELECT {COLUMNS} FROM referrals WHERE {conditions} ORDER BY created_at DESC, id DESC LIMIT $7 OFFSET $8"
+            "SELECT {COLUMNS} FROM referrals WHERE {conditions} ORDER BY CASE WHEN state = 'requested' THEN 0 ELSE 1 END, created_at DESC, id DESC LIMIT $8 OFFSET $9"
         ))
         .bind(limit as i64)
         .bind(offset as i64)
@@ -334,6 +341,110 @@ impl ReferralStore for SqlStore {
                         reason: format!("unknown state {}", r.5),
                     })?,
                     outcome: r.6,
+                })
+            })
+            .collect()
+    }
+
+    async fn assign_referral(
+        &self,
+        id: &str,
+        to: Option<&str>,
+        log: &NewEntry,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let n = execute(
+            &mut tx,
+            "UPDATE referrals SET assigned_to = $2 WHERE id = $1",
+            &[Bind::Text(id), Bind::OptText(to)],
+        )
+        .await?;
+        if n == 0 {
+            return Ok(false);
+        }
+        append_in(self.backend, &mut tx, log).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn add_referral_note(
+        &self,
+        id: &str,
+        note: &ReferralNote,
+        log: &NewEntry,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let n = execute(
+            &mut tx,
+            "INSERT INTO referral_notes (referral_id, at, author_id, text) \
+             SELECT id, $2, $3, $4 FROM referrals WHERE id = $1",
+            &[
+                Bind::Text(id),
+                Bind::Text(&note.at),
+                Bind::OptText(note.author_id.as_deref()),
+                Bind::Text(&note.text),
+            ],
+        )
+        .await?;
+        if n == 0 {
+            return Ok(false);
+        }
+        append_in(self.backend, &mut tx, log).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn referral_notes(&self, id: &str) -> StoreResult<Vec<ReferralNote>> {
+        let rows: Vec<(String, Option<String>, String)> = sqlx::query_as(
+            "SELECT at, author_id, text FROM referral_notes WHERE referral_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, author_id, text)| ReferralNote {
+                at,
+                author_id,
+                text,
+            })
+            .collect())
+    }
+
+    async fn consents(&self, referral_id: &str) -> StoreResult<Vec<Consent>> {
+        type ConsentRow = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<ConsentRow> = sqlx::query_as(
+            "SELECT id, team_id, purpose, data_shared, given_by, method, given_at, recorded_by, withdrawn_at \
+             FROM consents WHERE referral_id = $1 ORDER BY given_at, id",
+        )
+        .bind(referral_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Consent {
+                    method: ConsentMethod::parse(&r.5).ok_or_else(|| StoreError::Corrupt {
+                        id: r.0.clone(),
+                        reason: format!("unknown consent method {}", r.5),
+                    })?,
+                    id: r.0,
+                    team_id: r.1,
+                    purpose: r.2,
+                    data_shared: r.3,
+                    given_by: r.4,
+                    given_at: r.6,
+                    recorded_by: r.7,
+                    withdrawn_at: r.8,
                 })
             })
             .collect()

@@ -444,7 +444,40 @@ pub struct InboxFilter {
     pub states: Vec<kapstok_domain::referral::State>,
     pub area_code: Option<String>,
     pub reason: Option<String>,
-    pub assigned_to: Option<String>,
+    pub assigned: Assigned,
+}
+
+/// Whom a listed referral is assigned to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Assigned {
+    #[default]
+    Anyone,
+    /// Not assigned yet.
+    Nobody,
+    /// This user (id).
+    To(String),
+}
+
+/// A team's internal note on a referral (never shown to the referrer or the carer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralNote {
+    pub at: String,
+    pub author_id: Option<String>,
+    pub text: String,
+}
+
+/// A consent as stored (the receipt's code only as its hash, never returned).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub id: String,
+    pub team_id: String,
+    pub purpose: String,
+    pub data_shared: String,
+    pub given_by: String,
+    pub method: kapstok_domain::referral::ConsentMethod,
+    pub given_at: String,
+    pub recorded_by: Option<String>,
+    pub withdrawn_at: Option<String>,
 }
 
 /// A move to store: from which state (it must still be in it) to which.
@@ -492,6 +525,24 @@ pub trait ReferralStore: Send + Sync {
         log: &NewEntry,
     ) -> StoreResult<bool>;
     async fn referral_events(&self, id: &str) -> StoreResult<Vec<ReferralEvent>>;
+    /// Assigns a referral to a member (or to nobody); `false` if there is no such referral.
+    async fn assign_referral(
+        &self,
+        id: &str,
+        to: Option<&str>,
+        log: &NewEntry,
+    ) -> StoreResult<bool>;
+    /// Adds a team note; `false` if there is no such referral.
+    async fn add_referral_note(
+        &self,
+        id: &str,
+        note: &ReferralNote,
+        log: &NewEntry,
+    ) -> StoreResult<bool>;
+    /// A referral's notes, oldest first.
+    async fn referral_notes(&self, id: &str) -> StoreResult<Vec<ReferralNote>>;
+    /// The consents a referral rests on, oldest first.
+    async fn consents(&self, referral_id: &str) -> StoreResult<Vec<Consent>>;
 }
 
 /// A whole backend: every capability.

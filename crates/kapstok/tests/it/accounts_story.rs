@@ -491,7 +491,9 @@ async fn the_database_refuses_changes_to_the_log_and_a_failing_log_write_changes
 #[tokio::test]
 async fn every_backend_keeps_referrals_alike() {
     use kapstok_domain::referral::{CarerDetails, ConsentMethod, Source, State};
-    use kapstok_store::{Created, InboxFilter, NewConsent, NewReferral, StoredMove};
+    use kapstok_store::{
+        Assigned, Created, InboxFilter, NewConsent, NewReferral, ReferralNote, StoredMove,
+    };
     for backend in Backend::ALL {
         let app = TestApp::init().with_backend(backend).build().await;
         let store = app.store.clone();
@@ -668,11 +670,99 @@ async fn every_backend_keeps_referrals_alike() {
             0
         );
         assert_eq!(store.referrals_by("u-petra", 10).await.unwrap().len(), 2);
+
+        // Assigning, and listing by who has it.
+        assert!(
+            store
+                .assign_referral("r2", Some("u-petra"), &entry(9, Action::Change))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .assign_referral("nope", Some("u-petra"), &entry(10, Action::Change))
+                .await
+                .unwrap()
+        );
+        let by = |a: Assigned| InboxFilter {
+            assigned: a,
+            ..InboxFilter::default()
+        };
+        let ids = |(list, _): (Vec<kapstok_domain::referral::Referral>, usize)| {
+            list.into_iter().map(|r| r.id).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(store
+                .team_referrals("wijk", &by(Assigned::To("u-petra".into())), 0, 10)
+                .await
+                .unwrap()),
+            ["r2"],
+            "{backend:?}"
+        );
+        assert_eq!(
+            ids(store
+                .team_referrals("wijk", &by(Assigned::Nobody), 0, 10)
+                .await
+                .unwrap()),
+            ["r1"]
+        );
+        // New ones first: r2 (requested) before r1 (completed), whatever their dates.
+        assert_eq!(
+            ids(store
+                .team_referrals("wijk", &InboxFilter::default(), 0, 10)
+                .await
+                .unwrap()),
+            ["r2", "r1"]
+        );
+        // Notes, oldest first; none on a referral that is not there.
+        for (i, text) in ["Gebeld.", "Terugbellen dinsdag."].iter().enumerate() {
+            let note = ReferralNote {
+                at: format!("2026-12-02T12:0{i}:00.000Z"),
+                author_id: Some("u-petra".into()),
+                text: text.to_string(),
+            };
+            assert!(
+                store
+                    .add_referral_note("r2", &note, &entry(11 + i as u32, Action::Change))
+                    .await
+                    .unwrap()
+            );
+        }
+        let note = ReferralNote {
+            at: "2026-12-02T12:05:00.000Z".into(),
+            author_id: None,
+            text: "x".into(),
+        };
+        assert!(
+            !store
+                .add_referral_note("nope", &note, &entry(13, Action::Change))
+                .await
+                .unwrap()
+        );
+        let notes = store.referral_notes("r2").await.unwrap();
+        assert_eq!(
+            notes.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
+            ["Gebeld.", "Terugbellen dinsdag."],
+            "{backend:?}"
+        );
+        assert!(store.referral_notes("r1").await.unwrap().is_empty());
+        let consents = store.consents("r2").await.unwrap();
+        assert_eq!(consents.len(), 1);
+        assert_eq!(
+            (
+                consents[0].id.as_str(),
+                consents[0].method,
+                consents[0].withdrawn_at.as_deref()
+            ),
+            ("c2", ConsentMethod::Mondeling, None),
+            "{backend:?}"
+        );
+
         // Every change wrote its log entry: team, user, two referrals, two moves (not the
-        // duplicate, not the stale move).
+        // duplicate, not the stale move), the assignment and two notes (not those on nothing).
         assert_eq!(
             store.entries_after(0, 100).await.unwrap().len(),
-            6,
+            9,
             "{backend:?}"
         );
         assert_eq!(store.referral("nope").await.unwrap(), None);

@@ -326,7 +326,7 @@ async fn the_referral_form_refuses_what_it_must_and_sends_once() {
     assert!(again.body.contains("al verstuurd"), "{}", again.body);
     let mine = b.get("/werk/verwijzingen").await;
     assert_eq!(
-        mine.body.matches("<td>K-20").count(),
+        mine.body.matches("\">K-20").count(),
         1,
         "one referral: {}",
         mine.body
@@ -335,5 +335,245 @@ async fn the_referral_form_refuses_what_it_must_and_sends_once() {
         mine.body.contains("verstuurd") && !mine.body.contains("Jan Jansen"),
         "{}",
         mine.body
+    );
+}
+
+/// The team's side over HTTP: the inbox lists the new referral first, the file shows the
+/// carer's details and consent, a note with a BSN is refused and the text kept, the team
+/// assigns, accepts and closes with an outcome (a stale step is refused), and the referrer then
+/// sees each state and the outcome, without the note or the carer's name. Another team's member
+/// gets nothing.
+#[tokio::test]
+async fn the_team_works_a_referral_and_the_referrer_sees_the_loop_closed() {
+    use crate::sign_in::sign_in_demo;
+    use crate::support::csrf;
+    use axum::http::StatusCode;
+    let app = TestApp::init().with_demo().build().await;
+    let a = app.state.app();
+    let steunpunt = team(&app, "Steunpunt Mantelzorg De Kapstok").await;
+    let form = ReferralForm {
+        team_id: steunpunt.to_string(),
+        reason: "overbelasting".into(),
+        carer: CarerDetails {
+            name: "Jan Jansen".into(),
+            phone: Some("0591 000 111".into()),
+            postcode: Some("7811".into()),
+            ..CarerDetails::default()
+        },
+        consent_given: true,
+        consent_method: "mondeling".into(),
+        ..ReferralForm::default()
+    };
+    let sent = a
+        .referral_desk(&actor(&app, "poh").await)
+        .unwrap()
+        .refer(&form, Some("emmen-centrum-oost".into()))
+        .await
+        .unwrap()
+        .unwrap();
+    let id = sent.referral.id.clone();
+    let inbox = format!("/werk/teams/{steunpunt}/verwijzingen");
+    let file = format!("{inbox}/{id}");
+
+    let carla = app.browser();
+    sign_in_demo(&carla, "consulent").await;
+    let list = carla.get(&inbox).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body.contains(&format!("href=\"{file}\"")) && list.body.contains("1 verwijzingen"),
+        "{}",
+        list.body
+    );
+    assert!(!list.body.contains("Jan Jansen"), "the list shows no names");
+    for (filter, count) in [
+        ("?reden=overbelasting", 1),
+        ("?reden=financieel", 0),
+        ("?toegewezen=niemand", 1),
+        ("?toegewezen=mij", 0),
+        ("?status=completed", 0),
+        ("?gebied=emmen-centrum-oost", 1),
+    ] {
+        let page = carla.get(&format!("{inbox}{filter}")).await;
+        assert!(
+            page.body.contains(&format!("{count} verwijzingen")),
+            "{filter}: {}",
+            page.body
+        );
+    }
+    assert_eq!(
+        carla.get(&format!("{inbox}?status=zomaar")).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let page = carla.get(&file).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Jan Jansen") && page.body.contains("0591 000 111"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Petra Praktijkondersteuner"),
+        "the referrer is named"
+    );
+    assert!(page.body.contains("de mantelzorger zelf") && page.body.contains("Mondeling"));
+    let token = csrf(&page.body);
+
+    // A note with a BSN: refused, the text kept; a good one is kept for the team.
+    let r = carla
+        .post(
+            &format!("{file}/notitie"),
+            &[("csrf", &token), ("tekst", "Zijn BSN is 111222333")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Er staat een BSN in") && r.body.contains("Zijn BSN is 111222333"));
+    let r = carla
+        .post(
+            &format!("{file}/notitie"),
+            &[
+                ("csrf", &token),
+                ("tekst", "Gebeld, voicemail ingesproken."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    // Assign to oneself; someone outside the team cannot be chosen.
+    let carla_id = app
+        .store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.email.as_str() == "consulent@demo.kapstok.nl")
+        .unwrap()
+        .id
+        .to_string();
+    let wim_id = app
+        .store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.email.as_str() == "wijkteam@demo.kapstok.nl")
+        .unwrap()
+        .id
+        .to_string();
+    let r = carla
+        .post(
+            &format!("{file}/toewijzen"),
+            &[("csrf", &token), ("aan", &wim_id)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = carla
+        .post(
+            &format!("{file}/toewijzen"),
+            &[("csrf", &token), ("aan", &carla_id)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let mine = carla.get(&format!("{inbox}?toegewezen=mij")).await;
+    assert!(mine.body.contains("1 verwijzingen"), "{}", mine.body);
+
+    // Steps: closing before accepting is refused; accept, then close with an outcome.
+    let step = |fields: Vec<(&'static str, &'static str)>| {
+        let carla = &carla;
+        let token = token.clone();
+        let url = format!("{file}/stap");
+        async move {
+            let mut f = vec![("csrf", token.as_str())];
+            f.extend(fields);
+            carla.post(&url, &f).await
+        }
+    };
+    let r = step(vec![("stap", "close"), ("uitkomst", "hulp-geregeld")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("Die stap kan nu niet"));
+    let r = step(vec![("stap", "accept")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = step(vec![("stap", "close"), ("uitkomst", "verzonnen")]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = step(vec![("stap", "forward")]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "forwarding has its own page"
+    );
+    let r = step(vec![("stap", "close"), ("uitkomst", "hulp-geregeld")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = carla.get(&file).await;
+    assert!(
+        page.body.contains("afgerond")
+            && page.body.contains("Hulp geregeld")
+            && page.body.contains("Gebeld, voicemail ingesproken.")
+            && page.body.contains("geen stappen meer"),
+        "{}",
+        page.body
+    );
+
+    // Another team's member: not through their own team's address either.
+    let wim = app.browser();
+    sign_in_demo(&wim, "wijkteam").await;
+    let velden = team(&app, "Sociaal Wijkteam De Velden").await;
+    assert_eq!(
+        wim.get(&format!("/werk/teams/{velden}/verwijzingen/{id}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(wim.get(&file).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        wim.get(&format!("/werk/verwijzingen/{id}")).await.status,
+        StatusCode::NOT_FOUND,
+        "not the referrer"
+    );
+
+    // The referrer: each state and the outcome; not the note, not the name.
+    let petra = app.browser();
+    sign_in_demo(&petra, "poh").await;
+    let list = petra.get("/werk/verwijzingen").await;
+    assert!(
+        list.body
+            .contains(&format!("href=\"/werk/verwijzingen/{id}\""))
+    );
+    let follow = petra.get(&format!("/werk/verwijzingen/{id}")).await;
+    assert_eq!(follow.status, StatusCode::OK);
+    for shown in ["verstuurd", "aangenomen", "afgerond", "Hulp geregeld"] {
+        assert!(follow.body.contains(shown), "{shown}: {}", follow.body);
+    }
+    for hidden in ["Jan Jansen", "0591", "voicemail", "Carla"] {
+        assert!(!follow.body.contains(hidden), "{hidden}: {}", follow.body);
+    }
+
+    // The log: the file's views and each change, by whom, the carer by pseudonym.
+    let entries = app.store.entries_after(0, 10_000).await.unwrap();
+    let on_it: Vec<(String, String)> = entries
+        .iter()
+        .filter(|e| e.entry.record_id.as_deref() == Some(id.as_str()))
+        .map(|e| {
+            assert_eq!(
+                e.entry.person.as_deref(),
+                Some(sent.referral.person.as_str())
+            );
+            (
+                e.entry.action.clone(),
+                e.entry.user_id.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let changes_by_carla = on_it
+        .iter()
+        .filter(|(a, u)| a == "change" && *u == carla_id)
+        .count();
+    assert_eq!(
+        changes_by_carla, 4,
+        "note, assign, accept, close: {on_it:?}"
+    );
+    assert!(
+        on_it
+            .iter()
+            .any(|(a, u)| a == "view" && *u != carla_id && !u.is_empty() && *u != wim_id),
+        "the referrer's look: {on_it:?}"
     );
 }

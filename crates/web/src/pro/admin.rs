@@ -69,11 +69,11 @@ async fn area_admin(state: &AppState, me: &SignedIn) -> Result<AreaAdmin, PageEr
     .await
 }
 
-fn form_of(body: &Bytes) -> Pairs {
+pub(crate) fn form_of(body: &Bytes) -> Pairs {
     Pairs::parse(&String::from_utf8_lossy(body))
 }
 
-fn to(path: &str) -> Response {
+pub(crate) fn to(path: &str) -> Response {
     see_other(&LocalPath::parse_or_home(Some(path)))
 }
 
@@ -359,7 +359,7 @@ async fn existing(a: &AccountAdmin, id: &UserId, lang: Lang) -> Result<(), PageE
 }
 
 /// An id from the address: plausible characters only (else 404 without a lookup).
-fn plain_id(raw: &str, lang: Lang) -> Result<&str, PageError> {
+pub(crate) fn plain_id(raw: &str, lang: Lang) -> Result<&str, PageError> {
     if raw.len() <= 64 && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         Ok(raw)
     } else {

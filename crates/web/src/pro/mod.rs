@@ -4,6 +4,7 @@
 
 pub mod access_log;
 pub mod admin;
+pub mod inbox;
 pub mod referrals;
 pub mod sign_in;
 pub mod workspace;
@@ -61,7 +62,21 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/werk/verwijzingen", get(referrals::mine))
         .route("/werk/teams/{id}", get(workspace::team))
-        .route("/werk/teams/{id}/verwijzingen", get(referrals::inbox))
+        .route("/werk/verwijzingen/{ref}", get(referrals::follow))
+        .route("/werk/teams/{id}/verwijzingen", get(inbox::list))
+        .route("/werk/teams/{id}/verwijzingen/{ref}", get(inbox::file))
+        .route(
+            "/werk/teams/{id}/verwijzingen/{ref}/stap",
+            post(inbox::step),
+        )
+        .route(
+            "/werk/teams/{id}/verwijzingen/{ref}/toewijzen",
+            post(inbox::assign),
+        )
+        .route(
+            "/werk/teams/{id}/verwijzingen/{ref}/notitie",
+            post(inbox::note),
+        )
         .route("/toegangslog", get(access_log::page))
         .route("/toegangslog/export", get(access_log::export))
         .route("/beheer/gebruikers", get(admin::users).post(admin::invite))

@@ -206,6 +206,7 @@ pub async fn submit(
 }
 
 pub struct MineLine {
+    pub href: String,
     pub reference: String,
     pub team: String,
     pub reason: String,
@@ -255,12 +256,10 @@ pub async fn mine(State(state): State<AppState>, me: SignedIn) -> Result<Respons
                         .map_or(o.to_string(), |x| x.label_in(lang == Lang::En).to_string())
                 })
                 .unwrap_or_default(),
-            sent: r
-                .sent_at
-                .unwrap_or(r.created_at)
-                .get(..10)
-                .unwrap_or("")
-                .to_string(),
+            sent: kapstok_domain::calendar::local_date(
+                r.sent_at.as_deref().unwrap_or(&r.created_at),
+            ),
+            href: format!("/werk/verwijzingen/{}", r.id),
             reference: r.reference,
         })
         .collect();
@@ -276,101 +275,76 @@ pub async fn mine(State(state): State<AppState>, me: SignedIn) -> Result<Respons
     render::ok(&page, lang)
 }
 
-pub struct InboxLine {
-    pub reference: String,
-    pub reason: String,
-    pub area: String,
+pub struct FollowLine {
+    pub at: String,
     pub state: String,
-    pub received: String,
+    pub outcome: String,
 }
 
 #[derive(Template)]
-#[template(path = "referral_inbox.html")]
-struct InboxPage {
+#[template(path = "referral_follow.html")]
+struct FollowPage {
     l: Layout,
     team: String,
-    lines: Vec<InboxLine>,
-    total: usize,
-    open_only: bool,
-    href_all: String,
-    href_open: String,
+    reason: String,
+    state: String,
+    outcome: String,
+    lines: Vec<FollowLine>,
 }
 
-/// A team's inbox (its teamlid members): newest first, open ones unless all are asked for.
-pub async fn inbox(
+/// One referral this verwijzer made: each state change and the outcome, nothing the team wrote.
+pub async fn follow(
     State(state): State<AppState>,
     me: SignedIn,
     axum::extract::Path(id): axum::extract::Path<String>,
-    query: Pairs,
 ) -> Result<Response, PageError> {
+    let desk = desk(&state, &me).await?;
     let lang = me.visitor.lang;
     let tr = Tr { lang };
-    let team_id = crate::pro::admin::team_id(&id, lang)?;
-    let capability = state.app().team_inbox(&me.actor, &team_id);
-    let inbox = crate::pro::admin::granted(&state, &me, capability, RecordKind::Referral).await?;
-    let open_only = query.get("alle").is_none();
-    let filter = kapstok_store_filter(open_only);
-    let (list, total) = inbox
-        .list(&filter, 0, 200)
-        .await
-        .in_lang(lang)?
-        .into_value();
-    let catalog = state.catalog();
-    let lists = state.app().route_lists();
+    let id = crate::pro::admin::plain_id(&id, lang)?;
+    let Some(f) = desk.follow(id).await.in_lang(lang)? else {
+        return Err(PageError::not_found(lang));
+    };
+    let f = f.into_value();
+    let lists = desk.lists();
+    let outcome = |o: &str| {
+        if o == kapstok_domain::referral::FORWARDED {
+            tr.t("outcome-forwarded")
+        } else {
+            lists
+                .outcome(o)
+                .map_or(o.to_string(), |x| x.label_in(lang == Lang::En).to_string())
+        }
+    };
+    let r = &f.referral;
     let team = teams(&state, &me)
         .await?
         .into_iter()
-        .find(|t| t.id == team_id)
-        .map_or_else(|| team_id.to_string(), |t| t.name);
-    let page = InboxPage {
+        .find(|t| t.id == r.team_id)
+        .map_or(r.team_id.clone(), |t| t.name);
+    let page = FollowPage {
         l: Layout::signed_in(
             &me.visitor,
-            format!("{} · {team}", tr.t("inbox-title")),
-            catalog.demo,
+            format!("{} {}", tr.t("file-title"), r.reference),
+            state.catalog().demo,
             me.me(),
         ),
-        lines: list
-            .into_iter()
-            .map(|r| InboxLine {
-                reason: lists.reason(&r.reason).map_or(r.reason.clone(), |x| {
-                    x.label_in(lang == Lang::En).to_string()
-                }),
-                area: r
-                    .area_code
-                    .as_deref()
-                    .and_then(|a| catalog.geo.area(a))
-                    .map(|a| a.name.clone())
-                    .unwrap_or_default(),
-                state: tr.t(&format!("state-{}", r.state.code())),
-                received: r
-                    .sent_at
-                    .unwrap_or(r.created_at)
-                    .get(..10)
-                    .unwrap_or("")
-                    .to_string(),
-                reference: r.reference,
+        team,
+        reason: lists.reason(&r.reason).map_or(r.reason.clone(), |x| {
+            x.label_in(lang == Lang::En).to_string()
+        }),
+        state: tr.t(&format!("state-{}", r.state.code())),
+        outcome: r.outcome.as_deref().map(outcome).unwrap_or_default(),
+        lines: f
+            .events
+            .iter()
+            .rev()
+            .map(|e| FollowLine {
+                at: kapstok_domain::calendar::local(&e.at),
+                state: tr.t(&format!("state-{}", e.to.code())),
+                outcome: e.outcome.as_deref().map(outcome).unwrap_or_default(),
             })
             .collect(),
-        team,
-        total,
-        open_only,
-        href_all: format!("/werk/teams/{team_id}/verwijzingen?alle=1"),
-        href_open: format!("/werk/teams/{team_id}/verwijzingen"),
     };
     render::ok(&page, lang)
-}
-
-/// The open states, or every state.
-fn kapstok_store_filter(open_only: bool) -> kapstok_app::referrals::InboxFilter {
-    kapstok_app::referrals::InboxFilter {
-        states: if open_only {
-            kapstok_domain::referral::State::ALL
-                .into_iter()
-                .filter(|s| s.is_open())
-                .collect()
-        } else {
-            Vec::new()
-        },
-        ..Default::default()
-    }
 }

@@ -92,6 +92,24 @@ pub async fn home(State(state): State<AppState>, me: SignedIn) -> Result<Respons
                 links.push(("/werk/verwijzen".to_string(), tr.t("ref-title")));
                 links.push(("/werk/verwijzingen".to_string(), tr.t("ref-mine-title")));
             }
+            // Each team whose inbox this user works.
+            let mut inboxes: Vec<&kapstok_domain::ids::TeamId> = user
+                .memberships
+                .iter()
+                .filter(|m| state.app().team_inbox(&me.actor, &m.team).is_some())
+                .map(|m| &m.team)
+                .collect();
+            inboxes.dedup();
+            for team in inboxes {
+                let name = teams
+                    .iter()
+                    .find(|t| &t.id == team)
+                    .map_or_else(|| team.to_string(), |t| t.name.clone());
+                links.push((
+                    format!("/werk/teams/{team}/verwijzingen"),
+                    format!("{} · {name}", tr.t("inbox-title")),
+                ));
+            }
             if state.app().access_log_reader(&me.actor).is_some() {
                 links.push(("/toegangslog".to_string(), tr.t("log-title")));
             }
@@ -146,6 +164,8 @@ struct TeamPage {
     name: String,
     areas: String,
     members: Vec<MemberLine>,
+    /// The team's inbox, for those who work it.
+    inbox: Option<String>,
 }
 
 /// A team's page for its members: who is in it (and in which roles) and the areas it serves.
@@ -177,6 +197,10 @@ pub async fn team(
             me.me(),
         ),
         name: team.name.clone(),
+        inbox: state
+            .app()
+            .team_inbox(&me.actor, &team.id)
+            .map(|_| format!("/werk/teams/{}/verwijzingen", team.id)),
         areas: team
             .areas
             .iter()

@@ -1,0 +1,43 @@
+//! Time as people here read it: Europe/Amsterdam, across daylight-saving changes (from the
+//! bundled tz database).
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+/// The municipality's time zone.
+pub fn zone() -> TimeZone {
+    TimeZone::get("Europe/Amsterdam").expect("the bundled tz database has Europe/Amsterdam")
+}
+
+/// A stored UTC timestamp (`2026-12-02T09:00:00.000Z`) as local date and time
+/// (`2026-12-02 10:00`); what cannot be read is shown as it is.
+pub fn local(ts: &str) -> String {
+    match ts.parse::<Timestamp>() {
+        Ok(t) => t.to_zoned(zone()).strftime("%Y-%m-%d %H:%M").to_string(),
+        Err(_) => ts.to_string(),
+    }
+}
+
+/// Only the local date (`2026-12-02`).
+pub fn local_date(ts: &str) -> String {
+    match ts.parse::<Timestamp>() {
+        Ok(t) => t.to_zoned(zone()).strftime("%Y-%m-%d").to_string(),
+        Err(_) => ts.get(..10).unwrap_or(ts).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn winter_and_summer_time() {
+        assert_eq!(local("2026-12-02T09:00:00.000Z"), "2026-12-02 10:00");
+        assert_eq!(local("2026-07-01T09:00:00.000Z"), "2026-07-01 11:00");
+        // The night the clocks go back: 01:30 UTC is 02:30 CET, 00:30 UTC was 02:30 CEST.
+        assert_eq!(local("2026-10-25T00:30:00Z"), "2026-10-25 02:30");
+        assert_eq!(local("2026-10-25T01:30:00Z"), "2026-10-25 02:30");
+        assert_eq!(local_date("2026-12-31T23:30:00.000Z"), "2027-01-01");
+        assert_eq!(local("geen tijd"), "geen tijd");
+    }
+}
