@@ -577,7 +577,7 @@ test('the verwijsroute: refer with consent, the team works it, the referrer sees
   const { context, page } = await newPage();
   await signInDemo(page, 'consulent');
   await workReferral(page, (name) => checkProState(page, name));
-  await context.close();
+  const inbox = page.url().replace(/\?.*$/, '');
   // The practice nurse sees it closed, with its outcome, and nothing the team wrote.
   const { page: poh, context: pohContext } = referrer;
   await poh.goto(`${base}/werk/verwijzingen`);
@@ -586,5 +586,61 @@ test('the verwijsroute: refer with consent, the team works it, the referrer sees
   assert.ok(text.includes('afgerond') && text.includes('Hulp geregeld'), 'the loop is closed');
   assert.ok(!text.includes('voicemail') && !text.includes('Jan Jansen'), 'no notes, no details');
   await checkProState(poh, 'referral-follow');
+
+  // Another carer, with leave to forward: the consultant forwards it to De Velden.
+  await poh.goto(`${base}/werk/verwijzen`);
+  await poh.selectOption('#team', { label: 'Steunpunt Mantelzorg De Kapstok' });
+  await poh.fill('#name', 'Els Evers');
+  await poh.fill('#email', 'els@example.org');
+  await poh.fill('#postcode', '7891');
+  await poh.check('#consent');
+  await poh.check('#consent_forward');
+  await poh.check('#method-schriftelijk');
+  await poh.locator('#postcode').focus();
+  await submit(poh, /\/werk\/verwijzen$/);
+  const code = (await poh.locator('.secret code').textContent()).trim();
+  assert.match(code, /^[0-9a-f]{10}$/);
   await pohContext.close();
+  await page.goto(inbox);
+  await Promise.all([page.waitForURL(/\/verwijzingen\/r-/), page.locator('table.data tbody a').first().click()]);
+  assert.ok((await page.locator('main').textContent()).includes('Els Evers'));
+  await Promise.all([page.waitForURL(/\/doorsturen$/), page.locator('a[href$="/doorsturen"]').click()]);
+  await checkProState(page, 'referral-forward');
+  await page.selectOption('#naar', { label: 'Sociaal Wijkteam De Velden' });
+  await press(page, 'form[action$="/doorsturen"] button', /\/doorsturen$/);
+  assert.ok(await page.locator('.error-summary').count(), 'a forward needs a reason');
+  await checkProState(page, 'referral-forward-error');
+  await page.fill('#waarom', 'Woont in De Velden; het wijkteam helpt thuis.');
+  await press(page, 'form[action$="/doorsturen"] button', /\/doorsturen$/);
+  assert.match(await page.locator('.notice').textContent(), /Sociaal Wijkteam De Velden: K-20\d\d-\d{4}/);
+  await checkProState(page, 'referral-forwarded');
+  await page.goto(page.url().replace(/\/doorsturen$/, '/inzage'));
+  assert.ok((await page.locator('main').textContent()).includes('Petra'), 'who looked, for the carer');
+  await checkProState(page, 'referral-access-report');
+  await context.close();
+
+  // The carer with the code: a wrong code, their page, withdrawing (first without the tick),
+  // without JavaScript; each state checked with axe in a page that has it.
+  const carer = await newPage({ javaScriptEnabled: false });
+  const axePage = await newPage();
+  const checkAt = async (url, name) => { await axePage.page.goto(url); await checkProState(axePage.page, name); };
+  await carer.page.goto(`${base}/toestemming`);
+  await checkAt(`${base}/toestemming`, 'consent-lookup');
+  await carer.page.fill('#code', 'fout');
+  await submit(carer.page, /\/toestemming$/);
+  assert.ok(await carer.page.locator('.error-summary').count(), 'a wrong code is named');
+  await carer.page.fill('#code', code.toUpperCase());
+  await submit(carer.page, new RegExp(`/toestemming/${code}$`));
+  const mine = await carer.page.locator('main').textContent();
+  assert.ok(mine.includes('Sociaal Wijkteam De Velden') && mine.includes('Steunpunt Mantelzorg De Kapstok'), 'both teams');
+  assert.ok(!mine.includes('Els Evers'), 'not the name');
+  await checkAt(`${base}/toestemming/${code}`, 'consent-receipt');
+  await press(carer.page, 'form[action$="/intrekken"] button', /\/intrekken$/);
+  assert.ok(await carer.page.locator('.error-summary').count(), 'withdrawing needs the tick');
+  await carer.page.check('#zeker');
+  await press(carer.page, 'form[action$="/intrekken"] button', /klaar=ingetrokken$/);
+  assert.ok((await carer.page.locator('.notice').textContent()).includes('ingetrokken'));
+  await checkAt(`${base}/toestemming/${code}`, 'consent-withdrawn');
+  await carer.context.close();
+  await axePage.context.close();
 });

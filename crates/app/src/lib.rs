@@ -14,6 +14,7 @@ pub mod audit;
 pub mod guides;
 pub mod mail;
 pub mod maintenance;
+pub mod receipts;
 pub mod referrals;
 pub mod socialmap;
 pub mod tables;
@@ -288,6 +289,11 @@ impl App {
     /// Referring a carer: verwijzers only.
     pub fn referral_desk(&self, actor: &Actor) -> Option<referrals::ReferralDesk> {
         referrals::ReferralDesk::grant(self.store.clone(), actor, self.route_lists.clone())
+    }
+
+    /// A carer's receipt (what was shared, withdrawing consent): anyone with its code.
+    pub fn carer_receipts(&self, actor: &Actor) -> receipts::CarerReceipts {
+        receipts::CarerReceipts::new(self.store.clone(), actor)
     }
 
     /// A team's referrals: its members in the role teamlid only.

@@ -12,7 +12,7 @@ use kapstok_domain::referral::{
     State, find_bsn, next,
 };
 use kapstok_store::{
-    AccountStore, Created, NewConsent, NewReferral, ReferralStore, Store, StoredMove,
+    AccountStore, Created, Forward, NewConsent, NewReferral, ReferralStore, Store, StoredMove,
 };
 pub use kapstok_store::{Assigned, Consent, InboxFilter, ReferralEvent, ReferralNote};
 use std::sync::Arc;
@@ -31,6 +31,8 @@ pub struct ReferralForm {
     pub consent_method: String,
     /// Who consented when not the carer themselves (a representative).
     pub consent_by: Option<String>,
+    /// The carer also agreed that the team may pass it on to another team that fits better.
+    pub consent_forward: bool,
     pub idempotency_key: Option<String>,
 }
 
@@ -65,6 +67,21 @@ fn clean(v: &Option<String>, max: usize) -> Option<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| s.chars().take(max).collect())
+}
+
+/// What a referral shares with the team, as the consent records it.
+const DATA_SHARED: &str =
+    "naam, contactgegevens, postcode, contactmoment, reden, relatie, aandoening, notitie";
+
+/// Who consented: a representative's name as typed, else the carer themselves.
+fn given_by(typed: Option<&str>) -> String {
+    typed
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(kapstok_domain::referral::CONSENT_BY_ONESELF)
+        .chars()
+        .take(200)
+        .collect()
 }
 
 /// Checks a form against the lists; the details as they will be stored.
@@ -205,20 +222,13 @@ impl ReferralDesk {
             id: format!("c-{}", crate::accounts::random_hex(8)),
             team_id: team.id.to_string(),
             purpose: format!("Contact over ondersteuning ({reason}) door {}", team.name),
-            data_shared: "naam, contactgegevens, postcode, contactmoment, reden, relatie, aandoening, notitie".into(),
-            given_by: form
-                .consent_by
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .unwrap_or("de mantelzorger zelf")
-                .chars()
-                .take(200)
-                .collect(),
+            data_shared: DATA_SHARED.into(),
+            given_by: given_by(form.consent_by.as_deref()),
             method,
             given_at: at.clone(),
             recorded_by: me,
             receipt_hash: crate::accounts::secret_hash(&receipt_code),
+            covers_forward: form.consent_forward,
         };
         let e = self.actor.log_entry(
             Some(&self.acting),
@@ -270,6 +280,8 @@ pub struct FollowUp {
     pub referral: Referral,
     /// States and outcomes, without who moved it.
     pub events: Vec<ReferralEvent>,
+    /// The tasks it was forwarded to (without the carer's details).
+    pub forwarded_to: Vec<Referral>,
 }
 
 impl ReferralDesk {
@@ -304,10 +316,22 @@ impl ReferralDesk {
                 ev
             })
             .collect();
+        let forwarded_to = self
+            .referrals
+            .tasks_of(&r.person)
+            .await?
+            .into_iter()
+            .filter(|t| t.part_of.as_deref() == Some(id))
+            .map(|mut t| {
+                t.carer = None;
+                t
+            })
+            .collect();
         Ok(Some(Audited::logged(
             FollowUp {
                 referral: r,
                 events,
+                forwarded_to,
             },
             seq,
         )))
@@ -361,9 +385,9 @@ pub struct TeamInbox {
     actor: Actor,
     member: TeamMember,
     acting: Membership,
-    referrals: Arc<dyn ReferralStore>,
-    accounts: Arc<dyn AccountStore>,
-    audit: Arc<dyn kapstok_store::AuditStore>,
+    pub(crate) referrals: Arc<dyn ReferralStore>,
+    pub(crate) accounts: Arc<dyn AccountStore>,
+    pub(crate) audit: Arc<dyn kapstok_store::AuditStore>,
     lists: Arc<RouteLists>,
 }
 
@@ -411,7 +435,7 @@ impl TeamInbox {
     }
 
     /// The referral if it is this team's.
-    async fn ours(&self, id: &str) -> AppResult<Option<Referral>> {
+    pub(crate) async fn ours(&self, id: &str) -> AppResult<Option<Referral>> {
         Ok(self
             .referrals
             .referral(id)
@@ -533,7 +557,7 @@ impl TeamInbox {
         })
     }
 
-    fn entry(&self, action: Action, r: &Referral) -> kapstok_domain::audit::NewEntry {
+    pub(crate) fn entry(&self, action: Action, r: &Referral) -> kapstok_domain::audit::NewEntry {
         let mut e = self
             .actor
             .log_entry(Some(&self.acting), action, RecordKind::Referral, true);
@@ -615,5 +639,246 @@ impl TeamInbox {
             // Someone else moved it first.
             Ok(Err(MoveError::NotNow))
         }
+    }
+}
+
+/// What a team fills in to pass a referral on.
+#[derive(Debug, Clone, Default)]
+pub struct ForwardForm {
+    pub team_id: String,
+    /// Why (a note on both tasks): short, no BSN.
+    pub reason: String,
+    /// When the consent does not cover forwarding: the carer was asked again and agreed.
+    pub new_consent: bool,
+    pub consent_method: String,
+    pub consent_by: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+/// Why a forward is not made; nothing is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ForwardProblem {
+    NotFound,
+    /// No such team, or this one.
+    Team,
+    NoReason,
+    ReasonTooLong,
+    Bsn,
+    /// The consent does not cover forwarding and no new one was recorded.
+    NoConsent,
+    ConsentMethod,
+    /// The referral is no longer in a state that can be forwarded.
+    NotNow,
+}
+
+/// What a forward can rest on, for the form.
+#[derive(Debug, Clone)]
+pub struct ForwardChoice {
+    pub referral: Referral,
+    /// Every other team (names and areas only).
+    pub teams: Vec<kapstok_domain::account::Team>,
+    /// The consent that lets the team forward, if the carer gave one.
+    pub covering: Option<Consent>,
+}
+
+/// A forward made: the next team's task, and a receipt code when a new consent was recorded.
+#[derive(Debug, Clone)]
+pub struct Forwarded {
+    pub next: Referral,
+    pub team_name: String,
+    pub receipt_code: Option<String>,
+    pub repeated: bool,
+}
+
+impl TeamInbox {
+    async fn covering(&self, id: &str) -> AppResult<Option<Consent>> {
+        Ok(self
+            .referrals
+            .consents(id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|c| c.covers_forward && c.withdrawn_at.is_none()))
+    }
+
+    /// The forward form's choices; logged, as it names the referral.
+    pub async fn forward_choice(&self, id: &str) -> AppResult<Option<Audited<ForwardChoice>>> {
+        let Some(r) = self.ours(id).await? else {
+            return Ok(None);
+        };
+        let seq = self.audit.append(&self.entry(Action::View, &r)).await?;
+        let teams = self
+            .accounts
+            .teams()
+            .await?
+            .into_iter()
+            .filter(|t| &t.id != self.member.team())
+            .collect();
+        let covering = self.covering(id).await?;
+        Ok(Some(Audited::logged(
+            ForwardChoice {
+                referral: r,
+                teams,
+                covering,
+            },
+            seq,
+        )))
+    }
+
+    /// Passes the referral on: this task ends as doorverwezen, the next team's starts, linked;
+    /// only with consent that covers it or a new consent recorded now.
+    pub async fn forward(
+        &self,
+        id: &str,
+        form: &ForwardForm,
+    ) -> AppResult<Result<Forwarded, ForwardProblem>> {
+        let reason = form.reason.trim();
+        if reason.is_empty() {
+            return Ok(Err(ForwardProblem::NoReason));
+        }
+        if reason.chars().count() > MAX_NOTE_CHARS {
+            return Ok(Err(ForwardProblem::ReasonTooLong));
+        }
+        if find_bsn(reason).is_some() {
+            return Ok(Err(ForwardProblem::Bsn));
+        }
+        let Some(r) = self.ours(id).await? else {
+            return Ok(Err(ForwardProblem::NotFound));
+        };
+        let teams = self.accounts.teams().await?;
+        // The same form again (a double click, a retry after the first went through).
+        if let Some(key) = &form.idempotency_key
+            && let Some(next) = self.referrals.referral_by_key(key).await?
+            && next.part_of.as_deref() == Some(id)
+        {
+            return Ok(Ok(Forwarded {
+                team_name: teams
+                    .iter()
+                    .find(|t| t.id.as_str() == next.team_id)
+                    .map_or(next.team_id.clone(), |t| t.name.clone()),
+                next,
+                receipt_code: None,
+                repeated: true,
+            }));
+        }
+        let Some(team) = teams
+            .iter()
+            .find(|t| t.id.as_str() == form.team_id && &t.id != self.member.team())
+        else {
+            return Ok(Err(ForwardProblem::Team));
+        };
+        let Ok(to) = next(r.state, Move::Forward, Party::Team) else {
+            return Ok(Err(ForwardProblem::NotNow));
+        };
+        let Some(carer) = r.carer.clone() else {
+            // Anonymised: nothing left to pass on.
+            return Ok(Err(ForwardProblem::NotNow));
+        };
+        let at = timestamp(time::OffsetDateTime::now_utc());
+        let me = self.actor.signed_in().map(|u| u.id.to_string());
+        let reason_label = self
+            .lists
+            .reason(&r.reason)
+            .map_or(r.reason.clone(), |x| x.label.clone());
+        let purpose = format!(
+            "Contact over ondersteuning ({reason_label}) door {}, doorgestuurd door {}",
+            team.name,
+            self.team_name().await?.unwrap_or_default()
+        );
+        let (consent, receipt_code) = match self.covering(id).await? {
+            Some(c) if !form.new_consent => (
+                NewConsent {
+                    id: format!("c-{}", crate::accounts::random_hex(8)),
+                    team_id: team.id.to_string(),
+                    purpose: format!(
+                        "{purpose} (toestemming van {} dekt doorsturen)",
+                        c.given_at.get(..10).unwrap_or("")
+                    ),
+                    data_shared: c.data_shared.clone(),
+                    given_by: c.given_by.clone(),
+                    method: c.method,
+                    given_at: c.given_at.clone(),
+                    recorded_by: me.clone(),
+                    // No receipt of its own: the carer's first code shows every task.
+                    receipt_hash: crate::accounts::secret_hash(&crate::accounts::random_hex(16)),
+                    covers_forward: true,
+                },
+                None,
+            ),
+            _ => {
+                if !form.new_consent {
+                    return Ok(Err(ForwardProblem::NoConsent));
+                }
+                let Some(method) = ConsentMethod::parse(&form.consent_method) else {
+                    return Ok(Err(ForwardProblem::ConsentMethod));
+                };
+                let code = crate::accounts::random_hex(5);
+                (
+                    NewConsent {
+                        id: format!("c-{}", crate::accounts::random_hex(8)),
+                        team_id: team.id.to_string(),
+                        purpose,
+                        data_shared: DATA_SHARED.into(),
+                        given_by: given_by(form.consent_by.as_deref()),
+                        method,
+                        given_at: at.clone(),
+                        recorded_by: me.clone(),
+                        receipt_hash: crate::accounts::secret_hash(&code),
+                        covers_forward: false,
+                    },
+                    Some(code),
+                )
+            }
+        };
+        let next_task = NewReferral {
+            id: format!("r-{}", crate::accounts::random_hex(8)),
+            team_id: team.id.to_string(),
+            referrer_id: r.referrer_id.clone(),
+            source: r.source,
+            state: State::Requested,
+            reason: r.reason.clone(),
+            part_of: Some(r.id.clone()),
+            person: r.person.clone(),
+            area_code: r.area_code.clone(),
+            carer,
+            idempotency_key: form.idempotency_key.clone(),
+            at: at.clone(),
+        };
+        let f = Forward {
+            moved: StoredMove {
+                from: r.state,
+                to,
+                move_code: Move::Forward.code(),
+                user_id: me.as_deref(),
+                outcome: Some(kapstok_domain::referral::FORWARDED),
+                at: &at,
+            },
+            next: next_task,
+            consent,
+            reason: ReferralNote {
+                at: at.clone(),
+                author_id: me.clone(),
+                text: format!("Doorgestuurd naar {}: {reason}", team.name),
+            },
+        };
+        let e = self.entry(Action::Change, &r);
+        Ok(match self.referrals.forward_referral(id, &f, &e).await? {
+            None => Err(ForwardProblem::NotNow),
+            Some(Created::New(next)) => Ok(Forwarded {
+                next,
+                team_name: team.name.clone(),
+                receipt_code,
+                repeated: false,
+            }),
+            Some(Created::Existing(next)) => Ok(Forwarded {
+                team_name: teams
+                    .iter()
+                    .find(|t| t.id.as_str() == next.team_id)
+                    .map_or(next.team_id.clone(), |t| t.name.clone()),
+                next,
+                receipt_code: None,
+                repeated: true,
+            }),
+        })
     }
 }

@@ -465,6 +465,12 @@ pub struct Referral {
     pub closed_at: Option<String>,
 }
 
+/// Who gave consent when the carer gave it themselves (the form's default).
+pub const CONSENT_BY_ONESELF: &str = "de mantelzorger zelf";
+
+/// What a removed detail reads as once a referral is anonymised.
+pub const REMOVED: &str = "(verwijderd)";
+
 /// The reference of the `number`-th referral of `year`: `K-2026-0042`.
 pub fn reference(year: i32, number: i64) -> String {
     format!("K-{year}-{number:04}")

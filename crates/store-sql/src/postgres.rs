@@ -30,6 +30,10 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0005_accounts_and_access_log.sql"),
     ),
     (6, include_str!("../migrations/postgres/0006_referrals.sql")),
+    (
+        7,
+        include_str!("../migrations/postgres/0007_forward_and_withdrawal.sql"),
+    ),
 ];
 
 pub(crate) const NOW: &str = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')";

@@ -7,12 +7,18 @@ use crate::audit::append_in;
 use crate::{Backend, SqlStore};
 use async_trait::async_trait;
 use kapstok_domain::audit::NewEntry;
+use kapstok_domain::referral::{CONSENT_BY_ONESELF as ONESELF, REMOVED};
 use kapstok_domain::referral::{CarerDetails, ConsentMethod, Referral, Source, State, reference};
 use kapstok_store::{
-    Assigned, Consent, Created, InboxFilter, NewConsent, NewReferral, ReferralEvent, ReferralNote,
-    ReferralStore, StoreError, StoreResult, StoredMove,
+    Assigned, Consent, Created, Forward, InboxFilter, NewConsent, NewReferral, Receipt,
+    ReferralEvent, ReferralNote, ReferralStore, StoreError, StoreResult, StoredMove,
 };
 use sqlx::Row;
+
+/// The carer's details, cleared: what anonymising a task does (area, reason, outcome and dates
+/// stay for the municipality's figures).
+const CLEARED: &str = "carer_name = NULL, carer_phone = NULL, carer_email = NULL, postcode = NULL, \
+     contact_time = NULL, relationship = NULL, condition = NULL, self_check_band = NULL, note = NULL";
 
 const COLUMNS: &str = "id, reference, team_id, referrer_id, source, state, reason, outcome, part_of, person, area_code, \
      carer_name, carer_phone, carer_email, postcode, contact_time, relationship, condition, self_check_band, note, \
@@ -66,62 +72,61 @@ fn referral_from(row: &sqlx::any::AnyRow) -> StoreResult<Referral> {
 }
 
 impl SqlStore {
-    async fn referral_in(
-        &self,
-        conn: &mut sqlx::AnyConnection,
-        id: &str,
-    ) -> StoreResult<Option<Referral>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM referrals WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-        row.as_ref().map(referral_from).transpose()
-    }
-}
-
-#[async_trait]
-impl ReferralStore for SqlStore {
-    async fn create_referral(
-        &self,
-        r: &NewReferral,
-        consent: &NewConsent,
-        log: &NewEntry,
-    ) -> StoreResult<Created> {
-        let mut tx = self.begin().await?;
+    /// References are numbered per year: one writer at a time (SQLite's write lock already is).
+    async fn lock_numbers(&self, conn: &mut sqlx::AnyConnection) -> StoreResult<()> {
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock(7261302)")
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
         }
-        if let Some(key) = &r.idempotency_key {
-            let existing: Option<String> =
-                sqlx::query_scalar("SELECT id FROM referrals WHERE idempotency_key = $1")
-                    .bind(key)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if let Some(id) = existing {
-                let found = self.referral_in(&mut tx, &id).await?;
-                return found
-                    .map(Created::Existing)
-                    .ok_or_else(|| StoreError::Corrupt {
-                        id,
-                        reason: "vanished".into(),
-                    });
-            }
+        Ok(())
+    }
+
+    /// The referral a form's key made before, if any.
+    async fn by_key(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        key: Option<&str>,
+    ) -> StoreResult<Option<Referral>> {
+        let Some(key) = key else {
+            return Ok(None);
+        };
+        let existing: Option<String> =
+            sqlx::query_scalar("SELECT id FROM referrals WHERE idempotency_key = $1")
+                .bind(key)
+                .fetch_optional(&mut *conn)
+                .await?;
+        match existing {
+            None => Ok(None),
+            Some(id) => match self.referral_in(conn, &id).await? {
+                Some(r) => Ok(Some(r)),
+                None => Err(StoreError::Corrupt {
+                    id,
+                    reason: "vanished".into(),
+                }),
+            },
         }
+    }
+
+    /// Inserts a task with its consent and its first event (`first`: move and who made it).
+    async fn insert_in(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        r: &NewReferral,
+        consent: &NewConsent,
+        first: (&str, Option<&str>),
+    ) -> StoreResult<()> {
         let year: i64 = r.at.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
         let number: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(number), 0) + 1 FROM referrals WHERE year = $1",
         )
         .bind(year)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         let c = &r.carer;
         let sent = (r.state != State::Draft).then_some(r.at.as_str());
         execute(
-            &mut tx,
+            tx,
             &format!(
                 "INSERT INTO referrals ({COLUMNS}, year, number, idempotency_key) VALUES \
                  ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, NULL, $20, $21, NULL, NULL, $22, $23, $24)"
@@ -155,9 +160,9 @@ impl ReferralStore for SqlStore {
         )
         .await?;
         execute(
-            &mut tx,
-            "INSERT INTO consents (id, referral_id, team_id, purpose, data_shared, given_by, method, given_at, recorded_by, receipt_hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            tx,
+            "INSERT INTO consents (id, referral_id, team_id, purpose, data_shared, given_by, method, given_at, recorded_by, receipt_hash, covers_forward) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             &[
                 Bind::Text(&consent.id),
                 Bind::Text(&r.id),
@@ -169,20 +174,198 @@ impl ReferralStore for SqlStore {
                 Bind::Text(&consent.given_at),
                 Bind::OptText(consent.recorded_by.as_deref()),
                 Bind::Text(&consent.receipt_hash),
+                Bind::Int(i64::from(consent.covers_forward)),
             ],
         )
         .await?;
         execute(
-            &mut tx,
-            "INSERT INTO referral_events (referral_id, seq, at, user_id, move, from_state, to_state) VALUES ($1, 1, $2, $3, 'send', NULL, $4)",
+            tx,
+            "INSERT INTO referral_events (referral_id, seq, at, user_id, move, from_state, to_state) VALUES ($1, 1, $2, $3, $4, NULL, $5)",
             &[
                 Bind::Text(&r.id),
                 Bind::Text(&r.at),
-                Bind::OptText(r.referrer_id.as_deref()),
+                Bind::OptText(first.1),
+                Bind::Text(first.0),
                 Bind::Text(r.state.code()),
             ],
         )
         .await?;
+        Ok(())
+    }
+
+    /// Applies a move if the referral is still in `m.from`, with its event; `false` if not.
+    async fn move_in(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        id: &str,
+        m: &StoredMove<'_>,
+    ) -> StoreResult<bool> {
+        let n = execute(
+            tx,
+            "UPDATE referrals SET state = $3, outcome = COALESCE($4, outcome), \
+             accepted_at = CASE WHEN $3 = 'accepted' THEN $5 ELSE accepted_at END, \
+             closed_at = CASE WHEN $6 = 1 THEN $5 ELSE closed_at END \
+             WHERE id = $1 AND state = $2",
+            &[
+                Bind::Text(id),
+                Bind::Text(m.from.code()),
+                Bind::Text(m.to.code()),
+                Bind::OptText(m.outcome),
+                Bind::Text(m.at),
+                Bind::Int(i64::from(m.to.is_final())),
+            ],
+        )
+        .await?;
+        if n == 0 {
+            return Ok(false);
+        }
+        let seq: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM referral_events WHERE referral_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+        execute(
+            tx,
+            "INSERT INTO referral_events (referral_id, seq, at, user_id, move, from_state, to_state, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[
+                Bind::Text(id),
+                Bind::Int(seq),
+                Bind::Text(m.at),
+                Bind::OptText(m.user_id),
+                Bind::Text(m.move_code),
+                Bind::Text(m.from.code()),
+                Bind::Text(m.to.code()),
+                Bind::OptText(m.outcome),
+            ],
+        )
+        .await?;
+        Ok(true)
+    }
+
+    async fn note_in(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        id: &str,
+        note: &ReferralNote,
+    ) -> StoreResult<u64> {
+        execute(
+            tx,
+            "INSERT INTO referral_notes (referral_id, at, author_id, text) \
+             SELECT id, $2, $3, $4 FROM referrals WHERE id = $1",
+            &[
+                Bind::Text(id),
+                Bind::Text(&note.at),
+                Bind::OptText(note.author_id.as_deref()),
+                Bind::Text(&note.text),
+            ],
+        )
+        .await
+    }
+
+    /// The person (pseudonym) a receipt's code is for.
+    async fn person_of_receipt(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        receipt_hash: &str,
+    ) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT r.person FROM consents c JOIN referrals r ON r.id = c.referral_id WHERE c.receipt_hash = $1",
+        )
+        .bind(receipt_hash)
+        .fetch_optional(&mut *conn)
+        .await?)
+    }
+
+    async fn tasks_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        person: &str,
+    ) -> StoreResult<Vec<Referral>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM referrals WHERE person = $1 ORDER BY created_at, id"
+        )))
+        .bind(person)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter().map(referral_from).collect()
+    }
+
+    async fn consents_where(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        condition: &str,
+        value: &str,
+    ) -> StoreResult<Vec<Consent>> {
+        type ConsentRow = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            i64,
+        );
+        let rows: Vec<ConsentRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT id, team_id, purpose, data_shared, given_by, method, given_at, recorded_by, withdrawn_at, covers_forward \
+             FROM consents WHERE {condition} ORDER BY given_at, id"
+        )))
+        .bind(value)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Consent {
+                    method: ConsentMethod::parse(&r.5).ok_or_else(|| StoreError::Corrupt {
+                        id: r.0.clone(),
+                        reason: format!("unknown consent method {}", r.5),
+                    })?,
+                    id: r.0,
+                    team_id: r.1,
+                    purpose: r.2,
+                    data_shared: r.3,
+                    given_by: r.4,
+                    given_at: r.6,
+                    recorded_by: r.7,
+                    withdrawn_at: r.8,
+                    covers_forward: r.9 != 0,
+                })
+            })
+            .collect()
+    }
+    async fn referral_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        id: &str,
+    ) -> StoreResult<Option<Referral>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM referrals WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        row.as_ref().map(referral_from).transpose()
+    }
+}
+
+#[async_trait]
+impl ReferralStore for SqlStore {
+    async fn create_referral(
+        &self,
+        r: &NewReferral,
+        consent: &NewConsent,
+        log: &NewEntry,
+    ) -> StoreResult<Created> {
+        let mut tx = self.begin().await?;
+        self.lock_numbers(&mut tx).await?;
+        if let Some(found) = self.by_key(&mut tx, r.idempotency_key.as_deref()).await? {
+            return Ok(Created::Existing(found));
+        }
+        self.insert_in(&mut tx, r, consent, ("send", r.referrer_id.as_deref()))
+            .await?;
         let mut log = log.clone();
         log.record_id = Some(r.id.clone());
         log.person = Some(r.person.clone());
@@ -267,46 +450,9 @@ impl ReferralStore for SqlStore {
         log: &NewEntry,
     ) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
-        let n = execute(
-            &mut tx,
-            "UPDATE referrals SET state = $3, outcome = COALESCE($4, outcome), \
-             accepted_at = CASE WHEN $3 = 'accepted' THEN $5 ELSE accepted_at END, \
-             closed_at = CASE WHEN $6 = 1 THEN $5 ELSE closed_at END \
-             WHERE id = $1 AND state = $2",
-            &[
-                Bind::Text(id),
-                Bind::Text(m.from.code()),
-                Bind::Text(m.to.code()),
-                Bind::OptText(m.outcome),
-                Bind::Text(m.at),
-                Bind::Int(i64::from(m.to.is_final())),
-            ],
-        )
-        .await?;
-        if n == 0 {
+        if !self.move_in(&mut tx, id, m).await? {
             return Ok(false);
         }
-        let seq: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM referral_events WHERE referral_id = $1",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        execute(
-            &mut tx,
-            "INSERT INTO referral_events (referral_id, seq, at, user_id, move, from_state, to_state, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &[
-                Bind::Text(id),
-                Bind::Int(seq),
-                Bind::Text(m.at),
-                Bind::OptText(m.user_id),
-                Bind::Text(m.move_code),
-                Bind::Text(m.from.code()),
-                Bind::Text(m.to.code()),
-                Bind::OptText(m.outcome),
-            ],
-        )
-        .await?;
         append_in(self.backend, &mut tx, log).await?;
         tx.commit().await?;
         Ok(true)
@@ -374,19 +520,7 @@ impl ReferralStore for SqlStore {
         log: &NewEntry,
     ) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
-        let n = execute(
-            &mut tx,
-            "INSERT INTO referral_notes (referral_id, at, author_id, text) \
-             SELECT id, $2, $3, $4 FROM referrals WHERE id = $1",
-            &[
-                Bind::Text(id),
-                Bind::Text(&note.at),
-                Bind::OptText(note.author_id.as_deref()),
-                Bind::Text(&note.text),
-            ],
-        )
-        .await?;
-        if n == 0 {
+        if self.note_in(&mut tx, id, note).await? == 0 {
             return Ok(false);
         }
         append_in(self.backend, &mut tx, log).await?;
@@ -412,41 +546,149 @@ impl ReferralStore for SqlStore {
     }
 
     async fn consents(&self, referral_id: &str) -> StoreResult<Vec<Consent>> {
-        type ConsentRow = (
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-        );
-        let rows: Vec<ConsentRow> = sqlx::query_as(
-            "SELECT id, team_id, purpose, data_shared, given_by, method, given_at, recorded_by, withdrawn_at \
-             FROM consents WHERE referral_id = $1 ORDER BY given_at, id",
-        )
-        .bind(referral_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(Consent {
-                    method: ConsentMethod::parse(&r.5).ok_or_else(|| StoreError::Corrupt {
-                        id: r.0.clone(),
-                        reason: format!("unknown consent method {}", r.5),
-                    })?,
-                    id: r.0,
-                    team_id: r.1,
-                    purpose: r.2,
-                    data_shared: r.3,
-                    given_by: r.4,
-                    given_at: r.6,
-                    recorded_by: r.7,
-                    withdrawn_at: r.8,
-                })
+        let mut conn = self.pool.acquire().await?;
+        self.consents_where(&mut conn, "referral_id = $1", referral_id)
+            .await
+    }
+
+    async fn forward_referral(
+        &self,
+        id: &str,
+        f: &Forward<'_>,
+        log: &NewEntry,
+    ) -> StoreResult<Option<Created>> {
+        let mut tx = self.begin().await?;
+        self.lock_numbers(&mut tx).await?;
+        if let Some(found) = self
+            .by_key(&mut tx, f.next.idempotency_key.as_deref())
+            .await?
+        {
+            return Ok(Some(Created::Existing(found)));
+        }
+        if !self.move_in(&mut tx, id, &f.moved).await? {
+            return Ok(None);
+        }
+        self.insert_in(&mut tx, &f.next, &f.consent, ("forward", f.moved.user_id))
+            .await?;
+        for task in [id, f.next.id.as_str()] {
+            self.note_in(&mut tx, task, &f.reason).await?;
+            let mut log = log.clone();
+            log.record_id = Some(task.to_string());
+            log.person = Some(f.next.person.clone());
+            append_in(self.backend, &mut tx, &log).await?;
+        }
+        let made = self.referral_in(&mut tx, &f.next.id).await?;
+        tx.commit().await?;
+        made.map(|r| Some(Created::New(r)))
+            .ok_or_else(|| StoreError::Corrupt {
+                id: f.next.id.clone(),
+                reason: "not stored".into(),
             })
-            .collect()
+    }
+
+    async fn referral_by_key(&self, key: &str) -> StoreResult<Option<Referral>> {
+        let mut conn = self.pool.acquire().await?;
+        self.by_key(&mut conn, Some(key)).await
+    }
+
+    async fn tasks_of(&self, person: &str) -> StoreResult<Vec<Referral>> {
+        let mut conn = self.pool.acquire().await?;
+        self.tasks_in(&mut conn, person).await
+    }
+
+    async fn receipt(&self, receipt_hash: &str) -> StoreResult<Option<Receipt>> {
+        let mut conn = self.pool.acquire().await?;
+        let Some(person) = self.person_of_receipt(&mut conn, receipt_hash).await? else {
+            return Ok(None);
+        };
+        let referrals = self.tasks_in(&mut conn, &person).await?;
+        let consents = self
+            .consents_where(
+                &mut conn,
+                "referral_id IN (SELECT id FROM referrals WHERE person = $1)",
+                &person,
+            )
+            .await?;
+        Ok(Some(Receipt {
+            referrals,
+            consents,
+        }))
+    }
+
+    async fn withdraw_consent(
+        &self,
+        receipt_hash: &str,
+        at: &str,
+        log: &NewEntry,
+    ) -> StoreResult<Option<Vec<Referral>>> {
+        let mut tx = self.begin().await?;
+        let Some(person) = self.person_of_receipt(&mut tx, receipt_hash).await? else {
+            return Ok(None);
+        };
+        let tasks = self.tasks_in(&mut tx, &person).await?;
+        let mut stopped = Vec::new();
+        for r in &tasks {
+            let Ok(to) = kapstok_domain::referral::next(
+                r.state,
+                kapstok_domain::referral::Move::Withdraw,
+                kapstok_domain::referral::Party::Carer,
+            ) else {
+                continue;
+            };
+            let m = StoredMove {
+                from: r.state,
+                to,
+                move_code: "withdraw",
+                user_id: None,
+                outcome: None,
+                at,
+            };
+            if self.move_in(&mut tx, &r.id, &m).await? {
+                stopped.push(r.id.clone());
+            }
+        }
+        execute(
+            &mut tx,
+            "UPDATE consents SET withdrawn_at = $2 WHERE withdrawn_at IS NULL \
+             AND referral_id IN (SELECT id FROM referrals WHERE person = $1)",
+            &[Bind::Text(&person), Bind::Text(at)],
+        )
+        .await?;
+        execute(
+            &mut tx,
+            &format!("UPDATE referrals SET {CLEARED}, anonymised_at = COALESCE(anonymised_at, $2) WHERE person = $1"),
+            &[Bind::Text(&person), Bind::Text(at)],
+        )
+        .await?;
+        // The team's notes may name people; a representative's name in a consent too.
+        execute(
+            &mut tx,
+            "DELETE FROM referral_notes WHERE referral_id IN (SELECT id FROM referrals WHERE person = $1)",
+            &[Bind::Text(&person)],
+        )
+        .await?;
+        execute(
+            &mut tx,
+            &format!(
+                "UPDATE consents SET given_by = '{REMOVED}' WHERE given_by <> '{ONESELF}' \
+             AND referral_id IN (SELECT id FROM referrals WHERE person = $1)"
+            ),
+            &[Bind::Text(&person)],
+        )
+        .await?;
+        for r in &tasks {
+            let mut log = log.clone();
+            log.record_id = Some(r.id.clone());
+            log.person = Some(person.clone());
+            append_in(self.backend, &mut tx, &log).await?;
+        }
+        let after = self.tasks_in(&mut tx, &person).await?;
+        tx.commit().await?;
+        Ok(Some(
+            after
+                .into_iter()
+                .filter(|r| stopped.contains(&r.id))
+                .collect(),
+        ))
     }
 }

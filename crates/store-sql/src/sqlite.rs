@@ -23,6 +23,10 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0004_accounts_and_access_log.sql"),
     ),
     (5, include_str!("../migrations/sqlite/0005_referrals.sql")),
+    (
+        6,
+        include_str!("../migrations/sqlite/0006_forward_and_withdrawal.sql"),
+    ),
 ];
 
 pub(crate) const NOW: &str = "datetime('now')";

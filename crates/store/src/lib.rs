@@ -415,6 +415,8 @@ pub struct NewConsent {
     pub recorded_by: Option<String>,
     /// SHA-256 of the code on the carer's receipt.
     pub receipt_hash: String,
+    /// The carer agreed that the team may pass the referral on to another team.
+    pub covers_forward: bool,
 }
 
 /// What storing a referral did.
@@ -478,6 +480,28 @@ pub struct Consent {
     pub given_at: String,
     pub recorded_by: Option<String>,
     pub withdrawn_at: Option<String>,
+    /// The carer agreed that the team may pass the referral on to another team.
+    pub covers_forward: bool,
+}
+
+/// A forward: this team's task ends (`completed`, doorverwezen) and the next team's starts,
+/// linked to it, with the consent it rests on and the reason on both; one transaction.
+#[derive(Debug, Clone)]
+pub struct Forward<'a> {
+    pub moved: StoredMove<'a>,
+    /// The next team's task: `part_of` the first, the same `person`, the carer's details.
+    pub next: NewReferral,
+    pub consent: NewConsent,
+    /// Why it goes on, as a note on both tasks.
+    pub reason: ReferralNote,
+}
+
+/// Everything one carer's referral is: each team's task (sharing `person`) and their consents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// Oldest first.
+    pub referrals: Vec<kapstok_domain::referral::Referral>,
+    pub consents: Vec<Consent>,
 }
 
 /// A move to store: from which state (it must still be in it) to which.
@@ -543,6 +567,34 @@ pub trait ReferralStore: Send + Sync {
     async fn referral_notes(&self, id: &str) -> StoreResult<Vec<ReferralNote>>;
     /// The consents a referral rests on, oldest first.
     async fn consents(&self, referral_id: &str) -> StoreResult<Vec<Consent>>;
+    /// Forwards a referral if it is still in `f.moved.from` (`None`, nothing written, if not);
+    /// the same form twice gives the next team's task made the first time. `log` is written
+    /// once for each task.
+    async fn forward_referral(
+        &self,
+        id: &str,
+        f: &Forward<'_>,
+        log: &NewEntry,
+    ) -> StoreResult<Option<Created>>;
+    /// The referral a form's idempotency key made, if any.
+    async fn referral_by_key(
+        &self,
+        key: &str,
+    ) -> StoreResult<Option<kapstok_domain::referral::Referral>>;
+    /// Every task of one carer's referral (sharing `person`), oldest first.
+    async fn tasks_of(&self, person: &str) -> StoreResult<Vec<kapstok_domain::referral::Referral>>;
+    /// The referral a receipt's code (as its SHA-256) belongs to, with every task it became.
+    async fn receipt(&self, receipt_hash: &str) -> StoreResult<Option<Receipt>>;
+    /// The carer withdraws consent: every open task of the receipt's referral is cancelled,
+    /// every consent marked withdrawn and the carer's details removed from every task, at `at`;
+    /// `log` is written once for each task. The tasks that were open (for telling their teams),
+    /// or `None` for an unknown code.
+    async fn withdraw_consent(
+        &self,
+        receipt_hash: &str,
+        at: &str,
+        log: &NewEntry,
+    ) -> StoreResult<Option<Vec<kapstok_domain::referral::Referral>>>;
 }
 
 /// A whole backend: every capability.

@@ -66,6 +66,8 @@ pub fn cache_policy(method: &Method, uri: &Uri, status: StatusCode) -> &'static 
     let path = uri.path();
     let personal_path = path.starts_with("/respijtwijzer/")
         || path.starts_with("/mantelzorgtest/")
+        || path == "/toestemming"
+        || path.starts_with("/toestemming/")
         || crate::pro::is_pro_path(path);
     let has_postcode = uri.query().is_some_and(|q| {
         form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "postcode" && !v.trim().is_empty())

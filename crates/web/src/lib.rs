@@ -104,12 +104,15 @@ pub fn router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, Counter::default()))
 }
 
-/// A path as the ordinary log may show it: without the secret of an invitation link.
+/// A path as the ordinary log may show it: without the secret of an invitation link or a
+/// carer's receipt code.
 pub fn loggable_path(path: &str) -> &str {
     if path.starts_with("/uitnodiging/") {
         "/uitnodiging/…"
     } else if path.starts_with("/herstel/") {
         "/herstel/…"
+    } else if path.starts_with("/toestemming/") {
+        "/toestemming/…"
     } else {
         path
     }

@@ -58,6 +58,9 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     /// Sign-in attempts per client address (on top of the per-account pause).
     pub sign_in_throttle: Arc<Throttle>,
+    /// Looking up a carer's receipt by its code, per client address (codes are not guessable
+    /// at this pace).
+    pub receipt_throttle: Arc<Throttle>,
 }
 
 impl AppState {
@@ -67,12 +70,14 @@ impl AppState {
             web: Arc::new(WebConfig::default()),
             throttle: Arc::new(Throttle::per_minute(WebConfig::default().writes_per_minute)),
             sign_in_throttle: Arc::new(sign_in_throttle(WebConfig::default().sign_in_attempts)),
+            receipt_throttle: Arc::new(sign_in_throttle(WebConfig::default().sign_in_attempts)),
         }
     }
 
     pub fn with_web_config(mut self, web: WebConfig) -> Self {
         self.throttle = Arc::new(Throttle::per_minute(web.writes_per_minute));
         self.sign_in_throttle = Arc::new(sign_in_throttle(web.sign_in_attempts));
+        self.receipt_throttle = Arc::new(sign_in_throttle(web.sign_in_attempts));
         self.web = Arc::new(web);
         self
     }

@@ -196,6 +196,21 @@ fn table() -> Vec<Row> {
             anyone,
         ),
         row("GET", "/static/kapstok.css", "/static/kapstok.css", anyone),
+        // The carer's receipt: anyone with the code (an unknown one is a 404 page).
+        row("GET", "/toestemming", "/toestemming", anyone),
+        row("POST", "/toestemming", "/toestemming", anyone),
+        row(
+            "GET",
+            "/toestemming/{code}",
+            "/toestemming/0123456789",
+            anyone,
+        ),
+        row(
+            "POST",
+            "/toestemming/{code}/intrekken",
+            "/toestemming/0123456789/intrekken",
+            anyone,
+        ),
         // The API: anyone, read-only.
         row("GET", "/api/openapi.json", "/api/openapi.json", anyone),
         row("GET", "/api/services", "/api/services", anyone),
@@ -342,6 +357,24 @@ fn table() -> Vec<Row> {
             "POST",
             "/werk/teams/{id}/verwijzingen/{ref}/notitie",
             "/werk/teams/{team}/verwijzingen/r-onbekend/notitie",
+            &["consulent", "wijkteam"],
+        ),
+        team_role_row(
+            "GET",
+            "/werk/teams/{id}/verwijzingen/{ref}/doorsturen",
+            "/werk/teams/{team}/verwijzingen/r-onbekend/doorsturen",
+            &["consulent", "wijkteam"],
+        ),
+        team_role_row(
+            "POST",
+            "/werk/teams/{id}/verwijzingen/{ref}/doorsturen",
+            "/werk/teams/{team}/verwijzingen/r-onbekend/doorsturen",
+            &["consulent", "wijkteam"],
+        ),
+        team_role_row(
+            "GET",
+            "/werk/teams/{id}/verwijzingen/{ref}/inzage",
+            "/werk/teams/{team}/verwijzingen/r-onbekend/inzage",
             &["consulent", "wijkteam"],
         ),
         row(

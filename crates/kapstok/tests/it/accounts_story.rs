@@ -492,7 +492,7 @@ async fn the_database_refuses_changes_to_the_log_and_a_failing_log_write_changes
 async fn every_backend_keeps_referrals_alike() {
     use kapstok_domain::referral::{CarerDetails, ConsentMethod, Source, State};
     use kapstok_store::{
-        Assigned, Created, InboxFilter, NewConsent, NewReferral, ReferralNote, StoredMove,
+        Assigned, Created, Forward, InboxFilter, NewConsent, NewReferral, ReferralNote, StoredMove,
     };
     for backend in Backend::ALL {
         let app = TestApp::init().with_backend(backend).build().await;
@@ -549,6 +549,7 @@ async fn every_backend_keeps_referrals_alike() {
             given_at: "2026-12-02T08:59:00.000Z".into(),
             recorded_by: Some("u-petra".into()),
             receipt_hash: format!("hash-{id}"),
+            covers_forward: false,
         };
         let Created::New(first) = store
             .create_referral(&new("r1", "k1"), &consent("c1"), &entry(3, Action::Create))
@@ -758,11 +759,169 @@ async fn every_backend_keeps_referrals_alike() {
             "{backend:?}"
         );
 
+        // A forward: r2 ends as doorverwezen, r3 starts for the next team, linked, with the
+        // same person and the reason on both; again with the same key is r3; stale is nothing.
+        store
+            .create_team(&team("sp", "Steunpunt"), &entry(14, Action::Create))
+            .await
+            .unwrap();
+        let forward = |key: &str| Forward {
+            moved: StoredMove {
+                from: State::Requested,
+                to: State::Completed,
+                move_code: "forward",
+                user_id: Some("u-petra"),
+                outcome: Some(kapstok_domain::referral::FORWARDED),
+                at: "2026-12-03T09:00:00.000Z",
+            },
+            next: NewReferral {
+                team_id: "sp".into(),
+                part_of: Some("r2".into()),
+                person: "p-r2".into(),
+                at: "2026-12-03T09:00:00.000Z".into(),
+                ..new("r3", key)
+            },
+            consent: NewConsent {
+                team_id: "sp".into(),
+                ..consent("c3")
+            },
+            reason: ReferralNote {
+                at: "2026-12-03T09:00:00.000Z".into(),
+                author_id: Some("u-petra".into()),
+                text: "Doorgestuurd naar Steunpunt: past beter.".into(),
+            },
+        };
+        let Some(Created::New(r3)) = store
+            .forward_referral("r2", &forward("k3"), &entry(15, Action::Change))
+            .await
+            .unwrap()
+        else {
+            panic!("{backend:?}: forwarded");
+        };
+        assert_eq!(
+            (
+                r3.reference.as_str(),
+                r3.team_id.as_str(),
+                r3.part_of.as_deref(),
+                r3.state
+            ),
+            ("K-2026-0003", "sp", Some("r2"), State::Requested),
+            "{backend:?}"
+        );
+        let again = store
+            .forward_referral("r2", &forward("k3"), &entry(16, Action::Change))
+            .await
+            .unwrap();
+        assert_eq!(again, Some(Created::Existing(r3.clone())), "{backend:?}");
+        assert_eq!(
+            store
+                .forward_referral("r2", &forward("k4"), &entry(17, Action::Change))
+                .await
+                .unwrap(),
+            None,
+            "{backend:?}: r2 is no longer requested"
+        );
+        let r2 = store.referral("r2").await.unwrap().unwrap();
+        assert_eq!(
+            (r2.state, r2.outcome.as_deref()),
+            (State::Completed, Some(kapstok_domain::referral::FORWARDED))
+        );
+        assert_eq!(
+            store.referral_events("r3").await.unwrap()[0].move_code,
+            "forward"
+        );
+        assert!(
+            store.referral_notes("r3").await.unwrap()[0]
+                .text
+                .contains("past beter")
+        );
+
+        // The receipt (by the first consent's code) reaches both tasks and both consents.
+        let receipt = store.receipt("hash-c2").await.unwrap().unwrap();
+        assert_eq!(
+            receipt
+                .referrals
+                .iter()
+                .map(|r| r.id.as_str())
+                .collect::<Vec<_>>(),
+            ["r2", "r3"],
+            "{backend:?}"
+        );
+        assert_eq!(receipt.consents.len(), 2);
+        assert_eq!(store.receipt("hash-nope").await.unwrap(), None);
+        assert_eq!(store.tasks_of("p-r2").await.unwrap().len(), 2);
+
+        // Withdrawal: the open task stops, every consent is withdrawn, details and notes go.
+        assert_eq!(
+            store
+                .withdraw_consent(
+                    "hash-nope",
+                    "2026-12-04T09:00:00.000Z",
+                    &entry(18, Action::Change)
+                )
+                .await
+                .unwrap(),
+            None
+        );
+        let stopped = store
+            .withdraw_consent(
+                "hash-c3",
+                "2026-12-04T09:00:00.000Z",
+                &entry(19, Action::Change),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            stopped
+                .iter()
+                .map(|r| (r.id.as_str(), r.state))
+                .collect::<Vec<_>>(),
+            [("r3", State::Cancelled)],
+            "{backend:?}"
+        );
+        let receipt = store.receipt("hash-c2").await.unwrap().unwrap();
+        assert!(receipt.referrals.iter().all(|r| r.carer.is_none()));
+        assert_eq!(receipt.referrals[0].state, State::Completed);
+        assert_eq!(receipt.referrals[0].area_code.as_deref(), Some("de-velden"));
+        assert!(
+            receipt.consents.iter().all(|c| c.withdrawn_at.as_deref()
+                == Some("2026-12-04T09:00:00.000Z")
+                && c.given_by == kapstok_domain::referral::REMOVED),
+            "{backend:?}: {:?}",
+            receipt.consents
+        );
+        assert!(store.referral_notes("r2").await.unwrap().is_empty());
+        assert!(store.referral_notes("r3").await.unwrap().is_empty());
+        assert_eq!(
+            store
+                .referral_events("r3")
+                .await
+                .unwrap()
+                .last()
+                .unwrap()
+                .move_code,
+            "withdraw"
+        );
+        // Withdrawn again: nothing open any more.
+        assert_eq!(
+            store
+                .withdraw_consent(
+                    "hash-c2",
+                    "2026-12-05T09:00:00.000Z",
+                    &entry(20, Action::Change)
+                )
+                .await
+                .unwrap(),
+            Some(Vec::new())
+        );
+
         // Every change wrote its log entry: team, user, two referrals, two moves (not the
-        // duplicate, not the stale move), the assignment and two notes (not those on nothing).
+        // duplicate, not the stale move), the assignment and two notes (not those on nothing);
+        // the second team, the forward (one per task), each withdrawal (one per task).
         assert_eq!(
             store.entries_after(0, 100).await.unwrap().len(),
-            9,
+            9 + 1 + 2 + 2 + 2,
             "{backend:?}"
         );
         assert_eq!(store.referral("nope").await.unwrap(), None);

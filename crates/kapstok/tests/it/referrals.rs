@@ -577,3 +577,347 @@ async fn the_team_works_a_referral_and_the_referrer_sees_the_loop_closed() {
         "the referrer's look: {on_it:?}"
     );
 }
+
+/// The code in a receipt page's `<dd class="secret"><code>…</code></dd>`.
+fn receipt_code(body: &str) -> String {
+    let start = body
+        .find("class=\"secret\"><code>")
+        .map(|i| i + "class=\"secret\"><code>".len())
+        .unwrap_or_else(|| panic!("no receipt code in {body}"));
+    body[start..start + 10].to_string()
+}
+
+/// Forwarding and withdrawal over HTTP, on both backends: a forward needs consent that covers
+/// it or a new one (nothing changes without), makes one linked task for the next team however
+/// often it is sent, and the referrer follows both; a consent that covers forwarding needs no
+/// new one. The carer's code shows what was shared with whom and who looked, without their
+/// name; withdrawing stops every open task, removes the details and the team's notes, and is
+/// in the log; the team's access report lists everyone who looked, every team included.
+#[tokio::test]
+async fn a_referral_is_forwarded_with_consent_and_the_carer_withdraws() {
+    use crate::sign_in::sign_in_demo;
+    use crate::support::csrf;
+    use axum::http::StatusCode;
+    for backend in Backend::ALL {
+        let web = kapstok_web::state::WebConfig {
+            sign_in_attempts: 1_000,
+            ..Default::default()
+        };
+        let app = TestApp::init()
+            .with_backend(backend)
+            .with_demo()
+            .with_web_config(web)
+            .build()
+            .await;
+        let a = app.state.app();
+        let steunpunt = team(&app, "Steunpunt Mantelzorg De Kapstok").await;
+        let velden = team(&app, "Sociaal Wijkteam De Velden").await;
+        let desk = a.referral_desk(&actor(&app, "poh").await).unwrap();
+        let form = |name: &str, forward: bool| ReferralForm {
+            team_id: steunpunt.to_string(),
+            reason: "praktische-hulp".into(),
+            carer: CarerDetails {
+                name: name.into(),
+                phone: Some("0591 000 222".into()),
+                postcode: Some("7812".into()),
+                ..CarerDetails::default()
+            },
+            consent_given: true,
+            consent_method: "mondeling".into(),
+            consent_forward: forward,
+            ..ReferralForm::default()
+        };
+        let first = desk
+            .refer(&form("Els Evers", false), None)
+            .await
+            .unwrap()
+            .unwrap();
+        let id = first.referral.id.clone();
+        let file = format!("/werk/teams/{steunpunt}/verwijzingen/{id}");
+
+        let carla = app.browser();
+        sign_in_demo(&carla, "consulent").await;
+        let page = carla.get(&format!("{file}/doorsturen")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(
+            page.body.contains("geldt alleen voor uw team"),
+            "{}",
+            page.body
+        );
+        let token = csrf(&page.body);
+        let key = "fwd-key-1";
+        let post = |fields: Vec<(&'static str, String)>| {
+            let carla = &carla;
+            let url = format!("{file}/doorsturen");
+            let token = token.clone();
+            async move {
+                let mut f: Vec<(&str, String)> = vec![("csrf", token), ("key", key.into())];
+                f.extend(fields);
+                let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                carla.post(&url, &f).await
+            }
+        };
+        let to_velden = ("naar", velden.to_string());
+        let why = (
+            "waarom",
+            "Woont in De Velden; het wijkteam helpt thuis.".to_string(),
+        );
+        // Not covered, no new consent: refused, nothing changed.
+        let r = post(vec![to_velden.clone(), why.clone()]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("dekt doorsturen niet"), "{}", r.body);
+        assert!(r.body.contains("Woont in De Velden"), "the reason is kept");
+        let r = post(vec![
+            to_velden.clone(),
+            ("waarom", "BSN 111222333".into()),
+            ("toestemming", "1".into()),
+            ("method", "mondeling".into()),
+        ])
+        .await;
+        assert!(r.body.contains("Er staat een BSN in"), "{}", r.body);
+        let r = post(vec![("naar", steunpunt.to_string()), why.clone()]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "not to one's own team");
+        assert_eq!(
+            a.team_inbox(&actor(&app, "wijkteam").await, &velden)
+                .unwrap()
+                .list(&InboxFilter::default(), 0, 10)
+                .await
+                .unwrap()
+                .into_value()
+                .1,
+            0
+        );
+        assert_eq!(
+            app.store.referral(&id).await.unwrap().unwrap().state,
+            State::Requested
+        );
+        // With a new consent: forwarded, with a code for the carer; twice is once.
+        let consented = vec![
+            to_velden.clone(),
+            why.clone(),
+            ("toestemming", "1".into()),
+            ("method", "mondeling".into()),
+        ];
+        let r = post(consented.clone()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(
+            r.body
+                .contains("doorgestuurd naar Sociaal Wijkteam De Velden")
+        );
+        let second_code = receipt_code(&r.body);
+        let again = post(consented).await;
+        assert!(again.body.contains("al doorgestuurd"), "{}", again.body);
+        let old = app.store.referral(&id).await.unwrap().unwrap();
+        assert_eq!(old.state, State::Completed);
+        assert_eq!(
+            old.outcome.as_deref(),
+            Some(kapstok_domain::referral::FORWARDED)
+        );
+        let (list, n) = a
+            .team_inbox(&actor(&app, "wijkteam").await, &velden)
+            .unwrap()
+            .list(&InboxFilter::default(), 0, 10)
+            .await
+            .unwrap()
+            .into_value();
+        assert_eq!(n, 1, "one task for the next team");
+        let next = &list[0];
+        assert_eq!(next.part_of.as_deref(), Some(id.as_str()));
+        assert_eq!(next.person, old.person);
+        assert_eq!(next.state, State::Requested);
+        let next_file = format!("/werk/teams/{velden}/verwijzingen/{}", next.id);
+
+        // The next team sees the details and why; accepts and closes.
+        let wim = app.browser();
+        sign_in_demo(&wim, "wijkteam").await;
+        let page = wim.get(&next_file).await;
+        assert!(
+            page.body.contains("Els Evers") && page.body.contains("Woont in De Velden"),
+            "{}",
+            page.body
+        );
+        let t = csrf(&page.body);
+        for step in [
+            vec![("stap", "accept")],
+            vec![("stap", "close"), ("uitkomst", "hulp-geregeld")],
+        ] {
+            let mut f = vec![("csrf", t.as_str())];
+            f.extend(step);
+            assert_eq!(
+                wim.post(&format!("{next_file}/stap"), &f).await.status,
+                StatusCode::SEE_OTHER
+            );
+        }
+        // The referrer follows both tasks: forwarded, then help arranged.
+        let petra = app.browser();
+        sign_in_demo(&petra, "poh").await;
+        let mine = petra.get("/werk/verwijzingen").await;
+        assert!(
+            mine.body.contains(&old.reference) && mine.body.contains(&next.reference),
+            "{}",
+            mine.body
+        );
+        let follow = petra.get(&format!("/werk/verwijzingen/{id}")).await;
+        assert!(
+            follow.body.contains("doorverwezen")
+                && follow.body.contains(&format!(
+                    "Doorgestuurd naar Sociaal Wijkteam De Velden: <a href=\"/werk/verwijzingen/{}\">{}</a>",
+                    next.id, next.reference
+                )),
+            "{}",
+            follow.body
+        );
+        let follow = petra.get(&format!("/werk/verwijzingen/{}", next.id)).await;
+        assert!(follow.body.contains("Hulp geregeld"), "{}", follow.body);
+        assert!(
+            !follow.body.contains("Woont in De Velden"),
+            "not the team's notes"
+        );
+
+        // The access report, for the carer: every team's looks.
+        let report = wim.get(&format!("{next_file}/inzage")).await;
+        assert_eq!(report.status, StatusCode::OK);
+        for who in [
+            "Carla",
+            "Petra Praktijkondersteuner",
+            "Wim",
+            &old.reference,
+            &next.reference,
+        ] {
+            assert!(report.body.contains(who), "{who}: {}", report.body);
+        }
+
+        // A consent that covers forwarding: no new consent needed, no new code.
+        let covered = desk
+            .refer(&form("Kees Kok", true), None)
+            .await
+            .unwrap()
+            .unwrap();
+        let covered_file = format!(
+            "/werk/teams/{steunpunt}/verwijzingen/{}",
+            covered.referral.id
+        );
+        let page = carla.get(&format!("{covered_file}/doorsturen")).await;
+        assert!(
+            page.body.contains("toestemming om door te sturen op"),
+            "{}",
+            page.body
+        );
+        let r = carla
+            .post(
+                &format!("{covered_file}/doorsturen"),
+                &[
+                    ("csrf", &csrf(&page.body)),
+                    ("naar", velden.as_str()),
+                    ("waarom", "Past beter bij het wijkteam."),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(!r.body.contains("class=\"secret\""), "no new receipt");
+
+        // The carer, with the first code: both tasks, both teams, no name; who looked.
+        let visitor = app.browser();
+        let bad = visitor.post("/toestemming", &[("code", "geen code")]).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(
+            bad.body.contains("geen code van een bewijs"),
+            "{}",
+            bad.body
+        );
+        let typed = first.receipt_code.to_uppercase();
+        let r = visitor.post("/toestemming", &[("code", &typed)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let receipt = format!("/toestemming/{}", first.receipt_code);
+        assert_eq!(
+            r.headers.get("location").unwrap().to_str().unwrap(),
+            receipt
+        );
+        assert_eq!(
+            visitor.get("/toestemming/0123456789").await.status,
+            StatusCode::NOT_FOUND
+        );
+        let page = visitor.get(&receipt).await;
+        assert_eq!(page.status, StatusCode::OK);
+        for shown in [
+            old.reference.as_str(),
+            next.reference.as_str(),
+            "Steunpunt Mantelzorg De Kapstok",
+            "Sociaal Wijkteam De Velden",
+            "Carla",
+        ] {
+            assert!(page.body.contains(shown), "{shown}: {}", page.body);
+        }
+        assert!(!page.body.contains("Els Evers") && !page.body.contains("0591"));
+        assert_eq!(
+            visitor
+                .get(&format!("/toestemming/{second_code}"))
+                .await
+                .status,
+            StatusCode::OK,
+            "the forward's code shows the same referral"
+        );
+
+        // Withdrawal of the covered one while it is open at De Velden.
+        let kees = format!("/toestemming/{}", covered.receipt_code);
+        let r = visitor.post(&format!("{kees}/intrekken"), &[]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("Vink aan"), "{}", r.body);
+        let tasks = app.store.tasks_of(&covered.referral.person).await.unwrap();
+        assert!(tasks.iter().all(|t| t.carer.is_some()), "nothing changed");
+        let r = visitor
+            .post(&format!("{kees}/intrekken"), &[("zeker", "1")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let page = visitor.get(&format!("{kees}?klaar=ingetrokken")).await;
+        assert!(
+            page.body.contains("Uw toestemming is ingetrokken"),
+            "{}",
+            page.body
+        );
+        assert!(
+            !page.body.contains("id=\"zeker\""),
+            "nothing left to withdraw"
+        );
+        let tasks = app.store.tasks_of(&covered.referral.person).await.unwrap();
+        assert_eq!(tasks.len(), 2);
+        assert_eq!(tasks[0].state, State::Completed, "the forwarded task stays");
+        assert_eq!(tasks[1].state, State::Cancelled, "the open one stops");
+        assert!(tasks.iter().all(|t| t.carer.is_none()), "details removed");
+        for t in &tasks {
+            assert!(app.store.referral_notes(&t.id).await.unwrap().is_empty());
+            for c in app.store.consents(&t.id).await.unwrap() {
+                assert!(c.withdrawn_at.is_some());
+            }
+        }
+        let page = wim
+            .get(&format!(
+                "/werk/teams/{velden}/verwijzingen/{}",
+                tasks[1].id
+            ))
+            .await;
+        assert!(
+            page.body.contains("ingetrokken")
+                && page.body.contains("persoonsgegevens zijn verwijderd")
+                && !page.body.contains("Kees Kok"),
+            "{}",
+            page.body
+        );
+        // In the log: the carer's looks and the withdrawal, by role, on each task.
+        let entries = app.store.entries_after(0, 100_000).await.unwrap();
+        let by_carer: Vec<_> = entries
+            .iter()
+            .filter(|e| {
+                e.entry.person.as_deref() == Some(covered.referral.person.as_str())
+                    && e.entry.user_role.as_deref() == Some("mantelzorger")
+            })
+            .map(|e| e.entry.action.as_str())
+            .collect();
+        assert_eq!(
+            by_carer.iter().filter(|a| **a == "change").count(),
+            2,
+            "{by_carer:?}"
+        );
+        assert!(by_carer.contains(&"view"));
+    }
+}

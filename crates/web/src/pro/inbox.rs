@@ -25,13 +25,17 @@ use kapstok_domain::referral::{Move, MoveError, Party, Reason, RouteLists, Sourc
 /// Referrals per inbox page.
 const PAGE: usize = 50;
 
-async fn inbox_of(state: &AppState, me: &SignedIn, team: &str) -> Result<TeamInbox, PageError> {
+pub(crate) async fn inbox_of(
+    state: &AppState,
+    me: &SignedIn,
+    team: &str,
+) -> Result<TeamInbox, PageError> {
     let team_id = team_id(team, me.visitor.lang)?;
     let capability = state.app().team_inbox(&me.actor, &team_id);
     crate::pro::admin::granted(state, me, capability, RecordKind::Referral).await
 }
 
-fn bad(lang: Lang) -> PageError {
+pub(crate) fn bad(lang: Lang) -> PageError {
     PageError::new(AppError::Refused(StatusCode::BAD_REQUEST), lang)
 }
 
@@ -43,7 +47,7 @@ fn label(list: &[Reason], code: &str, lang: Lang) -> String {
         })
 }
 
-fn outcome_label(lists: &RouteLists, code: &str, tr: Tr) -> String {
+pub(crate) fn outcome_label(lists: &RouteLists, code: &str, tr: Tr) -> String {
     if code == kapstok_domain::referral::FORWARDED {
         return tr.t("outcome-forwarded");
     }
@@ -52,11 +56,11 @@ fn outcome_label(lists: &RouteLists, code: &str, tr: Tr) -> String {
     })
 }
 
-fn state_label(tr: Tr, s: RefState) -> String {
+pub(crate) fn state_label(tr: Tr, s: RefState) -> String {
     tr.t(&format!("state-{}", s.code()))
 }
 
-async fn team_name(inbox: &TeamInbox, lang: Lang) -> Result<String, PageError> {
+pub(crate) async fn team_name(inbox: &TeamInbox, lang: Lang) -> Result<String, PageError> {
     Ok(inbox
         .team_name()
         .await
@@ -296,6 +300,7 @@ struct FilePage {
     /// The moves the team may make now, as (code, label); closing is its own form.
     moves: Vec<(String, String)>,
     can_close: bool,
+    can_forward: bool,
     outcomes: Vec<(String, String)>,
     assignees: Vec<(String, String)>,
     assigned: String,
@@ -413,6 +418,7 @@ fn file_page(
             })
             .collect(),
         can_close: moves.iter().any(|m| matches!(m, Move::Close(_))),
+        can_forward: r.carer.is_some() && moves.contains(&Move::Forward),
         moves: moves
             .iter()
             // Closing has its own form with the outcome; forwarding has its own page.

@@ -4,7 +4,9 @@
 
 pub mod access_log;
 pub mod admin;
+pub mod forward;
 pub mod inbox;
+pub mod inzage;
 pub mod referrals;
 pub mod sign_in;
 pub mod workspace;
@@ -76,6 +78,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/werk/teams/{id}/verwijzingen/{ref}/notitie",
             post(inbox::note),
+        )
+        .route(
+            "/werk/teams/{id}/verwijzingen/{ref}/doorsturen",
+            get(forward::form).post(forward::submit),
+        )
+        .route(
+            "/werk/teams/{id}/verwijzingen/{ref}/inzage",
+            get(inzage::page),
         )
         .route("/toegangslog", get(access_log::page))
         .route("/toegangslog/export", get(access_log::export))

@@ -135,7 +135,20 @@ struct ReceiptPage {
     reference: String,
     team: String,
     code: String,
+    /// Where the carer sees and withdraws their consent with the code.
+    link: String,
     repeated: bool,
+}
+
+/// The carer's page for a receipt's code, as a full address for paper and mail.
+pub fn receipt_link(state: &AppState, code: &str) -> String {
+    let base = state
+        .web
+        .public_url
+        .as_deref()
+        .unwrap_or("http://127.0.0.1:8080")
+        .trim_end_matches('/');
+    format!("{base}/toestemming/{code}")
 }
 
 pub async fn submit(
@@ -166,6 +179,7 @@ pub async fn submit(
         consent_given: f.get("consent").is_some(),
         consent_method: f.get("method").unwrap_or("").to_string(),
         consent_by: opt("consent_by"),
+        consent_forward: f.get("consent_forward").is_some(),
         idempotency_key: f.get("key").map(|k| k.chars().take(64).collect()),
     };
     // The postcode's area, for the team's filters and the municipality's figures.
@@ -186,6 +200,7 @@ pub async fn submit(
                     .find(|t| t.id == sent.referral.team_id)
                     .map_or(sent.referral.team_id.clone(), |t| t.name.clone()),
                 reference: sent.referral.reference,
+                link: receipt_link(&state, &sent.receipt_code),
                 code: sent.receipt_code,
                 repeated: sent.repeated,
             };
@@ -290,6 +305,8 @@ struct FollowPage {
     state: String,
     outcome: String,
     lines: Vec<FollowLine>,
+    /// (href, reference, team) of the tasks it was forwarded to.
+    forwarded: Vec<(String, String, String)>,
 }
 
 /// One referral this verwijzer made: each state change and the outcome, nothing the team wrote.
@@ -317,11 +334,25 @@ pub async fn follow(
         }
     };
     let r = &f.referral;
-    let team = teams(&state, &me)
-        .await?
-        .into_iter()
-        .find(|t| t.id == r.team_id)
-        .map_or(r.team_id.clone(), |t| t.name);
+    let all_teams = teams(&state, &me).await?;
+    let name_of = |id: &str| {
+        all_teams
+            .iter()
+            .find(|t| t.id.as_str() == id)
+            .map_or(id.to_string(), |t| t.name.clone())
+    };
+    let team = name_of(&r.team_id);
+    let forwarded = f
+        .forwarded_to
+        .iter()
+        .map(|t| {
+            (
+                format!("/werk/verwijzingen/{}", t.id),
+                t.reference.clone(),
+                name_of(&t.team_id),
+            )
+        })
+        .collect();
     let page = FollowPage {
         l: Layout::signed_in(
             &me.visitor,
@@ -330,6 +361,7 @@ pub async fn follow(
             me.me(),
         ),
         team,
+        forwarded,
         reason: lists.reason(&r.reason).map_or(r.reason.clone(), |x| {
             x.label_in(lang == Lang::En).to_string()
         }),

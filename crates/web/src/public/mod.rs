@@ -1,5 +1,6 @@
 //! The public site: pages for carers and anyone looking for help. No sign-in.
 
+pub mod consent;
 pub mod home;
 pub mod respite;
 pub mod search;
@@ -8,7 +9,7 @@ pub mod service;
 
 use crate::state::AppState;
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 /// The public pages.
 pub fn router() -> Router<AppState> {
@@ -29,5 +30,8 @@ pub fn router() -> Router<AppState> {
             "/mantelzorgtest/{id}",
             get(selfcheck::form).post(selfcheck::submit),
         )
+        .route("/toestemming", get(consent::form).post(consent::submit))
+        .route("/toestemming/{code}", get(consent::receipt))
+        .route("/toestemming/{code}/intrekken", post(consent::withdraw))
         .route("/static/kapstok.css", get(home::stylesheet))
 }
