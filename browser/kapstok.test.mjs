@@ -556,6 +556,17 @@ test('the verwijsroute: refer with consent, the team works it, the referrer sees
     assert.ok(await page.locator('.error-summary').count(), 'a BSN is refused');
     await check('referral-form-error');
     await page.locator('#note').fill('Graag na tien uur bellen.');
+    if (javaScriptEnabled) {
+      // No team chosen: Kapstok suggests one from the postcode and the reason, sending nothing.
+      const team = await page.locator('#team').inputValue();
+      await page.selectOption('#team', '');
+      await page.selectOption('#reason', 'overbelasting');
+      await page.locator('#postcode').focus();
+      await submit(page, /\/werk\/verwijzen$/);
+      assert.match(await page.locator('.notice').textContent(), /Voorgesteld: Steunpunt Mantelzorg De Kapstok/);
+      await check('referral-form-suggested');
+      await page.selectOption('#team', team);
+    }
     await page.check('#consent');
     await page.check('#method-mondeling');
     await page.locator('#postcode').focus();

@@ -649,11 +649,18 @@ impl AccountAdmin {
         Ok(())
     }
 
-    /// The areas a team serves, replaced.
-    pub async fn set_team_areas(&self, team: &TeamId, areas: &[String]) -> AppResult<()> {
+    /// The areas a team serves and the referral reasons it takes, replaced.
+    pub async fn set_team_service(
+        &self,
+        team: &TeamId,
+        areas: &[String],
+        reasons: &[String],
+    ) -> AppResult<()> {
         let mut e = self.entry(Action::Change, RecordKind::Team);
         e.record_id = Some(team.to_string());
-        self.accounts.set_team_areas(team, areas, &e).await?;
+        self.accounts
+            .set_team_service(team, areas, reasons, &e)
+            .await?;
         Ok(())
     }
 
@@ -673,6 +680,7 @@ impl AccountAdmin {
         organization_id: Option<String>,
         whole_map: bool,
         areas: Vec<String>,
+        reasons: Vec<String>,
     ) -> AppResult<Option<TeamId>> {
         let team = Team {
             id: TeamId::new(format!("team-{}", random_hex(8))),
@@ -680,6 +688,7 @@ impl AccountAdmin {
             organization_id,
             whole_map,
             areas,
+            reasons,
         };
         let mut e = self.entry(Action::Create, RecordKind::Team);
         e.record_id = Some(team.id.to_string());
@@ -696,7 +705,10 @@ impl AccountAdmin {
         if let Some(t) = self.teams().await?.into_iter().find(|t| t.name == name) {
             return Ok(t.id);
         }
-        match self.add_team(name, None, false, Vec::new()).await? {
+        match self
+            .add_team(name, None, false, Vec::new(), Vec::new())
+            .await?
+        {
             Some(id) => Ok(id),
             // Made by someone else at the same moment.
             None => self

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod guides;
 pub mod mail;
 pub mod maintenance;
+pub mod notify;
 pub mod receipts;
 pub mod referrals;
 pub mod socialmap;
@@ -34,6 +35,32 @@ use std::time::Duration;
 
 pub(crate) fn is_demo_address(email: &str) -> bool {
     email.ends_with(&format!("@{}", kapstok_demo::accounts::DEMO_DOMAIN))
+}
+
+/// What time it is for rules that depend on it (service levels, retention): the system's, or
+/// in tests one that is set and moved by hand.
+#[derive(Clone, Default)]
+pub struct Clock(Option<Arc<std::sync::Mutex<kapstok_domain::calendar::Timestamp>>>);
+
+impl Clock {
+    /// A clock that stands at `at` until it is set again.
+    pub fn fixed(at: kapstok_domain::calendar::Timestamp) -> Clock {
+        Clock(Some(Arc::new(std::sync::Mutex::new(at))))
+    }
+
+    pub fn now(&self) -> kapstok_domain::calendar::Timestamp {
+        match &self.0 {
+            None => kapstok_domain::calendar::Timestamp::now(),
+            Some(t) => *t.lock().unwrap_or_else(|e| e.into_inner()),
+        }
+    }
+
+    /// Moves a fixed clock (the system's cannot be moved).
+    pub fn set(&self, at: kapstok_domain::calendar::Timestamp) {
+        if let Some(t) = &self.0 {
+            *t.lock().unwrap_or_else(|e| e.into_inner()) = at;
+        }
+    }
 }
 
 /// What a use case can fail with.
@@ -63,6 +90,9 @@ pub struct App {
     role_names: Arc<Vec<(kapstok_domain::account::Role, String, String)>>,
     /// The site's address as people reach it, for links in mail (no trailing slash).
     public_url: Arc<String>,
+    /// Working days for the verwijsroute's service level.
+    working_days: Arc<kapstok_domain::service_level::WorkingDays>,
+    clock: Clock,
 }
 
 impl App {
@@ -106,6 +136,8 @@ impl App {
             role_names: Arc::new(role_names),
             route_lists: Arc::new(kapstok_domain::referral::RouteLists::default()),
             public_url: Arc::new("http://127.0.0.1:8080".into()),
+            working_days: Arc::new(kapstok_domain::service_level::WorkingDays::default()),
+            clock: Clock::default(),
         })
     }
 
@@ -113,6 +145,12 @@ impl App {
     pub fn with_mail(mut self, config: &mail::MailConfig) -> Result<Self, mail::MailConfigError> {
         self.mailer = mail::Mailer::new(config, self.store.clone())?;
         Ok(self)
+    }
+
+    /// Tells the time by `clock` (tests move it by hand).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The site's address for links in mail, such as `https://mantelzorg.emmen.nl`.
@@ -288,12 +326,25 @@ impl App {
 
     /// Referring a carer: verwijzers only.
     pub fn referral_desk(&self, actor: &Actor) -> Option<referrals::ReferralDesk> {
-        referrals::ReferralDesk::grant(self.store.clone(), actor, self.route_lists.clone())
+        referrals::ReferralDesk::grant(
+            self.store.clone(),
+            actor,
+            self.route_lists.clone(),
+            self.notifier(),
+        )
     }
 
     /// A carer's receipt (what was shared, withdrawing consent): anyone with its code.
     pub fn carer_receipts(&self, actor: &Actor) -> receipts::CarerReceipts {
-        receipts::CarerReceipts::new(self.store.clone(), actor)
+        receipts::CarerReceipts::new(self.store.clone(), actor, self.notifier())
+    }
+
+    fn notifier(&self) -> notify::Notifier {
+        notify::Notifier::new(
+            self.mailer.clone(),
+            self.public_url.clone(),
+            self.store.clone(),
+        )
     }
 
     /// A team's referrals: its members in the role teamlid only.
@@ -302,7 +353,14 @@ impl App {
         actor: &Actor,
         team: &kapstok_domain::ids::TeamId,
     ) -> Option<referrals::TeamInbox> {
-        referrals::TeamInbox::grant(self.store.clone(), actor, team, self.route_lists.clone())
+        referrals::TeamInbox::grant(
+            self.store.clone(),
+            actor,
+            team,
+            self.route_lists.clone(),
+            self.notifier(),
+        )
+        .map(|i| i.with_service_level(self.working_days.clone(), self.clock.clone()))
     }
 
     /// A team's page: its own members only.

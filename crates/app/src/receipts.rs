@@ -3,6 +3,7 @@
 //! withdraw consent. And the team's side of the carer's right of access: the list of everyone who
 //! viewed or changed the referral, from the access log, for the carer.
 
+use crate::notify::{Notifier, TeamNotice};
 use crate::referrals::TeamInbox;
 use crate::{Actor, AppResult, Audited};
 use kapstok_domain::audit::{Action, Entry, NewEntry, RecordKind, timestamp};
@@ -154,15 +155,17 @@ pub struct CarerReceipts {
     referrals: Arc<dyn ReferralStore>,
     accounts: Arc<dyn AccountStore>,
     audit: Arc<dyn AuditStore>,
+    notifier: Notifier,
 }
 
 impl CarerReceipts {
-    pub fn new(store: Arc<dyn Store>, actor: &Actor) -> CarerReceipts {
+    pub(crate) fn new(store: Arc<dyn Store>, actor: &Actor, notifier: Notifier) -> CarerReceipts {
         CarerReceipts {
             actor: actor.clone(),
             referrals: store.clone(),
             accounts: store.clone(),
             audit: store,
+            notifier,
         }
     }
 
@@ -230,7 +233,14 @@ impl CarerReceipts {
         let hash = crate::accounts::secret_hash(code);
         let at = timestamp(time::OffsetDateTime::now_utc());
         let e = self.entry(Action::Change);
-        Ok(self.referrals.withdraw_consent(&hash, &at, &e).await?)
+        let stopped = self.referrals.withdraw_consent(&hash, &at, &e).await?;
+        for r in stopped.iter().flatten() {
+            self.notifier
+                .team(&self.actor, r, TeamNotice::Withdrawn)
+                .await;
+            self.notifier.referrer(&self.actor, r).await;
+        }
+        Ok(stopped)
     }
 }
 

@@ -2,15 +2,18 @@
 //! its inbox through the moves the domain allows. Every view and change of a referral is in the
 //! access log, with the carer by pseudonym.
 
+use crate::notify::{Notifier, TeamNotice};
 use crate::teams::TeamMember;
 use crate::{Actor, AppResult, Audited};
 use kapstok_domain::account::{Membership, Role};
 use kapstok_domain::audit::{Action, RecordKind, timestamp};
+use kapstok_domain::calendar::{Timestamp, parse_stored, stored};
 use kapstok_domain::ids::TeamId;
 use kapstok_domain::referral::{
     CarerDetails, ConsentMethod, Ending, Move, MoveError, Party, Referral, RouteLists, Source,
-    State, find_bsn, next,
+    State, Suggestion, find_bsn, next,
 };
+use kapstok_domain::service_level::WorkingDays;
 use kapstok_store::{
     AccountStore, Created, Forward, NewConsent, NewReferral, ReferralStore, Store, StoredMove,
 };
@@ -163,10 +166,16 @@ pub struct ReferralDesk {
     accounts: Arc<dyn AccountStore>,
     audit: Arc<dyn kapstok_store::AuditStore>,
     lists: Arc<RouteLists>,
+    notifier: Notifier,
 }
 
 impl ReferralDesk {
-    pub fn grant(store: Arc<dyn Store>, actor: &Actor, lists: Arc<RouteLists>) -> Option<Self> {
+    pub fn grant(
+        store: Arc<dyn Store>,
+        actor: &Actor,
+        lists: Arc<RouteLists>,
+        notifier: Notifier,
+    ) -> Option<Self> {
         Some(ReferralDesk {
             acting: actor.membership(Role::Verwijzer)?,
             actor: actor.clone(),
@@ -174,6 +183,7 @@ impl ReferralDesk {
             accounts: store.clone(),
             audit: store,
             lists,
+            notifier,
         })
     }
 
@@ -192,7 +202,10 @@ impl ReferralDesk {
             Err(p) => return Ok(Err(p)),
         };
         let teams = self.accounts.teams().await?;
-        let Some(team) = teams.iter().find(|t| t.id == form.team_id) else {
+        let Some(team) = teams
+            .iter()
+            .find(|t| t.id == form.team_id && !t.reasons.is_empty())
+        else {
             return Ok(Err(ReferralProblem::Team));
         };
         let method = ConsentMethod::parse(&form.consent_method).expect("checked");
@@ -242,11 +255,16 @@ impl ReferralDesk {
                 .create_referral(&referral, &consent, &e)
                 .await?
             {
-                Created::New(referral) => Sent {
-                    referral,
-                    receipt_code,
-                    repeated: false,
-                },
+                Created::New(referral) => {
+                    self.notifier
+                        .team(&self.actor, &referral, TeamNotice::Arrived)
+                        .await;
+                    Sent {
+                        referral,
+                        receipt_code,
+                        repeated: false,
+                    }
+                }
                 Created::Existing(referral) => Sent {
                     referral,
                     receipt_code: String::new(),
@@ -254,6 +272,30 @@ impl ReferralDesk {
                 },
             },
         ))
+    }
+
+    /// The teams that take referrals (names, areas and reasons; nothing about a person).
+    pub async fn teams(&self) -> AppResult<Vec<kapstok_domain::account::Team>> {
+        Ok(self
+            .accounts
+            .teams()
+            .await?
+            .into_iter()
+            .filter(|t| !t.reasons.is_empty())
+            .collect())
+    }
+
+    /// The team the teams' data suggests for a carer in `area` with `reason`, and why.
+    pub async fn suggest(
+        &self,
+        area: Option<&str>,
+        reason: &str,
+    ) -> AppResult<Option<(kapstok_domain::account::Team, Suggestion)>> {
+        let teams = self.teams().await?;
+        Ok(
+            kapstok_domain::referral::suggest(&teams, area, reason)
+                .map(|(t, why)| (t.clone(), why)),
+        )
     }
 
     /// The referrals this verwijzer made: reference, team, state, outcome (no notes, no more).
@@ -389,6 +431,9 @@ pub struct TeamInbox {
     pub(crate) accounts: Arc<dyn AccountStore>,
     pub(crate) audit: Arc<dyn kapstok_store::AuditStore>,
     lists: Arc<RouteLists>,
+    working_days: Arc<WorkingDays>,
+    clock: crate::Clock,
+    notifier: Notifier,
 }
 
 impl TeamInbox {
@@ -397,6 +442,7 @@ impl TeamInbox {
         actor: &Actor,
         team: &TeamId,
         lists: Arc<RouteLists>,
+        notifier: Notifier,
     ) -> Option<TeamInbox> {
         let member = TeamMember::of(actor, team)?;
         let acting = actor
@@ -413,7 +459,55 @@ impl TeamInbox {
             accounts: store.clone(),
             audit: store,
             lists,
+            working_days: Arc::new(WorkingDays::default()),
+            clock: crate::Clock::default(),
+            notifier,
         })
+    }
+
+    pub(crate) fn with_service_level(
+        mut self,
+        days: Arc<WorkingDays>,
+        clock: crate::Clock,
+    ) -> Self {
+        self.working_days = days;
+        self.clock = clock;
+        self
+    }
+
+    /// When a referral still waiting for this team must be acknowledged by (`None` once it is).
+    pub fn due(&self, r: &Referral) -> Option<Timestamp> {
+        if r.state != State::Requested {
+            return None;
+        }
+        let sent = parse_stored(r.sent_at.as_deref().unwrap_or(&r.created_at))?;
+        Some(self.working_days.due(sent, self.lists.acknowledge_within))
+    }
+
+    /// Still waiting past its term.
+    pub fn is_overdue(&self, r: &Referral) -> bool {
+        self.due(r).is_some_and(|due| self.clock.now() >= due)
+    }
+
+    /// The filter for this team's overdue referrals (not acknowledged within the term).
+    pub fn overdue_filter(&self) -> InboxFilter {
+        let cutoff = self
+            .working_days
+            .overdue_before(self.clock.now(), self.lists.acknowledge_within);
+        InboxFilter {
+            states: vec![State::Requested],
+            sent_before: Some(stored(cutoff)),
+            ..InboxFilter::default()
+        }
+    }
+
+    /// How many of this team's referrals are overdue (a count: nothing about a person).
+    pub async fn overdue_count(&self) -> AppResult<usize> {
+        Ok(self
+            .referrals
+            .team_referrals(self.member.team(), &self.overdue_filter(), 0, 0)
+            .await?
+            .1)
     }
 
     pub fn team(&self) -> &TeamId {
@@ -634,6 +728,7 @@ impl TeamInbox {
             .move_referral(id, &stored, &self.entry(Action::Change, &r))
             .await?
         {
+            self.notifier.referrer(&self.actor, &r).await;
             Ok(Ok(to))
         } else {
             // Someone else moved it first.
@@ -864,12 +959,18 @@ impl TeamInbox {
         let e = self.entry(Action::Change, &r);
         Ok(match self.referrals.forward_referral(id, &f, &e).await? {
             None => Err(ForwardProblem::NotNow),
-            Some(Created::New(next)) => Ok(Forwarded {
-                next,
-                team_name: team.name.clone(),
-                receipt_code,
-                repeated: false,
-            }),
+            Some(Created::New(next)) => {
+                self.notifier
+                    .team(&self.actor, &next, TeamNotice::Arrived)
+                    .await;
+                self.notifier.referrer(&self.actor, &r).await;
+                Ok(Forwarded {
+                    next,
+                    team_name: team.name.clone(),
+                    receipt_code,
+                    repeated: false,
+                })
+            }
             Some(Created::Existing(next)) => Ok(Forwarded {
                 team_name: teams
                     .iter()

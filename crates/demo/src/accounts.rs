@@ -12,6 +12,8 @@ pub struct DemoTeam {
     pub organization: Option<&'static str>,
     pub whole_map: bool,
     pub areas: &'static [&'static str],
+    /// The referral reasons the team takes (none: it receives no referrals).
+    pub reasons: &'static [&'static str],
 }
 
 pub const TEAMS: &[DemoTeam] = &[
@@ -20,6 +22,7 @@ pub const TEAMS: &[DemoTeam] = &[
         organization: None,
         whole_map: false,
         areas: &[],
+        reasons: &[],
     },
     DemoTeam {
         name: "Steunpunt Mantelzorg De Kapstok",
@@ -33,30 +36,42 @@ pub const TEAMS: &[DemoTeam] = &[
             "de-blokken",
             "de-velden",
         ],
+        reasons: &[
+            "overbelasting",
+            "respijt",
+            "informatie-advies",
+            "emotionele-steun",
+            "werk-zorg",
+            "jonge-mantelzorger",
+        ],
     },
     DemoTeam {
         name: "Sociaal Wijkteam De Velden",
         organization: Some("Sociaal Wijkteam De Velden"),
         whole_map: false,
         areas: &["de-velden"],
+        reasons: &["overbelasting", "praktische-hulp", "financieel"],
     },
     DemoTeam {
         name: "Zorgloket gemeente Emmen",
         organization: Some("Zorgloket gemeente Emmen"),
         whole_map: false,
         areas: &[],
+        reasons: &["financieel", "praktische-hulp", "respijt"],
     },
     DemoTeam {
         name: "Huisartsenpraktijk Emmermeer",
         organization: None,
         whole_map: false,
         areas: &["emmen-noord"],
+        reasons: &[],
     },
     DemoTeam {
         name: "Vrijwillige Hulpdienst Emmen",
         organization: Some("Vrijwillige Hulpdienst Emmen"),
         whole_map: false,
         areas: &[],
+        reasons: &["praktische-hulp", "emotionele-steun"],
     },
 ];
 

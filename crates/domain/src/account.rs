@@ -111,6 +111,9 @@ pub struct Team {
     pub whole_map: bool,
     /// The areas (deelgebieden) the team serves, by code.
     pub areas: Vec<String>,
+    /// The referral reasons the team takes (codes of the verwijsroute's list); none: it
+    /// receives no referrals (a GP practice's team, the municipality's).
+    pub reasons: Vec<String>,
 }
 
 /// An e-mail address in its comparable form (trimmed, lower case).

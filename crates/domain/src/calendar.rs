@@ -1,8 +1,8 @@
 //! Time as people here read it: Europe/Amsterdam, across daylight-saving changes (from the
 //! bundled tz database).
 
-use jiff::Timestamp;
 use jiff::tz::TimeZone;
+pub use jiff::{SignedDuration, Timestamp};
 
 /// The municipality's time zone.
 pub fn zone() -> TimeZone {
@@ -26,9 +26,29 @@ pub fn local_date(ts: &str) -> String {
     }
 }
 
+/// An instant in the stored form (`2026-12-02T09:00:00.000Z`, as `audit::timestamp`), so that
+/// stored times compare with it as text.
+pub fn stored(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// A stored timestamp read back; `None` if it is not one.
+pub fn parse_stored(ts: &str) -> Option<Timestamp> {
+    ts.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stored_form_is_the_logs() {
+        let t: Timestamp = "2026-12-02T09:00:00Z".parse().unwrap();
+        assert_eq!(stored(t), "2026-12-02T09:00:00.000Z");
+        let now = time::OffsetDateTime::now_utc();
+        let text = crate::audit::timestamp(now);
+        assert_eq!(stored(parse_stored(&text).unwrap()), text);
+    }
 
     #[test]
     fn winter_and_summer_time() {

@@ -14,4 +14,5 @@ pub mod model;
 pub mod paging;
 pub mod referral;
 pub mod respite;
+pub mod service_level;
 pub mod tally;

@@ -276,10 +276,17 @@ impl Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RouteLists {
+    /// Working days a team has to acknowledge a referral (see `service_level`).
+    #[serde(default = "two")]
+    pub acknowledge_within: u32,
     pub reasons: Vec<Reason>,
     pub outcomes: Vec<Outcome>,
     pub relationships: Vec<Reason>,
     pub conditions: Vec<Reason>,
+}
+
+fn two() -> u32 {
+    2
 }
 
 /// The outcome a forward closes the first team's task with (reserved: not in the lists).
@@ -296,6 +303,11 @@ impl RouteLists {
             ("conditions", &lists.conditions),
         ] {
             check_codes(name, what, items.iter().map(|r| (&r.code, &r.label)))?;
+        }
+        if !(1..=30).contains(&lists.acknowledge_within) {
+            return Err(format!(
+                "{name}: acknowledge_within must be 1 to 30 working days"
+            ));
         }
         check_codes(
             name,
@@ -463,6 +475,57 @@ pub struct Referral {
     pub sent_at: Option<String>,
     pub accepted_at: Option<String>,
     pub closed_at: Option<String>,
+}
+
+/// Why a team is suggested for a referral.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suggestion {
+    /// It serves the carer's area and takes the reason.
+    Area,
+    /// It works in the whole municipality (no areas of its own) and takes the reason.
+    Municipality,
+}
+
+/// The team to suggest for a referral for `reason` from a carer in `area` (from the postcode,
+/// if known), by the teams' own data (the areas they serve, the reasons they take): among the
+/// teams that take the reason, one that serves the area — the most local first (the fewest
+/// areas: a district team before a centre that serves them all) — else one that works in the
+/// whole municipality; without an area, one that works in the whole municipality, else the
+/// one serving the most areas. Ties go by name.
+pub fn suggest<'a>(
+    teams: &'a [crate::account::Team],
+    area: Option<&str>,
+    reason: &str,
+) -> Option<(&'a crate::account::Team, Suggestion)> {
+    let takes: Vec<&crate::account::Team> = teams
+        .iter()
+        .filter(|t| t.reasons.iter().any(|r| r == reason))
+        .collect();
+    let by_name = |a: &&crate::account::Team, b: &&crate::account::Team| a.name.cmp(&b.name);
+    let everywhere = || {
+        takes
+            .iter()
+            .copied()
+            .filter(|t| t.areas.is_empty())
+            .min_by(by_name)
+            .map(|t| (t, Suggestion::Municipality))
+    };
+    match area {
+        Some(area) => takes
+            .iter()
+            .copied()
+            .filter(|t| t.areas.iter().any(|a| a == area))
+            .min_by(|a, b| a.areas.len().cmp(&b.areas.len()).then(by_name(a, b)))
+            .map(|t| (t, Suggestion::Area))
+            .or_else(everywhere),
+        None => everywhere().or_else(|| {
+            takes
+                .iter()
+                .copied()
+                .max_by(|a, b| a.areas.len().cmp(&b.areas.len()).then(by_name(b, a)))
+                .map(|t| (t, Suggestion::Area))
+        }),
+    }
 }
 
 /// Who gave consent when the carer gave it themselves (the form's default).
@@ -658,6 +721,57 @@ mod tests {
                 )
             )
             .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_suggested_team_is_the_most_local_that_takes_the_reason() {
+        use crate::account::Team;
+        let team = |name: &str, areas: &[&str], reasons: &[&str]| Team {
+            id: crate::ids::TeamId::new(name),
+            name: name.into(),
+            organization_id: None,
+            whole_map: false,
+            areas: areas.iter().map(|a| a.to_string()).collect(),
+            reasons: reasons.iter().map(|r| r.to_string()).collect(),
+        };
+        let teams = [
+            team(
+                "Steunpunt",
+                &["noord", "zuid", "velden"],
+                &["overbelasting", "respijt"],
+            ),
+            team(
+                "Wijkteam Velden",
+                &["velden"],
+                &["praktische-hulp", "financieel"],
+            ),
+            team("Zorgloket", &[], &["financieel", "praktische-hulp"]),
+            team("Huisarts", &["noord"], &[]),
+        ];
+        let name = |area: Option<&str>, reason: &str| {
+            suggest(&teams, area, reason).map(|(t, why)| (t.name.as_str(), why))
+        };
+        use Suggestion::*;
+        assert_eq!(
+            name(Some("velden"), "financieel"),
+            Some(("Wijkteam Velden", Area))
+        );
+        assert_eq!(
+            name(Some("noord"), "financieel"),
+            Some(("Zorgloket", Municipality))
+        );
+        assert_eq!(
+            name(Some("velden"), "overbelasting"),
+            Some(("Steunpunt", Area))
+        );
+        assert_eq!(name(None, "financieel"), Some(("Zorgloket", Municipality)));
+        assert_eq!(name(None, "respijt"), Some(("Steunpunt", Area)));
+        assert_eq!(name(Some("noord"), "jonge-mantelzorger"), None);
+        assert_eq!(
+            name(Some("elders"), "overbelasting"),
+            None,
+            "nobody serves it"
         );
     }
 

@@ -62,7 +62,18 @@ async fn load_demo_accounts(store: Arc<dyn Store>) -> Result<()> {
     let admin = console.admin();
     let existing = admin.teams().await?;
     for t in TEAMS {
-        if existing.iter().any(|e| e.name == t.name) {
+        if let Some(e) = existing.iter().find(|e| e.name == t.name) {
+            // A team of that name made before the demo (`user add --team`) gets the demo
+            // team's areas and reasons if it has none of its own.
+            if e.areas.is_empty() && e.reasons.is_empty() {
+                admin
+                    .set_team_service(
+                        &e.id,
+                        &t.areas.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+                        &t.reasons.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+                    )
+                    .await?;
+            }
             continue;
         }
         admin
@@ -72,6 +83,7 @@ async fn load_demo_accounts(store: Arc<dyn Store>) -> Result<()> {
                     .map(|o| kapstok_demo::id(&format!("organization:{o}"))),
                 t.whole_map,
                 t.areas.iter().map(|a| a.to_string()).collect(),
+                t.reasons.iter().map(|r| r.to_string()).collect(),
             )
             .await?;
     }

@@ -155,14 +155,7 @@ impl AccountStore for SqlStore {
         if made == 0 {
             return Ok(false);
         }
-        for area in &team.areas {
-            execute(
-                &mut tx,
-                "INSERT INTO team_areas (team_id, area_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                &[Bind::Text(&team.id), Bind::Text(area)],
-            )
-            .await?;
-        }
+        insert_service(&mut tx, &team.id, &team.areas, &team.reasons).await?;
         append_in(self.backend, &mut tx, log).await?;
         tx.commit().await?;
         Ok(true)
@@ -177,6 +170,10 @@ impl AccountStore for SqlStore {
             sqlx::query_as("SELECT team_id, area_id FROM team_areas ORDER BY team_id, area_id")
                 .fetch_all(&self.pool)
                 .await?;
+        let reasons: Vec<(String, String)> =
+            sqlx::query_as("SELECT team_id, reason FROM team_reasons ORDER BY team_id, reason")
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows
             .into_iter()
             .map(|(id, name, organization_id, whole_map)| Team {
@@ -184,6 +181,11 @@ impl AccountStore for SqlStore {
                     .iter()
                     .filter(|(t, _)| *t == id)
                     .map(|(_, a)| a.clone())
+                    .collect(),
+                reasons: reasons
+                    .iter()
+                    .filter(|(t, _)| *t == id)
+                    .map(|(_, r)| r.clone())
                     .collect(),
                 id: id.into(),
                 name,
@@ -201,27 +203,23 @@ impl AccountStore for SqlStore {
         )
     }
 
-    async fn set_team_areas(
+    async fn set_team_service(
         &self,
         team_id: &str,
         areas: &[String],
+        reasons: &[String],
         log: &NewEntry,
     ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        execute(
-            &mut tx,
-            "DELETE FROM team_areas WHERE team_id = $1",
-            &[Bind::Text(team_id)],
-        )
-        .await?;
-        for area in areas {
+        for table in ["team_areas", "team_reasons"] {
             execute(
                 &mut tx,
-                "INSERT INTO team_areas (team_id, area_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                &[Bind::Text(team_id), Bind::Text(area)],
+                &format!("DELETE FROM {table} WHERE team_id = $1"),
+                &[Bind::Text(team_id)],
             )
             .await?;
         }
+        insert_service(&mut tx, team_id, areas, reasons).await?;
         append_in(self.backend, &mut tx, log).await?;
         tx.commit().await?;
         Ok(())
@@ -572,4 +570,30 @@ impl SqlStore {
             crate::Backend::Postgres => crate::postgres::NOW,
         }
     }
+}
+
+/// A team's areas and reasons, inserted (the old ones already gone).
+async fn insert_service(
+    tx: &mut Transaction<'static, Any>,
+    team_id: &str,
+    areas: &[String],
+    reasons: &[String],
+) -> StoreResult<()> {
+    for area in areas {
+        execute(
+            tx,
+            "INSERT INTO team_areas (team_id, area_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[Bind::Text(team_id), Bind::Text(area)],
+        )
+        .await?;
+    }
+    for reason in reasons {
+        execute(
+            tx,
+            "INSERT INTO team_reasons (team_id, reason) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[Bind::Text(team_id), Bind::Text(reason)],
+        )
+        .await?;
+    }
+    Ok(())
 }

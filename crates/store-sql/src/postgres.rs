@@ -34,6 +34,10 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../migrations/postgres/0007_forward_and_withdrawal.sql"),
     ),
+    (
+        8,
+        include_str!("../migrations/postgres/0008_team_reasons.sql"),
+    ),
 ];
 
 pub(crate) const NOW: &str = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')";

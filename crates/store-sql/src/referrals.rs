@@ -397,7 +397,8 @@ impl ReferralStore for SqlStore {
         let conditions = format!(
             "team_id = $1 AND ($3 = 0 OR state IN ({in_states})) AND ($4 IS NULL OR area_code = $4) \
              AND ($5 IS NULL OR reason = $5) \
-             AND ($6 = 0 OR ($6 = 1 AND assigned_to IS NULL) OR ($6 = 2 AND assigned_to = $7))"
+             AND ($6 = 0 OR ($6 = 1 AND assigned_to IS NULL) OR ($6 = 2 AND assigned_to = $7)) \
+             AND ($8 IS NULL OR sent_at < $8)"
         );
         let (assigned, to) = match &filter.assigned {
             Assigned::Anyone => (0, None),
@@ -413,13 +414,14 @@ impl ReferralStore for SqlStore {
                 .bind(filter.reason.clone())
                 .bind(assigned as i64)
                 .bind(to.clone())
+                .bind(filter.sent_before.clone())
         };
         let total: i64 = bind(format!("SELECT count(*) FROM referrals WHERE {conditions}"))
             .fetch_one(&self.pool)
             .await?
             .try_get(0)?;
         let rows = bind(format!(
-            "SELECT {COLUMNS} FROM referrals WHERE {conditions} ORDER BY CASE WHEN state = 'requested' THEN 0 ELSE 1 END, created_at DESC, id DESC LIMIT $8 OFFSET $9"
+            "SELECT {COLUMNS} FROM referrals WHERE {conditions} ORDER BY CASE WHEN state = 'requested' THEN 0 ELSE 1 END, created_at DESC, id DESC LIMIT $9 OFFSET $10"
         ))
         .bind(limit as i64)
         .bind(offset as i64)

@@ -27,6 +27,10 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../migrations/sqlite/0006_forward_and_withdrawal.sql"),
     ),
+    (
+        7,
+        include_str!("../migrations/sqlite/0007_team_reasons.sql"),
+    ),
 ];
 
 pub(crate) const NOW: &str = "datetime('now')";

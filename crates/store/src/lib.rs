@@ -199,11 +199,12 @@ pub trait AccountStore: Send + Sync {
     async fn teams(&self) -> StoreResult<Vec<Team>>;
     /// The roles' names as a deployment calls them: (code, Dutch, English).
     async fn role_names(&self) -> StoreResult<Vec<(String, String, String)>>;
-    /// Replaces the areas a team serves.
-    async fn set_team_areas(
+    /// Replaces the areas a team serves and the referral reasons it takes.
+    async fn set_team_service(
         &self,
         team_id: &str,
         areas: &[String],
+        reasons: &[String],
         log: &NewEntry,
     ) -> StoreResult<()>;
     /// `false` when the e-mail address is taken (nothing written).
@@ -447,6 +448,9 @@ pub struct InboxFilter {
     pub area_code: Option<String>,
     pub reason: Option<String>,
     pub assigned: Assigned,
+    /// Only those sent before this instant (stored form): with `states` = requested, the
+    /// overdue ones.
+    pub sent_before: Option<String>,
 }
 
 /// Whom a listed referral is assigned to.

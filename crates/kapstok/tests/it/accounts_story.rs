@@ -28,6 +28,7 @@ fn team(id: &str, name: &str) -> Team {
         organization_id: Some("org-steunpunt".into()),
         whole_map: id == "steunpunt",
         areas: vec!["de-blokken".into(), "emmen-centrum".into()],
+        reasons: vec!["overbelasting".into()],
     }
 }
 

@@ -585,66 +585,8 @@ async fn the_privacy_officer_filters_and_exports_the_log_and_looking_is_logged()
 /// from its mailbox; and a server that is not there: the mail stays in the outbox, unsent.
 #[tokio::test]
 async fn invitations_go_out_over_smtp() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let maildir = tempfile::tempdir().unwrap();
-    for sub in ["tmp", "new", "cur"] {
-        std::fs::create_dir(maildir.path().join(sub)).unwrap();
-    }
-    // The first Python with aiosmtpd (Debian's python3-aiosmtpd, or one where pip put it).
-    let python = ["python3", "/usr/bin/python3"]
-        .into_iter()
-        .find(|p| {
-            std::process::Command::new(p)
-                .args(["-c", "import aiosmtpd"])
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .expect("a python3 with aiosmtpd (Debian: apt install python3-aiosmtpd; or pip install aiosmtpd)");
-    /// Stops the SMTP server however the test ends.
-    struct Server(std::process::Child);
-    impl Drop for Server {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let mut smtp = std::process::Command::new(python)
-        .args([
-            "-m",
-            "aiosmtpd",
-            "-n",
-            "-l",
-            &format!("127.0.0.1:{port}"),
-            "-c",
-            "aiosmtpd.handlers.Mailbox",
-        ])
-        .arg(maildir.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 runs (install python3-aiosmtpd)");
-
-    let started = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if let Ok(Some(status)) = smtp.try_wait() {
-            let mut err = String::new();
-            std::io::Read::read_to_string(smtp.stderr.as_mut().unwrap(), &mut err).ok();
-            panic!(
-                "aiosmtpd did not start ({status}): {err} (Debian: apt install python3-aiosmtpd)"
-            );
-        }
-        assert!(started.elapsed().as_secs() < 20, "aiosmtpd did not listen");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let server = Server(smtp);
-    let mail = kapstok_app::mail::MailConfig {
-        smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
-        from: Some("Kapstok Emmen <kapstok@emmen.test>".into()),
-    };
+    let server = crate::support::smtp::Smtp::start();
+    let mail = server.config();
     let app = TestApp::init().with_demo().with_mail(mail).build().await;
     let b = app.browser();
     sign_in_demo(&b, "beheerder").await;
@@ -666,19 +608,10 @@ async fn invitations_go_out_over_smtp() {
         "{}",
         r.body.split("<main").nth(1).unwrap_or(&r.body)
     );
-    let mut arrived = Vec::new();
-    for _ in 0..100 {
-        arrived = std::fs::read_dir(maildir.path().join("new"))
-            .map(|d| d.flatten().map(|e| e.path()).collect())
-            .unwrap_or_default();
-        if !arrived.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let arrived = server.wait_for(1).await;
     drop(server);
     assert_eq!(arrived.len(), 1, "one mail arrived");
-    let raw = std::fs::read_to_string(&arrived[0]).unwrap();
+    let raw = &arrived[0];
     assert!(
         raw.contains("To: wmo@emmen.test")
             && raw.contains("From: \"Kapstok Emmen\" <kapstok@emmen.test>")

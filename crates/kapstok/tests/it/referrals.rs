@@ -313,6 +313,57 @@ async fn the_referral_form_refuses_what_it_must_and_sends_once() {
     let r = send(form("", false)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("Zonder toestemming"), "{}", r.body);
+    // No team chosen: the teams' data suggests one (from the postcode's area and the reason)
+    // and nothing is sent yet; a team that takes no referrals cannot be chosen.
+    let velden = team(&app, "Sociaal Wijkteam De Velden").await.to_string();
+    let choose = |team: &str, reason: &str, postcode: &str| {
+        let mut f = form("", true);
+        for (k, v) in &mut f {
+            match *k {
+                "team" => *v = team.to_string(),
+                "reason" => *v = reason.to_string(),
+                "postcode" => *v = postcode.to_string(),
+                _ => {}
+            }
+        }
+        f
+    };
+    for (reason, postcode, expected, because) in [
+        ("financieel", "7764", velden.as_str(), "werkt in De Velden"),
+        ("financieel", "7811", "", "werkt in de hele gemeente"),
+        ("respijt", "7764", steunpunt.as_str(), "werkt in De Velden"),
+    ] {
+        let r = send(choose("", reason, postcode)).await;
+        assert_eq!(r.status, StatusCode::OK, "{reason} {postcode}: {}", r.body);
+        assert!(
+            r.body.contains("Voorgesteld:") && r.body.contains(because),
+            "{reason} {postcode}: {}",
+            r.body
+        );
+        if !expected.is_empty() {
+            assert!(
+                r.body
+                    .contains(&format!("<option value=\"{expected}\" selected>")),
+                "{reason} {postcode}: {}",
+                r.body
+            );
+        }
+    }
+    let r = send(choose("", "jonge-mantelzorger", "7764")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let gp = team(&app, "Huisartsenpraktijk Emmermeer").await.to_string();
+    assert!(
+        !page.body.contains(&format!("value=\"{gp}\"")),
+        "no GP practice to refer to"
+    );
+    let r = send(choose(&gp, "respijt", "7811")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        b.get("/werk/verwijzingen")
+            .await
+            .body
+            .contains("nog niemand verwezen")
+    );
     let r = send(form("Graag na 10 uur bellen.", true)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(
@@ -546,11 +597,14 @@ async fn the_team_works_a_referral_and_the_referrer_sees_the_loop_closed() {
         assert!(!follow.body.contains(hidden), "{hidden}: {}", follow.body);
     }
 
-    // The log: the file's views and each change, by whom, the carer by pseudonym.
+    // The log: the file's views and each change, by whom, the carer by pseudonym (the
+    // notification mails about it are entries of their own, about their addressee).
     let entries = app.store.entries_after(0, 10_000).await.unwrap();
     let on_it: Vec<(String, String)> = entries
         .iter()
-        .filter(|e| e.entry.record_id.as_deref() == Some(id.as_str()))
+        .filter(|e| {
+            e.entry.record_id.as_deref() == Some(id.as_str()) && e.entry.record_kind == "referral"
+        })
         .map(|e| {
             assert_eq!(
                 e.entry.person.as_deref(),
@@ -920,4 +974,140 @@ async fn a_referral_is_forwarded_with_consent_and_the_carer_withdraws() {
         );
         assert!(by_carer.contains(&"view"));
     }
+}
+
+/// The service level and the notifications: a referral not acknowledged within two working
+/// days (the clock moved by hand, the term computed by the domain's rules) is flagged and
+/// listed as overdue until the team takes it on; each step mails the team's members or the
+/// referrer through a real SMTP server with the reference and a sign-in link, and nothing about
+/// the carer.
+#[tokio::test]
+async fn an_unanswered_referral_becomes_overdue_and_mail_names_no_one() {
+    use crate::sign_in::sign_in_demo;
+    use crate::support::csrf;
+    use axum::http::StatusCode;
+    use kapstok_domain::calendar::{SignedDuration, Timestamp, parse_stored};
+    let smtp = crate::support::smtp::Smtp::start();
+    let clock = kapstok_app::Clock::fixed(Timestamp::now());
+    let app = TestApp::init()
+        .with_demo()
+        .with_mail(smtp.config())
+        .with_clock(clock.clone())
+        .build()
+        .await;
+    let a = app.state.app();
+    let steunpunt = team(&app, "Steunpunt Mantelzorg De Kapstok").await;
+    let form = ReferralForm {
+        team_id: steunpunt.to_string(),
+        reason: "overbelasting".into(),
+        carer: CarerDetails {
+            name: "Jan Jansen".into(),
+            phone: Some("0591 000 111".into()),
+            email: Some("jan.jansen@example.org".into()),
+            postcode: Some("7811".into()),
+            note: Some("Graag na tien uur bellen.".into()),
+            ..CarerDetails::default()
+        },
+        consent_given: true,
+        consent_method: "mondeling".into(),
+        ..ReferralForm::default()
+    };
+    let sent = a
+        .referral_desk(&actor(&app, "poh").await)
+        .unwrap()
+        .refer(&form, None)
+        .await
+        .unwrap()
+        .unwrap();
+    let r = &sent.referral;
+    let inbox = format!("/werk/teams/{steunpunt}/verwijzingen");
+    let file = format!("{inbox}/{}", r.id);
+    let due = kapstok_domain::service_level::WorkingDays::default()
+        .due(parse_stored(r.sent_at.as_deref().unwrap()).unwrap(), 2);
+
+    let carla = app.browser();
+    sign_in_demo(&carla, "consulent").await;
+    clock.set(due - SignedDuration::from_secs(1));
+    let list = carla.get(&format!("{inbox}?status=te-laat")).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("0 verwijzingen"), "{}", list.body);
+    let page = carla.get(&file).await;
+    assert!(
+        page.body.contains("Reageren uiterlijk") && !page.body.contains("termijn is verstreken"),
+        "{}",
+        page.body
+    );
+    clock.set(due);
+    let list = carla.get(&format!("{inbox}?status=te-laat")).await;
+    assert!(
+        list.body.contains("1 verwijzingen")
+            && list.body.contains(&r.reference)
+            && list.body.contains("te laat</strong>"),
+        "{}",
+        list.body
+    );
+    let open = carla.get(&inbox).await;
+    assert!(
+        open.body.contains("1 niet binnen de termijn aangenomen"),
+        "{}",
+        open.body
+    );
+    let page = carla.get(&file).await;
+    assert!(page.body.contains("termijn is verstreken"), "{}", page.body);
+    let r2 = carla
+        .post(
+            &format!("{file}/stap"),
+            &[("csrf", &csrf(&page.body)), ("stap", "accept")],
+        )
+        .await;
+    assert_eq!(r2.status, StatusCode::SEE_OTHER);
+    let list = carla.get(&format!("{inbox}?status=te-laat")).await;
+    assert!(
+        list.body.contains("0 verwijzingen"),
+        "acknowledged: {}",
+        list.body
+    );
+
+    // The mail: one to each of the team's teamlid members, then one to the referrer.
+    let members: Vec<String> = app
+        .store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|u| {
+            u.active
+                && u.memberships.iter().any(|m| {
+                    m.team == steunpunt && m.role == kapstok_domain::account::Role::Teamlid
+                })
+        })
+        .map(|u| u.email.as_str().to_string())
+        .collect();
+    assert!(members.contains(&"consulent@demo.kapstok.nl".to_string()));
+    let mails = smtp.wait_for(members.len() + 1).await;
+    assert_eq!(mails.len(), members.len() + 1, "{mails:?}");
+    for raw in &mails {
+        assert!(
+            !raw.contains("Content-Transfer-Encoding: base64"),
+            "readable for the check: {raw}"
+        );
+        let text = raw.replace("=\r\n", "").replace("=\n", "");
+        assert!(text.contains(&r.reference), "{text}");
+        for personal in ["Jan", "Jansen", "0591", "7811", "tien uur", "jan.jansen"] {
+            assert!(!text.contains(personal), "{personal} in {text}");
+        }
+    }
+    let to = |who: &str| {
+        mails
+            .iter()
+            .find(|m| m.contains(&format!("To: {who}")))
+            .unwrap_or_else(|| panic!("no mail to {who}: {mails:?}"))
+            .replace("=\r\n", "")
+            .replace("=\n", "")
+    };
+    assert!(to("consulent@demo.kapstok.nl").contains(&format!("http://kapstok.test{file}")));
+    assert!(
+        to("poh@demo.kapstok.nl")
+            .contains(&format!("http://kapstok.test/werk/verwijzingen/{}", r.id))
+    );
 }

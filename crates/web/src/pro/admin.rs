@@ -572,7 +572,13 @@ pub async fn add_team(
         return render_teams(&state, &me, &a, name, errors, None).await;
     }
     match a
-        .add_team(name, None, form.get("whole_map").is_some(), Vec::new())
+        .add_team(
+            name,
+            None,
+            form.get("whole_map").is_some(),
+            Vec::new(),
+            Vec::new(),
+        )
         .await
         .in_lang(lang)?
     {
@@ -599,6 +605,8 @@ struct TeamPage {
     name: String,
     whole_map: bool,
     areas: Vec<AreaBox>,
+    /// The referral reasons the team takes.
+    reasons: Vec<AreaBox>,
     members: Vec<UserLine>,
     notice: Option<String>,
 }
@@ -648,6 +656,17 @@ pub async fn team(
                 checked: team.areas.contains(&ar.code),
             })
             .collect(),
+        reasons: state
+            .app()
+            .route_lists()
+            .reasons
+            .iter()
+            .map(|r| AreaBox {
+                code: r.code.clone(),
+                name: r.label_in(lang == Lang::En).to_string(),
+                checked: team.reasons.contains(&r.code),
+            })
+            .collect(),
         members: users
             .iter()
             .filter(|u| u.memberships.iter().any(|m| m.team == team.id))
@@ -679,7 +698,16 @@ pub async fn save_team(
         .filter(|c| known.iter().any(|a| a.code == *c))
         .map(str::to_string)
         .collect();
-    a.set_team_areas(&id, &chosen).await.in_lang(lang)?;
+    let lists = state.app().route_lists();
+    let reasons: Vec<String> = form
+        .all("reason")
+        .into_iter()
+        .filter(|c| lists.reason(c).is_some())
+        .map(str::to_string)
+        .collect();
+    a.set_team_service(&id, &chosen, &reasons)
+        .await
+        .in_lang(lang)?;
     Ok(to(&format!("/beheer/teams/{id}?klaar=1")))
 }
 

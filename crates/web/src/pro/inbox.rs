@@ -25,6 +25,9 @@ use kapstok_domain::referral::{Move, MoveError, Party, Reason, RouteLists, Sourc
 /// Referrals per inbox page.
 const PAGE: usize = 50;
 
+/// The inbox's status filter for referrals not acknowledged within the service level.
+const OVERDUE: &str = "te-laat";
+
 pub(crate) async fn inbox_of(
     state: &AppState,
     me: &SignedIn,
@@ -75,6 +78,8 @@ pub struct InboxLine {
     pub area: String,
     pub state: String,
     pub new: bool,
+    /// Not acknowledged within the service level.
+    pub overdue: bool,
     pub assigned: String,
     pub received: String,
 }
@@ -96,6 +101,9 @@ struct InboxPage {
     previous: Option<String>,
     next: Option<String>,
     page: usize,
+    /// How many are overdue, and where they are listed.
+    overdue: usize,
+    overdue_href: String,
 }
 
 impl InboxPage {
@@ -124,9 +132,15 @@ pub async fn list(
         .get("status")
         .or(query.get("alle").map(|_| "alle"))
         .unwrap_or("open");
+    let mut sent_before = None;
     let states = match status {
         "open" => RefState::ALL.into_iter().filter(|s| s.is_open()).collect(),
         "alle" => Vec::new(),
+        OVERDUE => {
+            let overdue = inbox.overdue_filter();
+            sent_before = overdue.sent_before;
+            overdue.states
+        }
         code => vec![RefState::parse(code).ok_or_else(|| bad(lang))?],
     };
     let area_code = query.get("gebied").map(str::to_string);
@@ -160,7 +174,9 @@ pub async fn list(
         area_code,
         reason,
         assigned,
+        sent_before,
     };
+    let overdue = inbox.overdue_count().await.in_lang(lang)?;
     let (list, total) = inbox
         .list(&filter, (page - 1) * PAGE, PAGE)
         .await
@@ -214,17 +230,21 @@ pub async fn list(
                     .unwrap_or_default(),
                 state: state_label(tr, r.state),
                 new: r.state == RefState::Requested,
+                overdue: inbox.is_overdue(&r),
                 assigned: r.assigned_to.as_deref().map(name_of).unwrap_or_default(),
                 received: local(r.sent_at.as_deref().unwrap_or(&r.created_at)),
                 reference: r.reference,
             })
             .collect(),
+        overdue_href: format!("{base}?status={OVERDUE}"),
+        overdue,
         action: base,
         team,
         total,
         states: [
             ("open".to_string(), tr.t("inbox-open")),
             ("alle".to_string(), tr.t("inbox-all")),
+            (OVERDUE.to_string(), tr.t("inbox-overdue")),
         ]
         .into_iter()
         .chain(
@@ -296,6 +316,9 @@ struct FilePage {
     /// (label, value) of the carer's details that are there.
     details: Vec<(String, String)>,
     anonymised: bool,
+    /// The last day to acknowledge it (while it waits), and whether that has passed.
+    due: Option<String>,
+    overdue: bool,
     consents: Vec<FileConsent>,
     /// The moves the team may make now, as (code, label); closing is its own form.
     moves: Vec<(String, String)>,
@@ -403,6 +426,11 @@ fn file_page(
         reference: r.reference.clone(),
         state: state_label(tr, r.state),
         anonymised: r.carer.is_none(),
+        due: inbox.due(r).map(|d| {
+            let last = d - kapstok_domain::calendar::SignedDuration::from_secs(1);
+            kapstok_domain::calendar::local_date(&kapstok_domain::calendar::stored(last))
+        }),
+        overdue: inbox.is_overdue(r),
         details,
         consents: f
             .consents

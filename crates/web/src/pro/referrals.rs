@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::response::Response;
 use kapstok_app::referrals::{ReferralDesk, ReferralForm, ReferralProblem};
 use kapstok_domain::audit::RecordKind;
-use kapstok_domain::referral::{CarerDetails, Reason, RouteLists};
+use kapstok_domain::referral::{CarerDetails, Reason};
 
 async fn desk(state: &AppState, me: &SignedIn) -> Result<ReferralDesk, PageError> {
     let capability = state.app().referral_desk(&me.actor);
@@ -72,6 +72,8 @@ struct FormPage {
     conditions: Vec<(String, String)>,
     f: Pairs,
     errors: Vec<(String, String)>,
+    /// The team suggested, and why.
+    notice: Option<String>,
 }
 
 impl FormPage {
@@ -89,13 +91,15 @@ impl FormPage {
 async fn render_form(
     state: &AppState,
     me: &SignedIn,
-    lists: &RouteLists,
+    desk: &ReferralDesk,
     form: Pairs,
     errors: Vec<(String, String)>,
+    notice: Option<String>,
 ) -> Result<Response, PageError> {
     let lang = me.visitor.lang;
     let tr = Tr { lang };
-    let teams = teams(state, me).await?;
+    let lists = desk.lists();
+    let teams = desk.teams().await.in_lang(lang)?;
     let status = render::form_status(&errors);
     let page = FormPage {
         l: Layout::signed_in(
@@ -119,13 +123,14 @@ async fn render_form(
         conditions: options(&lists.conditions, lang),
         f: form,
         errors,
+        notice,
     };
     render::page(&page, status, lang)
 }
 
 pub async fn form(State(state): State<AppState>, me: SignedIn) -> Result<Response, PageError> {
     let desk = desk(&state, &me).await?;
-    render_form(&state, &me, desk.lists(), Pairs::default(), Vec::new()).await
+    render_form(&state, &me, &desk, Pairs::default(), Vec::new(), None).await
 }
 
 #[derive(Template)]
@@ -190,6 +195,58 @@ pub async fn submit(
         .as_deref()
         .and_then(|p| kapstok_domain::geo::Postcode::parse(p).ok())
         .and_then(|p| catalog.geo.area_of(&p).map(|a| a.code.clone()));
+    // No team chosen: the form again with the team the teams' data suggests, to check before
+    // sending (the consent names the team).
+    if form.team_id.is_empty() && desk.lists().reason(&form.reason).is_some() {
+        let mut f = f;
+        f.0.retain(|(k, _)| k != "csrf" && k != "team");
+        return match desk
+            .suggest(area.as_deref(), &form.reason)
+            .await
+            .in_lang(lang)?
+        {
+            Some((team, why)) => {
+                let area_name = area
+                    .as_deref()
+                    .and_then(|a| catalog.geo.area(a))
+                    .map(|a| a.name.clone());
+                let reason = desk
+                    .lists()
+                    .reason(&form.reason)
+                    .map(|r| r.label_in(lang == Lang::En).to_string())
+                    .unwrap_or_default();
+                let because = match (why, area_name) {
+                    (kapstok_domain::referral::Suggestion::Area, Some(a)) => {
+                        format!(
+                            "{} {a}, {}: {reason}",
+                            tr.t("ref-suggest-area"),
+                            tr.t("ref-suggest-takes")
+                        )
+                    }
+                    _ => format!("{}: {reason}", tr.t("ref-suggest-everywhere")),
+                };
+                f.0.push(("team".into(), team.id.to_string()));
+                let notice = format!(
+                    "{} {} ({because}). {}",
+                    tr.t("ref-suggested"),
+                    team.name,
+                    tr.t("ref-suggest-check")
+                );
+                render_form(&state, &me, &desk, f, Vec::new(), Some(notice)).await
+            }
+            None => {
+                render_form(
+                    &state,
+                    &me,
+                    &desk,
+                    f,
+                    vec![("team".into(), tr.t("ref-error-no-suggestion"))],
+                    None,
+                )
+                .await
+            }
+        };
+    }
     match desk.refer(&form, area).await.in_lang(lang)? {
         Ok(sent) => {
             let teams = teams(&state, &me).await?;
@@ -211,9 +268,10 @@ pub async fn submit(
             render_form(
                 &state,
                 &me,
-                desk.lists(),
+                &desk,
                 f,
                 vec![(field.to_string(), message)],
+                None,
             )
             .await
         }

@@ -4,6 +4,7 @@
 pub mod binary;
 pub mod browser;
 pub mod postgres;
+pub mod smtp;
 pub mod test_app;
 
 pub use binary::Kapstok;

@@ -56,9 +56,16 @@ pub struct Builder {
     backend: Backend,
     web: WebConfig,
     guides: Option<Guides>,
+    clock: Option<kapstok_app::Clock>,
 }
 
 impl Builder {
+    /// Telling the time by this clock (service levels, retention), which the test moves.
+    pub fn with_clock(mut self, clock: kapstok_app::Clock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
     /// With the fictional Emmen demo loaded (map, postcodes, areas).
     pub fn with_demo(mut self) -> Self {
         self.demo = true;
@@ -103,6 +110,9 @@ impl Builder {
         }
         if let Some(mail) = &self.mail {
             app = app.with_mail(mail).expect("valid mail settings");
+        }
+        if let Some(clock) = self.clock {
+            app = app.with_clock(clock);
         }
         app = app.with_public_url("http://kapstok.test");
         TestApp {
@@ -184,6 +194,7 @@ impl TestApp {
             backend: Backend::Sqlite,
             web: WebConfig::default(),
             guides: None,
+            clock: None,
         }
     }
 
