@@ -655,3 +655,36 @@ test('the verwijsroute: refer with consent, the team works it, the referrer sees
   await carer.context.close();
   await axePage.context.close();
 });
+
+test('"Neem contact met mij op": from a service page and a self-check result, refused without consent, then sent; with and without JavaScript', async () => {
+  for (const javaScriptEnabled of [true, false]) {
+    const { context, page } = await newPage({ javaScriptEnabled });
+    const check = async (name) => { if (javaScriptEnabled) await checkProState(page, name); };
+    const detail = await firstServiceHref(page);
+    await page.goto(base + detail);
+    await Promise.all([page.waitForURL(/\/neem-contact-op\?aanbod=/), page.locator('a[href^="/neem-contact-op"]').click()]);
+    await check('contact-form');
+    await page.fill('#name', javaScriptEnabled ? 'Ria Rijks' : 'Bram Bos');
+    await page.fill('#email', 'ria@example.org');
+    await page.fill('#postcode', '7891');
+    await page.locator('#postcode').focus();
+    await submit(page, /\/neem-contact-op$/);
+    assert.ok((await page.locator('.error-summary').textContent()).includes('niets opgeslagen'), 'no consent, nothing kept');
+    assert.equal(await page.locator('#name').inputValue(), javaScriptEnabled ? 'Ria Rijks' : 'Bram Bos', 'what was typed is kept');
+    await check('contact-form-error');
+    await page.check('#consent');
+    await page.locator('#postcode').focus();
+    await submit(page, /\/neem-contact-op$/);
+    assert.match(await page.locator('.notice').textContent(), /neemt contact met u op/);
+    assert.match((await page.locator('.secret code').textContent()).trim(), /^[0-9a-f]{10}$/);
+    await check('contact-sent');
+    // From a self-check's result: the button opens the same form.
+    await page.goto(`${base}/mantelzorgtest/indicatief`);
+    for (const radio of await page.locator('fieldset').all()) await radio.locator('input[type="radio"]').last().check();
+    await Promise.all([page.waitForNavigation(), page.locator('form[action^="/mantelzorgtest"] button[type="submit"]').click()]);
+    await Promise.all([page.waitForURL(/\/neem-contact-op$/), page.locator('form[action="/neem-contact-op"] button').click()]);
+    assert.ok(await page.locator('input[name="uitslag"]').count(), 'the band goes along');
+    await check('contact-form-from-result');
+    await context.close();
+  }
+});

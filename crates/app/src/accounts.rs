@@ -649,18 +649,11 @@ impl AccountAdmin {
         Ok(())
     }
 
-    /// The areas a team serves and the referral reasons it takes, replaced.
-    pub async fn set_team_service(
-        &self,
-        team: &TeamId,
-        areas: &[String],
-        reasons: &[String],
-    ) -> AppResult<()> {
+    /// A team's organisation, whole-map flag, areas and referral reasons, replaced.
+    pub async fn update_team(&self, team: &Team) -> AppResult<()> {
         let mut e = self.entry(Action::Change, RecordKind::Team);
-        e.record_id = Some(team.to_string());
-        self.accounts
-            .set_team_service(team, areas, reasons, &e)
-            .await?;
+        e.record_id = Some(team.id.to_string());
+        self.accounts.update_team(team, &e).await?;
         Ok(())
     }
 

@@ -17,6 +17,7 @@ pub mod maintenance;
 pub mod notify;
 pub mod receipts;
 pub mod referrals;
+pub mod self_requests;
 pub mod socialmap;
 pub mod tables;
 pub mod teams;
@@ -337,6 +338,16 @@ impl App {
     /// A carer's receipt (what was shared, withdrawing consent): anyone with its code.
     pub fn carer_receipts(&self, actor: &Actor) -> receipts::CarerReceipts {
         receipts::CarerReceipts::new(self.store.clone(), actor, self.notifier())
+    }
+
+    /// A carer's own request for contact: anyone (with consent; throttled by the web layer).
+    pub fn self_requests(&self, actor: &Actor) -> self_requests::SelfRequests {
+        self_requests::SelfRequests::new(
+            self.store.clone(),
+            actor,
+            self.route_lists.clone(),
+            self.notifier(),
+        )
     }
 
     fn notifier(&self) -> notify::Notifier {

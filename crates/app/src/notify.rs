@@ -59,6 +59,24 @@ pub fn referrer_mail(reference: &str, link: &str) -> (String, String) {
     )
 }
 
+/// The subject and body of the consent receipt mailed to the carer (their own address, given
+/// with the referral): the reference, the team, the code and where to use it.
+pub fn receipt_mail(reference: &str, team: &str, code: &str, link: &str) -> (String, String) {
+    (
+        format!("Bewijs van uw toestemming: {reference} / Your consent receipt"),
+        format!(
+            "U gaf toestemming dat {team} uw gegevens krijgt om contact met u op te nemen over \
+             ondersteuning als mantelzorger (kenmerk {reference}).\n\n\
+             Uw code: {code}\n\n\
+             Met deze code ziet u wat er is gedeeld en met wie, wie uw verwijzing heeft bekeken, \
+             en kunt u uw toestemming intrekken:\n\n{link}\n\n\
+             Bewaar deze mail; de code staat nergens anders leesbaar.\n\n\
+             You consented to {team} receiving your details to contact you about support. With \
+             the code above you can see what was shared and withdraw consent (link above).\n"
+        ),
+    )
+}
+
 /// Sends the verwijsroute's notifications.
 #[derive(Clone)]
 pub struct Notifier {
@@ -116,6 +134,41 @@ impl Notifier {
             self.send(actor, &u, r, &subject, &body).await?;
         }
         Ok(())
+    }
+
+    /// Mails the carer their consent receipt, if they gave an e-mail address. The code is
+    /// masked in the outbox once SMTP has taken the mail.
+    pub(crate) async fn carer_receipt(&self, actor: &Actor, r: &Referral, code: &str) {
+        let Some(email) = r
+            .carer
+            .as_ref()
+            .and_then(|c| c.email.as_deref())
+            .and_then(kapstok_domain::account::Email::parse)
+        else {
+            return;
+        };
+        let result = async {
+            let team = self
+                .accounts
+                .teams()
+                .await?
+                .into_iter()
+                .find(|t| t.id.as_str() == r.team_id)
+                .map_or(r.team_id.clone(), |t| t.name);
+            let link = format!("{}/toestemming/{code}", self.public_url);
+            let (subject, body) = receipt_mail(&r.reference, &team, code, &link);
+            let mut e = actor.log_entry(None, Action::Send, RecordKind::Mail, true);
+            e.record_id = Some(r.id.clone());
+            e.person = Some(r.person.clone());
+            self.mailer
+                .send(&email, &subject, &body, Some(code), &e)
+                .await?;
+            AppResult::Ok(())
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "a consent receipt was not kept");
+        }
     }
 
     /// Tells the referrer (if a professional referred) that their referral moved.

@@ -73,11 +73,11 @@ fn clean(v: &Option<String>, max: usize) -> Option<String> {
 }
 
 /// What a referral shares with the team, as the consent records it.
-const DATA_SHARED: &str =
+pub(crate) const DATA_SHARED: &str =
     "naam, contactgegevens, postcode, contactmoment, reden, relatie, aandoening, notitie";
 
 /// Who consented: a representative's name as typed, else the carer themselves.
-fn given_by(typed: Option<&str>) -> String {
+pub(crate) fn given_by(typed: Option<&str>) -> String {
     typed
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -258,6 +258,9 @@ impl ReferralDesk {
                 Created::New(referral) => {
                     self.notifier
                         .team(&self.actor, &referral, TeamNotice::Arrived)
+                        .await;
+                    self.notifier
+                        .carer_receipt(&self.actor, &referral, &receipt_code)
                         .await;
                     Sent {
                         referral,
@@ -963,6 +966,9 @@ impl TeamInbox {
                 self.notifier
                     .team(&self.actor, &next, TeamNotice::Arrived)
                     .await;
+                if let Some(code) = &receipt_code {
+                    self.notifier.carer_receipt(&self.actor, &next, code).await;
+                }
                 self.notifier.referrer(&self.actor, &r).await;
                 Ok(Forwarded {
                     next,

@@ -279,6 +279,9 @@ pub struct RouteLists {
     /// Working days a team has to acknowledge a referral (see `service_level`).
     #[serde(default = "two")]
     pub acknowledge_within: u32,
+    /// The reason a carer's own request ("Neem contact met mij op") is filed under.
+    #[serde(default = "information")]
+    pub self_request_reason: String,
     pub reasons: Vec<Reason>,
     pub outcomes: Vec<Outcome>,
     pub relationships: Vec<Reason>,
@@ -287,6 +290,10 @@ pub struct RouteLists {
 
 fn two() -> u32 {
     2
+}
+
+fn information() -> String {
+    "informatie-advies".into()
 }
 
 /// The outcome a forward closes the first team's task with (reserved: not in the lists).
@@ -303,6 +310,12 @@ impl RouteLists {
             ("conditions", &lists.conditions),
         ] {
             check_codes(name, what, items.iter().map(|r| (&r.code, &r.label)))?;
+        }
+        if lists.reason(&lists.self_request_reason).is_none() {
+            return Err(format!(
+                "{name}: self_request_reason {:?} is not one of the reasons",
+                lists.self_request_reason
+            ));
         }
         if !(1..=30).contains(&lists.acknowledge_within) {
             return Err(format!(
@@ -528,6 +541,22 @@ pub fn suggest<'a>(
     }
 }
 
+/// The carer-support centre (steunpunt) for a carer in `area`, where their own request goes:
+/// a team that edits the whole map and serves the area (the most local first), else any such
+/// team; ties by name.
+pub fn steunpunt_for<'a>(
+    teams: &'a [crate::account::Team],
+    area: Option<&str>,
+) -> Option<&'a crate::account::Team> {
+    let centres = || teams.iter().filter(|t| t.whole_map);
+    area.and_then(|a| {
+        centres()
+            .filter(|t| t.areas.iter().any(|x| x == a))
+            .min_by(|x, y| x.areas.len().cmp(&y.areas.len()).then(x.name.cmp(&y.name)))
+    })
+    .or_else(|| centres().min_by(|x, y| x.name.cmp(&y.name)))
+}
+
 /// Who gave consent when the carer gave it themselves (the form's default).
 pub const CONSENT_BY_ONESELF: &str = "de mantelzorger zelf";
 
@@ -693,7 +722,8 @@ mod tests {
         let bad = |text: &str| RouteLists::parse("x.toml", text).unwrap_err();
         let lists_with = |outcomes: &str| {
             format!(
-                "reasons = [{{ code = \"a\", label = \"A\", label_en = \"A\" }}]\n\
+                "self_request_reason = \"a\"\n\
+                 reasons = [{{ code = \"a\", label = \"A\", label_en = \"A\" }}]\n\
                  relationships = [{{ code = \"a\", label = \"A\", label_en = \"A\" }}]\n\
                  conditions = [{{ code = \"a\", label = \"A\", label_en = \"A\" }}]\n\
                  outcomes = [{outcomes}]\n"
@@ -773,6 +803,18 @@ mod tests {
             None,
             "nobody serves it"
         );
+        let mut centres = teams.to_vec();
+        centres[0].whole_map = true;
+        centres.push(Team {
+            whole_map: true,
+            ..team("Steunpunt Velden", &["velden"], &[])
+        });
+        let centre = |area| steunpunt_for(&centres, area).map(|t| t.name.as_str());
+        assert_eq!(centre(Some("velden")), Some("Steunpunt Velden"));
+        assert_eq!(centre(Some("noord")), Some("Steunpunt"));
+        assert_eq!(centre(Some("elders")), Some("Steunpunt"), "any centre");
+        assert_eq!(centre(None), Some("Steunpunt"));
+        assert_eq!(steunpunt_for(&teams, None), None);
     }
 
     #[test]

@@ -63,15 +63,19 @@ async fn load_demo_accounts(store: Arc<dyn Store>) -> Result<()> {
     let existing = admin.teams().await?;
     for t in TEAMS {
         if let Some(e) = existing.iter().find(|e| e.name == t.name) {
-            // A team of that name made before the demo (`user add --team`) gets the demo
-            // team's areas and reasons if it has none of its own.
+            // A team of that name made before the demo (`user add --team`) becomes the demo's
+            // team if it has no areas and reasons of its own.
             if e.areas.is_empty() && e.reasons.is_empty() {
                 admin
-                    .set_team_service(
-                        &e.id,
-                        &t.areas.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
-                        &t.reasons.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
-                    )
+                    .update_team(&kapstok_domain::account::Team {
+                        organization_id: t
+                            .organization
+                            .map(|o| kapstok_demo::id(&format!("organization:{o}"))),
+                        whole_map: t.whole_map,
+                        areas: t.areas.iter().map(|a| a.to_string()).collect(),
+                        reasons: t.reasons.iter().map(|r| r.to_string()).collect(),
+                        ..e.clone()
+                    })
                     .await?;
             }
             continue;

@@ -99,6 +99,10 @@ pub struct ServeArgs {
     /// a minute. Each account also pauses for 15 minutes after five failures in a row.
     #[arg(long, env = "KAPSTOK_SIGN_IN_ATTEMPTS", default_value_t = 10)]
     pub sign_in_attempts: u32,
+    /// Carers' own requests for contact ("Neem contact met mij op") one client address may send
+    /// at once; after that one every ten minutes.
+    #[arg(long, env = "KAPSTOK_CONTACT_REQUESTS", default_value_t = 5)]
+    pub contact_requests: u32,
     /// Public origin(s) such as https://mantelzorg.example.nl, trusted for form submissions when a
     /// reverse proxy rewrites the Host header (comma-separated).
     #[arg(long, env = "KAPSTOK_TRUSTED_ORIGINS", value_delimiter = ',')]
@@ -140,6 +144,7 @@ impl ServeArgs {
         kapstok_web::state::WebConfig {
             public_url,
             sign_in_attempts: self.sign_in_attempts.max(1),
+            contact_requests: self.contact_requests.max(1),
             writes_per_minute: self.writes_per_minute.max(1),
             trusted_origins: self.trusted_origins.clone(),
             trusted_proxies: self.trusted_proxies.clone(),
@@ -163,6 +168,7 @@ impl Default for ServeArgs {
             max_connections_per_client: 64,
             writes_per_minute: 20,
             sign_in_attempts: 10,
+            contact_requests: 5,
             trusted_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             no_snapshot: false,

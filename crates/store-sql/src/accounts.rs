@@ -203,14 +203,19 @@ impl AccountStore for SqlStore {
         )
     }
 
-    async fn set_team_service(
-        &self,
-        team_id: &str,
-        areas: &[String],
-        reasons: &[String],
-        log: &NewEntry,
-    ) -> StoreResult<()> {
+    async fn update_team(&self, team: &Team, log: &NewEntry) -> StoreResult<()> {
+        let (team_id, areas, reasons) = (team.id.as_str(), &team.areas, &team.reasons);
         let mut tx = self.begin().await?;
+        execute(
+            &mut tx,
+            "UPDATE teams SET organization_id = $2, whole_map = $3 WHERE id = $1",
+            &[
+                Bind::Text(team_id),
+                Bind::OptText(team.organization_id.as_deref()),
+                Bind::Int(i64::from(team.whole_map)),
+            ],
+        )
+        .await?;
         for table in ["team_areas", "team_reasons"] {
             execute(
                 &mut tx,

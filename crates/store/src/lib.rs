@@ -199,14 +199,9 @@ pub trait AccountStore: Send + Sync {
     async fn teams(&self) -> StoreResult<Vec<Team>>;
     /// The roles' names as a deployment calls them: (code, Dutch, English).
     async fn role_names(&self) -> StoreResult<Vec<(String, String, String)>>;
-    /// Replaces the areas a team serves and the referral reasons it takes.
-    async fn set_team_service(
-        &self,
-        team_id: &str,
-        areas: &[String],
-        reasons: &[String],
-        log: &NewEntry,
-    ) -> StoreResult<()>;
+    /// Replaces a team's organisation, whole-map flag, the areas it serves and the referral
+    /// reasons it takes (its name stays).
+    async fn update_team(&self, team: &Team, log: &NewEntry) -> StoreResult<()>;
     /// `false` when the e-mail address is taken (nothing written).
     async fn create_user(&self, user: &NewUser, log: &NewEntry) -> StoreResult<bool>;
     async fn user(&self, id: &str) -> StoreResult<Option<User>>;

@@ -67,6 +67,7 @@ pub fn cache_policy(method: &Method, uri: &Uri, status: StatusCode) -> &'static 
     let personal_path = path.starts_with("/respijtwijzer/")
         || path.starts_with("/mantelzorgtest/")
         || path == "/toestemming"
+        || path == "/neem-contact-op"
         || path.starts_with("/toestemming/")
         || crate::pro::is_pro_path(path);
     let has_postcode = uri.query().is_some_and(|q| {

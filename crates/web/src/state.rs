@@ -14,6 +14,9 @@ pub struct WebConfig {
     pub writes_per_minute: u32,
     /// Sign-in attempts per client address at once; after that one a minute.
     pub sign_in_attempts: u32,
+    /// Carers' own requests for contact per client address at once; after that one every ten
+    /// minutes.
+    pub contact_requests: u32,
     /// Origins (`https://host`) trusted for form submissions besides the request's own host; the
     /// first is also the site's public address (in links sent by e-mail).
     pub trusted_origins: Vec<String>,
@@ -37,6 +40,7 @@ impl Default for WebConfig {
         WebConfig {
             writes_per_minute: 20,
             sign_in_attempts: 10,
+            contact_requests: 5,
             trusted_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             public_url: None,
@@ -61,6 +65,13 @@ pub struct AppState {
     /// Looking up a carer's receipt by its code, per client address (codes are not guessable
     /// at this pace).
     pub receipt_throttle: Arc<Throttle>,
+    /// Carers' own requests for contact, per client address: a few at once, then one every
+    /// ten minutes (a person asks once; a script is slowed down).
+    pub contact_throttle: Arc<Throttle>,
+}
+
+fn contact_throttle(burst: u32) -> Throttle {
+    Throttle::burst_then_every(burst, std::time::Duration::from_secs(600))
 }
 
 impl AppState {
@@ -71,6 +82,7 @@ impl AppState {
             throttle: Arc::new(Throttle::per_minute(WebConfig::default().writes_per_minute)),
             sign_in_throttle: Arc::new(sign_in_throttle(WebConfig::default().sign_in_attempts)),
             receipt_throttle: Arc::new(sign_in_throttle(WebConfig::default().sign_in_attempts)),
+            contact_throttle: Arc::new(contact_throttle(WebConfig::default().contact_requests)),
         }
     }
 
@@ -78,6 +90,7 @@ impl AppState {
         self.throttle = Arc::new(Throttle::per_minute(web.writes_per_minute));
         self.sign_in_throttle = Arc::new(sign_in_throttle(web.sign_in_attempts));
         self.receipt_throttle = Arc::new(sign_in_throttle(web.sign_in_attempts));
+        self.contact_throttle = Arc::new(contact_throttle(web.contact_requests));
         self.web = Arc::new(web);
         self
     }

@@ -198,6 +198,8 @@ fn table() -> Vec<Row> {
         row("GET", "/static/kapstok.css", "/static/kapstok.css", anyone),
         // The carer's receipt: anyone with the code (an unknown one is a 404 page).
         row("GET", "/toestemming", "/toestemming", anyone),
+        row("GET", "/neem-contact-op", "/neem-contact-op", anyone),
+        row("POST", "/neem-contact-op", "/neem-contact-op", anyone),
         row("POST", "/toestemming", "/toestemming", anyone),
         row(
             "GET",
@@ -478,6 +480,7 @@ async fn every_route_answers_every_role_as_the_table_says() {
     let web = kapstok_web::state::WebConfig {
         writes_per_minute: 100_000,
         sign_in_attempts: 100_000,
+        contact_requests: 100_000,
         ..Default::default()
     };
     let app = TestApp::init()

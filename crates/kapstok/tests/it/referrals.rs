@@ -1084,9 +1084,21 @@ async fn an_unanswered_referral_becomes_overdue_and_mail_names_no_one() {
         .map(|u| u.email.as_str().to_string())
         .collect();
     assert!(members.contains(&"consulent@demo.kapstok.nl".to_string()));
-    let mails = smtp.wait_for(members.len() + 1).await;
-    assert_eq!(mails.len(), members.len() + 1, "{mails:?}");
-    for raw in &mails {
+    // And the consent receipt to the carer's own address (their code, for their page).
+    let mails = smtp.wait_for(members.len() + 2).await;
+    assert_eq!(mails.len(), members.len() + 2, "{mails:?}");
+    let (to_carer, to_colleagues): (Vec<&String>, Vec<&String>) = mails
+        .iter()
+        .partition(|m| m.contains("To: jan.jansen@example.org"));
+    let receipt = to_carer[0].replace("=\r\n", "").replace("=\n", "");
+    assert!(
+        receipt.contains(&format!(
+            "http://kapstok.test/toestemming/{}",
+            sent.receipt_code
+        )),
+        "{receipt}"
+    );
+    for raw in to_colleagues {
         assert!(
             !raw.contains("Content-Transfer-Encoding: base64"),
             "readable for the check: {raw}"
@@ -1110,4 +1122,204 @@ async fn an_unanswered_referral_becomes_overdue_and_mail_names_no_one() {
         to("poh@demo.kapstok.nl")
             .contains(&format!("http://kapstok.test/werk/verwijzingen/{}", r.id))
     );
+}
+
+/// "Neem contact met mij op" over HTTP: from a service's page and from a self-check's result;
+/// without consent, with the honeypot filled or a BSN in the message nothing is stored and the
+/// form says why; a good request lands once in the steunpunt's inbox as source `zelf` with the
+/// band (not the answers), the carer gets the receipt's code on the page and by mail, the team
+/// a mail without personal data; the per-address budget holds.
+#[tokio::test]
+async fn a_carer_asks_for_contact_themselves() {
+    use axum::http::StatusCode;
+    let web = kapstok_web::state::WebConfig {
+        contact_requests: 4,
+        ..Default::default()
+    };
+    let app = TestApp::init()
+        .with_demo()
+        .with_web_config(web)
+        .build()
+        .await;
+    let steunpunt = team(&app, "Steunpunt Mantelzorg De Kapstok").await;
+    let count = || {
+        let app = &app;
+        let steunpunt = steunpunt.clone();
+        async move {
+            app.store
+                .team_referrals(&steunpunt, &InboxFilter::default(), 0, 10)
+                .await
+                .unwrap()
+        }
+    };
+    let service =
+        crate::support::demo_service_id("Steunpunt Mantelzorg De Kapstok", "mantelzorgconsulent");
+    let visitor = app.browser();
+    let page = visitor.get(&format!("/aanbod/{service}")).await;
+    assert!(
+        page.body
+            .contains(&format!("href=\"/neem-contact-op?aanbod={service}\"")),
+        "{}",
+        page.body
+    );
+    let form = visitor
+        .get(&format!("/neem-contact-op?aanbod={service}"))
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body.contains("Doel: het Steunpunt Mantelzorg"),
+        "{}",
+        form.body
+    );
+    let fields = |extra: &[(&'static str, &'static str)]| {
+        let mut f = vec![
+            ("key", "contact-key-1"),
+            ("aanbod", service.as_str()),
+            ("name", "Ria Rijks"),
+            ("email", "ria@example.org"),
+            ("postcode", "7764 AB"),
+            ("message", "Ik zorg voor mijn moeder en ben moe."),
+        ];
+        f.extend_from_slice(extra);
+        f
+    };
+    let r = visitor.post("/neem-contact-op", &fields(&[])).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.body.contains("er is nu niets opgeslagen") && r.body.contains("Ria Rijks"),
+        "{}",
+        r.body
+    );
+    let r = visitor
+        .post(
+            "/neem-contact-op",
+            &fields(&[("consent", "1"), ("website", "http://spam.example")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Laat dit veld leeg"), "{}", r.body);
+    let mut bsn = fields(&[("consent", "1")]);
+    bsn[5] = ("message", "Mijn BSN is 111222333");
+    let r = visitor.post("/neem-contact-op", &bsn).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("BSN in uw bericht"), "{}", r.body);
+    assert_eq!(count().await.1, 0, "nothing stored");
+
+    let r = visitor
+        .post("/neem-contact-op", &fields(&[("consent", "1")]))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body
+            .contains("Steunpunt Mantelzorg De Kapstok neemt contact met u op"),
+        "{}",
+        r.body
+    );
+    let code = receipt_code(&r.body);
+    let again = visitor
+        .post("/neem-contact-op", &fields(&[("consent", "1")]))
+        .await;
+    assert!(again.body.contains("al verstuurd"), "{}", again.body);
+    let (list, n) = count().await;
+    assert_eq!(n, 1, "one request");
+    let asked = &list[0];
+    assert_eq!(asked.source, kapstok_domain::referral::Source::Zelf);
+    assert_eq!(asked.referrer_id, None);
+    assert_eq!(asked.area_code.as_deref(), Some("de-velden"));
+    assert_eq!(asked.reason, "informatie-advies");
+    let carer = asked.carer.as_ref().unwrap();
+    assert!(
+        carer.note.as_deref().unwrap().starts_with("Via ")
+            && carer.note.as_deref().unwrap().ends_with("ben moe."),
+        "{carer:?}"
+    );
+    let consents = app.store.consents(&asked.id).await.unwrap();
+    assert_eq!(
+        consents[0].method,
+        kapstok_domain::referral::ConsentMethod::Digitaal
+    );
+    assert_eq!(consents[0].recorded_by, None);
+    // The receipt's code works on the carer's page; it went by mail to the carer, the team got
+    // a mail with the reference only.
+    assert_eq!(
+        visitor.get(&format!("/toestemming/{code}")).await.status,
+        StatusCode::OK
+    );
+    let outbox = app.store.outbox(50).await.unwrap();
+    let to_carer = outbox.iter().find(|m| m.to == "ria@example.org").unwrap();
+    assert!(to_carer.body.contains(&code) && to_carer.body.contains(&asked.reference));
+    let to_team: Vec<_> = outbox
+        .iter()
+        .filter(|m| m.to.ends_with("@demo.kapstok.nl"))
+        .collect();
+    assert!(!to_team.is_empty());
+    for m in to_team {
+        assert!(
+            m.body.contains(&asked.reference) && !m.body.contains("Ria"),
+            "{m:?}"
+        );
+    }
+
+    // From a self-check's result: the band goes along, not the answers.
+    let begin = visitor
+        .post(
+            "/neem-contact-op",
+            &[
+                ("begin", "1"),
+                ("test", "indicatief"),
+                ("uitslag", "overbelast"),
+            ],
+        )
+        .await;
+    assert_eq!(begin.status, StatusCode::OK);
+    assert!(
+        begin.body.contains("name=\"uitslag\" value=\"overbelast\""),
+        "{}",
+        begin.body
+    );
+    let r = visitor
+        .post(
+            "/neem-contact-op",
+            &[
+                ("key", "contact-key-2"),
+                ("test", "indicatief"),
+                ("uitslag", "overbelast"),
+                ("name", "Bram Bos"),
+                ("phone", "0591 222 333"),
+                ("postcode", "7811"),
+                ("consent", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let (list, _) = count().await;
+    let bram = list
+        .iter()
+        .find(|r| r.carer.as_ref().is_some_and(|c| c.name == "Bram Bos"))
+        .unwrap();
+    assert!(
+        bram.carer
+            .as_ref()
+            .unwrap()
+            .self_check_band
+            .as_deref()
+            .is_some_and(|b| b.starts_with("Mantelzorgtest")),
+        "{bram:?}"
+    );
+    // The budget: four requests from this address (the refused BSN and the repeat count), the
+    // fifth waits.
+    let r = visitor
+        .post(
+            "/neem-contact-op",
+            &[
+                ("key", "contact-key-3"),
+                ("name", "Derde"),
+                ("phone", "0591 222 444"),
+                ("postcode", "7811"),
+                ("consent", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(r.body.contains("over tien minuten"), "{}", r.body);
 }

@@ -688,9 +688,15 @@ pub async fn save_team(
     me.check_form(&form)?;
     let lang = me.visitor.lang;
     let id = team_id(&id, lang)?;
-    if !a.teams().await.in_lang(lang)?.iter().any(|t| t.id == id) {
+    let Some(mut team) = a
+        .teams()
+        .await
+        .in_lang(lang)?
+        .into_iter()
+        .find(|t| t.id == id)
+    else {
         return Err(PageError::not_found(lang));
-    }
+    };
     let known = state.catalog().geo.areas.clone();
     let chosen: Vec<String> = form
         .all("area")
@@ -705,9 +711,9 @@ pub async fn save_team(
         .filter(|c| lists.reason(c).is_some())
         .map(str::to_string)
         .collect();
-    a.set_team_service(&id, &chosen, &reasons)
-        .await
-        .in_lang(lang)?;
+    team.areas = chosen;
+    team.reasons = reasons;
+    a.update_team(&team).await.in_lang(lang)?;
     Ok(to(&format!("/beheer/teams/{id}?klaar=1")))
 }
 

@@ -1,6 +1,7 @@
 //! The public site: pages for carers and anyone looking for help. No sign-in.
 
 pub mod consent;
+pub mod contact;
 pub mod home;
 pub mod respite;
 pub mod search;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
             get(selfcheck::form).post(selfcheck::submit),
         )
         .route("/toestemming", get(consent::form).post(consent::submit))
+        .route("/neem-contact-op", get(contact::form).post(contact::submit))
         .route("/toestemming/{code}", get(consent::receipt))
         .route("/toestemming/{code}/intrekken", post(consent::withdraw))
         .route("/static/kapstok.css", get(home::stylesheet))
