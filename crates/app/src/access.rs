@@ -18,7 +18,12 @@ pub struct Actor(Kind);
 enum Kind {
     Visitor,
     Operator,
-    User { user: Box<User>, origin: String },
+    /// The server's own scheduled jobs (retention).
+    Scheduler,
+    User {
+        user: Box<User>,
+        origin: String,
+    },
 }
 
 impl Actor {
@@ -42,8 +47,17 @@ impl Actor {
         })
     }
 
+    /// The server's scheduled jobs. Only the application's scheduler makes it.
+    pub(crate) fn scheduler() -> Actor {
+        Actor(Kind::Scheduler)
+    }
+
     pub(crate) fn is_operator(&self) -> bool {
         self.0 == Kind::Operator
+    }
+
+    pub(crate) fn is_scheduler(&self) -> bool {
+        self.0 == Kind::Scheduler
     }
 
     /// The signed-in user, if any.
@@ -82,6 +96,10 @@ impl Actor {
             Kind::Operator => {
                 e.user_role = Some("operator".into());
                 e.origin = Some("console".into());
+            }
+            Kind::Scheduler => {
+                e.user_role = Some("system".into());
+                e.origin = Some("scheduler".into());
             }
             Kind::User { user, origin } => {
                 e.user_id = Some(user.id.to_string());

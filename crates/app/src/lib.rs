@@ -17,6 +17,7 @@ pub mod maintenance;
 pub mod notify;
 pub mod receipts;
 pub mod referrals;
+pub mod retention;
 pub mod self_requests;
 pub mod socialmap;
 pub mod tables;
@@ -94,6 +95,8 @@ pub struct App {
     /// Working days for the verwijsroute's service level.
     working_days: Arc<kapstok_domain::service_level::WorkingDays>,
     clock: Clock,
+    /// Days a closed referral keeps its personal details.
+    referral_retention_days: u32,
 }
 
 impl App {
@@ -139,6 +142,7 @@ impl App {
             public_url: Arc::new("http://127.0.0.1:8080".into()),
             working_days: Arc::new(kapstok_domain::service_level::WorkingDays::default()),
             clock: Clock::default(),
+            referral_retention_days: retention::DEFAULT_DAYS,
         })
     }
 
@@ -152,6 +156,44 @@ impl App {
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
         self
+    }
+
+    /// Keeps a closed referral's personal details this many days (at least one).
+    pub fn with_referral_retention_days(mut self, days: u32) -> Self {
+        self.referral_retention_days = days.max(1);
+        self
+    }
+
+    /// The retention job: the operator (and the server's own scheduler) only.
+    pub fn referral_retention(&self, actor: &Actor) -> Option<retention::ReferralRetention> {
+        retention::ReferralRetention::grant(
+            self.store.clone(),
+            actor,
+            self.clock.clone(),
+            self.referral_retention_days,
+        )
+    }
+
+    /// Runs the retention job now and then `every` after.
+    pub fn spawn_retention(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        let app = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let job = app
+                .referral_retention(&Actor::scheduler())
+                .expect("the scheduler runs retention");
+            loop {
+                tick.tick().await;
+                match job.run().await {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        tracing::info!(referrals = n, "anonymised closed referrals past their term")
+                    }
+                    Err(e) => tracing::error!(error = %e, "the retention job failed"),
+                }
+            }
+        })
     }
 
     /// The site's address for links in mail, such as `https://mantelzorg.emmen.nl`.

@@ -99,6 +99,10 @@ pub struct ServeArgs {
     /// a minute. Each account also pauses for 15 minutes after five failures in a row.
     #[arg(long, env = "KAPSTOK_SIGN_IN_ATTEMPTS", default_value_t = 10)]
     pub sign_in_attempts: u32,
+    /// Days a closed or withdrawn referral keeps the carer's details before the hourly job
+    /// anonymises it (area, reason, outcome and dates stay). Withdrawal removes them at once.
+    #[arg(long, env = "KAPSTOK_REFERRAL_RETENTION_DAYS", default_value_t = 365)]
+    pub referral_retention_days: u32,
     /// Carers' own requests for contact ("Neem contact met mij op") one client address may send
     /// at once; after that one every ten minutes.
     #[arg(long, env = "KAPSTOK_CONTACT_REQUESTS", default_value_t = 5)]
@@ -169,6 +173,7 @@ impl Default for ServeArgs {
             writes_per_minute: 20,
             sign_in_attempts: 10,
             contact_requests: 5,
+            referral_retention_days: 365,
             trusted_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             no_snapshot: false,

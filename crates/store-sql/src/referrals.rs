@@ -263,6 +263,39 @@ impl SqlStore {
         .await
     }
 
+    /// Removes one task's personal details (see `CLEARED`), its notes and a representative's
+    /// name in its consents.
+    async fn anonymise_in(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        id: &str,
+        at: &str,
+    ) -> StoreResult<()> {
+        execute(
+            tx,
+            &format!(
+                "UPDATE referrals SET {CLEARED}, anonymised_at = COALESCE(anonymised_at, $2) WHERE id = $1"
+            ),
+            &[Bind::Text(id), Bind::Text(at)],
+        )
+        .await?;
+        execute(
+            tx,
+            "DELETE FROM referral_notes WHERE referral_id = $1",
+            &[Bind::Text(id)],
+        )
+        .await?;
+        execute(
+            tx,
+            &format!(
+                "UPDATE consents SET given_by = '{REMOVED}' WHERE referral_id = $1 AND given_by <> '{ONESELF}'"
+            ),
+            &[Bind::Text(id)],
+        )
+        .await?;
+        Ok(())
+    }
+
     /// The person (pseudonym) a receipt's code is for.
     async fn person_of_receipt(
         &self,
@@ -617,6 +650,33 @@ impl ReferralStore for SqlStore {
         }))
     }
 
+    async fn anonymise_closed(
+        &self,
+        before: &str,
+        at: &str,
+        limit: usize,
+        log: &NewEntry,
+    ) -> StoreResult<Vec<String>> {
+        let mut tx = self.begin().await?;
+        let due: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, person FROM referrals WHERE closed_at IS NOT NULL AND closed_at < $1 \
+             AND anonymised_at IS NULL ORDER BY closed_at, id LIMIT $2",
+        )
+        .bind(before)
+        .bind(limit as i64)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (id, person) in &due {
+            self.anonymise_in(&mut tx, id, at).await?;
+            let mut log = log.clone();
+            log.record_id = Some(id.clone());
+            log.person = Some(person.clone());
+            append_in(self.backend, &mut tx, &log).await?;
+        }
+        tx.commit().await?;
+        Ok(due.into_iter().map(|(id, _)| id).collect())
+    }
+
     async fn withdraw_consent(
         &self,
         receipt_hash: &str,
@@ -656,28 +716,9 @@ impl ReferralStore for SqlStore {
             &[Bind::Text(&person), Bind::Text(at)],
         )
         .await?;
-        execute(
-            &mut tx,
-            &format!("UPDATE referrals SET {CLEARED}, anonymised_at = COALESCE(anonymised_at, $2) WHERE person = $1"),
-            &[Bind::Text(&person), Bind::Text(at)],
-        )
-        .await?;
-        // The team's notes may name people; a representative's name in a consent too.
-        execute(
-            &mut tx,
-            "DELETE FROM referral_notes WHERE referral_id IN (SELECT id FROM referrals WHERE person = $1)",
-            &[Bind::Text(&person)],
-        )
-        .await?;
-        execute(
-            &mut tx,
-            &format!(
-                "UPDATE consents SET given_by = '{REMOVED}' WHERE given_by <> '{ONESELF}' \
-             AND referral_id IN (SELECT id FROM referrals WHERE person = $1)"
-            ),
-            &[Bind::Text(&person)],
-        )
-        .await?;
+        for r in &tasks {
+            self.anonymise_in(&mut tx, &r.id, at).await?;
+        }
         for r in &tasks {
             let mut log = log.clone();
             log.record_id = Some(r.id.clone());

@@ -584,6 +584,17 @@ pub trait ReferralStore: Send + Sync {
     async fn tasks_of(&self, person: &str) -> StoreResult<Vec<kapstok_domain::referral::Referral>>;
     /// The referral a receipt's code (as its SHA-256) belongs to, with every task it became.
     async fn receipt(&self, receipt_hash: &str) -> StoreResult<Option<Receipt>>;
+    /// Anonymises up to `limit` referrals closed (in a final state) before `before` and not
+    /// anonymised yet: the carer's details, the team's notes and a representative's name go;
+    /// area, reason, outcome, dates and the history stay (for the municipality's figures).
+    /// `log` is written for each, in the same transaction. The ids anonymised.
+    async fn anonymise_closed(
+        &self,
+        before: &str,
+        at: &str,
+        limit: usize,
+        log: &NewEntry,
+    ) -> StoreResult<Vec<String>>;
     /// The carer withdraws consent: every open task of the receipt's referral is cancelled,
     /// every consent marked withdrawn and the carer's details removed from every task, at `at`;
     /// `log` is written once for each task. The tasks that were open (for telling their teams),

@@ -13,6 +13,7 @@ mod hostile;
 mod hsds;
 mod pages;
 mod postgres;
+mod referral_story;
 mod referrals;
 mod search_cases;
 mod sign_in;
