@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod emmen;
 pub mod offers;
 pub mod organizations;
+pub mod referrals;
 pub mod synthetic;
 pub mod taxonomy;
 

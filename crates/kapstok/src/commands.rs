@@ -35,6 +35,13 @@ pub fn operator(store: Arc<dyn Store>) -> Maintenance {
     Maintenance::grant(store, &Actor::console_operator()).expect("the operator may maintain")
 }
 
+/// The whole demo: `load_demo` and the demo's referrals in the teams' inboxes.
+pub async fn load_full_demo(store: Arc<dyn Store>) -> Result<ImportSummary> {
+    let summary = load_demo(store.clone()).await?;
+    crate::demo_referrals::load(store).await?;
+    Ok(summary)
+}
+
 /// Loads the demo social map, postcodes, areas, teams and accounts (one per role), and marks
 /// the data as demo.
 pub async fn load_demo(store: Arc<dyn Store>) -> Result<ImportSummary> {
@@ -187,7 +194,7 @@ pub async fn serve(
     let store: Arc<dyn Store> = Arc::new(open_store(db).await?);
     let maintenance = operator(store.clone());
     if maintenance.is_empty().await? && !args.no_demo {
-        let s = load_demo(store.clone()).await?;
+        let s = load_full_demo(store.clone()).await?;
         tracing::info!(
             services = s.services,
             organizations = s.organizations,

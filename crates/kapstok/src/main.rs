@@ -76,7 +76,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo => {
             let store = std::sync::Arc::new(commands::open_store(&db).await?);
-            let s = commands::load_demo(store).await?;
+            let s = commands::load_full_demo(store).await?;
             println!(
                 "Demo ingelezen: {} organisaties en {} diensten (fictief).",
                 s.organizations, s.services

@@ -191,3 +191,162 @@ async fn killed_imports_and_servers_leave_a_whole_database() {
         "the delays should both finish and interrupt imports: {acknowledged:?}"
     );
 }
+
+/// One "Neem contact met mij op" submission over a fresh connection: the reference on the
+/// confirmation page, or `None` when the server died before it answered in full.
+fn submit_contact(addr: &str, key: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("key", key)
+        .append_pair("name", &format!("Crash {key}"))
+        .append_pair("phone", "0591 000 999")
+        .append_pair("postcode", "7811")
+        .append_pair("consent", "1")
+        .finish();
+    let request = format!(
+        "POST /neem-contact-op HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    s.write_all(request.as_bytes()).ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    if !out.starts_with("HTTP/1.1 200") || !out.contains("</html>") {
+        return None;
+    }
+    // The reference in the notice, on the first answer and on a repeat alike.
+    let notice = out.split("class=\"notice\" role=\"status\">").nth(1)?;
+    let at = notice.find("K-")?;
+    let reference: String = notice[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    Some(reference)
+}
+
+/// ≥ 20 rounds of SIGKILL while carers' requests (referrals) are being submitted: every one
+/// whose confirmation page arrived is there after the restart, under its reference; sending the
+/// unanswered ones again (the carer's retry) makes no duplicates.
+#[tokio::test]
+async fn killed_servers_keep_every_confirmed_referral_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let kapstok = Kapstok::new(&data);
+    assert!(kapstok.run(&["demo"]).ok);
+    let serve = || {
+        kapstok.serve(&[
+            "--contact-requests",
+            "1000000",
+            "--writes-per-minute",
+            "1000000",
+        ])
+    };
+    // The steunpunt's inbox as the demo fills it, before any request.
+    let in_inbox = || async {
+        use kapstok_store::{AccountStore, ReferralStore};
+        let store = SqlStore::open_sqlite(&data.join("kapstok.db"))
+            .await
+            .unwrap();
+        let steunpunt = store
+            .teams()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.whole_map)
+            .unwrap()
+            .id;
+        store
+            .team_referrals(&steunpunt, &kapstok_store::InboxFilter::default(), 0, 0)
+            .await
+            .unwrap()
+            .1
+    };
+    let demo = in_inbox().await;
+    let mut delay = delays();
+    let mut confirmed: Vec<(String, String)> = Vec::new();
+    let mut all_keys: Vec<String> = Vec::new();
+    let mut interrupted_rounds = 0;
+    for round in 0..ROUNDS {
+        let mut server = serve();
+        let addr = server.addr.clone();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let clients: Vec<_> = (0..3)
+            .map(|t| {
+                let addr = addr.clone();
+                let stop = stop.clone();
+                std::thread::spawn(move || {
+                    let mut sent = Vec::new();
+                    for i in 0.. {
+                        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                            break;
+                        }
+                        let key = format!("crash-{round}-{t}-{i}");
+                        let answer = submit_contact(&addr, &key);
+                        let died = answer.is_none();
+                        sent.push((key, answer));
+                        if died {
+                            break;
+                        }
+                    }
+                    sent
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(20 + delay.next().unwrap() % 400));
+        server.kill(); // SIGKILL, mid-submission
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut unanswered = Vec::new();
+        for c in clients {
+            for (key, answer) in c.join().unwrap() {
+                all_keys.push(key.clone());
+                match answer {
+                    Some(reference) => confirmed.push((key, reference)),
+                    None => unanswered.push(key),
+                }
+            }
+        }
+        if !unanswered.is_empty() {
+            interrupted_rounds += 1;
+        }
+        let store = SqlStore::open_sqlite(&data.join("kapstok.db"))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.integrity_check().await.unwrap(),
+            Ok(()),
+            "round {round}"
+        );
+        for (key, reference) in &confirmed {
+            use kapstok_store::ReferralStore;
+            let r = store.referral_by_key(key).await.unwrap();
+            assert_eq!(
+                r.map(|r| r.reference).as_deref(),
+                Some(reference.as_str()),
+                "round {round}: confirmed {key} lost"
+            );
+        }
+        drop(store);
+        // The carer's retry of what got no answer: one referral each, however it went.
+        let server = serve();
+        for key in &unanswered {
+            assert!(
+                submit_contact(&server.addr, key).is_some(),
+                "round {round}: retry of {key}"
+            );
+        }
+        drop(server);
+    }
+    // No key twice, every key once (all were answered in the end).
+    let stored = in_inbox().await - demo;
+    all_keys.sort();
+    all_keys.dedup();
+    assert_eq!(stored, all_keys.len(), "one referral per submitted form");
+    assert!(
+        confirmed.len() > ROUNDS as usize && interrupted_rounds > 0,
+        "the kills should land both between and during submissions: {} confirmed, {interrupted_rounds} rounds interrupted",
+        confirmed.len()
+    );
+}

@@ -1323,3 +1323,75 @@ async fn a_carer_asks_for_contact_themselves() {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
     assert!(r.body.contains("over tien minuten"), "{}", r.body);
 }
+
+/// The demo's referrals, on both backends: the steunpunt's inbox shows new, overdue, worked and
+/// closed ones, a forward reached the district team, the practice nurse follows hers, and a
+/// demo carer's receipt code opens their page.
+#[tokio::test]
+async fn the_demo_fills_the_inboxes() {
+    use crate::sign_in::sign_in_demo;
+    use axum::http::StatusCode;
+    for backend in Backend::ALL {
+        let app = TestApp::init()
+            .with_backend(backend)
+            .with_demo_referrals()
+            .build()
+            .await;
+        let steunpunt = team(&app, "Steunpunt Mantelzorg De Kapstok").await;
+        let velden = team(&app, "Sociaal Wijkteam De Velden").await;
+        let all = |t: TeamId| {
+            let app = &app;
+            async move {
+                app.store
+                    .team_referrals(&t, &InboxFilter::default(), 0, 100)
+                    .await
+                    .unwrap()
+                    .0
+            }
+        };
+        let states: Vec<State> = all(steunpunt.clone())
+            .await
+            .iter()
+            .map(|r| r.state)
+            .collect();
+        for s in [
+            State::Requested,
+            State::InProgress,
+            State::Completed,
+            State::Failed,
+        ] {
+            assert!(states.contains(&s), "{backend:?}: {s:?} in {states:?}");
+        }
+        let forwarded = all(velden.clone()).await;
+        assert!(
+            forwarded.iter().any(|r| r.part_of.is_some()
+                && r.state == State::InProgress
+                && r.assigned_to.is_some()),
+            "{backend:?}: {forwarded:?}"
+        );
+        let carla = app.browser();
+        sign_in_demo(&carla, "consulent").await;
+        let inbox = carla
+            .get(&format!("/werk/teams/{steunpunt}/verwijzingen"))
+            .await;
+        assert!(
+            inbox.body.contains("niet binnen de termijn aangenomen"),
+            "{}",
+            inbox.body
+        );
+        let petra = app.browser();
+        sign_in_demo(&petra, "poh").await;
+        let mine = petra.get("/werk/verwijzingen").await;
+        assert!(mine.body.matches("\">K-20").count() >= 6, "{}", mine.body);
+        let page = app.browser().get("/toestemming/de00000001").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Steunpunt Mantelzorg De Kapstok"));
+        // Loading again adds nothing.
+        assert_eq!(
+            kapstok::demo_referrals::load(app.store.clone())
+                .await
+                .unwrap(),
+            0
+        );
+    }
+}

@@ -53,6 +53,7 @@ pub struct TestApp {
 pub struct Builder {
     mail: Option<kapstok_app::mail::MailConfig>,
     demo: bool,
+    demo_referrals: bool,
     backend: Backend,
     web: WebConfig,
     guides: Option<Guides>,
@@ -66,9 +67,17 @@ impl Builder {
         self
     }
 
-    /// With the fictional Emmen demo loaded (map, postcodes, areas).
+    /// With the fictional Emmen demo loaded (map, postcodes, areas, teams, accounts), its
+    /// inboxes empty.
     pub fn with_demo(mut self) -> Self {
         self.demo = true;
+        self
+    }
+
+    /// With the demo's referrals in the inboxes too, as `kapstok demo` loads them.
+    pub fn with_demo_referrals(mut self) -> Self {
+        self.demo = true;
+        self.demo_referrals = true;
         self
     }
 
@@ -101,6 +110,11 @@ impl Builder {
             kapstok::commands::load_demo(store.clone())
                 .await
                 .expect("demo loads");
+            if self.demo_referrals {
+                kapstok::demo_referrals::load(store.clone())
+                    .await
+                    .expect("demo referrals load");
+            }
         }
         let mut app = App::open(store.clone(), Default::default())
             .await
@@ -191,6 +205,7 @@ impl TestApp {
         Builder {
             mail: None,
             demo: false,
+            demo_referrals: false,
             backend: Backend::Sqlite,
             web: WebConfig::default(),
             guides: None,
