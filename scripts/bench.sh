@@ -2,7 +2,8 @@
 # Kapstok's benchmarks (not run in CI): in-process search at 1k/10k/100k services, the same data
 # and queries in PostgreSQL full-text search (`dutch`), and HTTP load with wrk at 100k services.
 # Installs postgresql and wrk from Debian when missing. Prints a markdown report; results are
-# copied into docs/benchmarks.md. Usage: scripts/bench.sh [--quick]   (--quick: 5 s per wrk run)
+# copied into docs/benchmarks.md. Usage: scripts/bench.sh [--quick|--inbox]   (--quick: 5 s per
+# wrk run; --inbox: only the team inbox benchmark, 100,000 referrals over 1,000 teams, both backends)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kapstok-target}"
@@ -10,6 +11,7 @@ OUT="$PWD/target/bench"
 PC4="$PWD/../shared/geo/nl-pc4.csv"
 DURATION=30s
 [ "${1:-}" = "--quick" ] && DURATION=5s
+INBOX_ONLY=; [ "${1:-}" = "--inbox" ] && INBOX_ONLY=1
 mkdir -p "$OUT"
 
 need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
@@ -26,9 +28,11 @@ echo "# Kapstok benchmark run, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo
-echo "## In-process search (kapstok-bench search)"
-echo
-"$BENCH" --pc4 "$PC4" search --sizes 1000,10000,100000 | tee "$OUT/search.md"
+if [ -z "$INBOX_ONLY" ]; then
+  echo "## In-process search (kapstok-bench search)"
+  echo
+  "$BENCH" --pc4 "$PC4" search --sizes 1000,10000,100000 | tee "$OUT/search.md"
+fi
 
 echo "## PostgreSQL full-text search, same data and query mix"
 echo
@@ -45,6 +49,22 @@ trap 'runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast stop >/dev
 PSQL=(psql -h 127.0.0.1 -p 55432 -U bench -d postgres -X -q -v ON_ERROR_STOP=1)
 echo "PostgreSQL: $("${PSQL[@]}" -tAc 'select version()' | cut -d, -f1)"
 echo
+
+echo "## Team inbox, 100,000 referrals over 1,000 teams (kapstok-bench inbox)"
+echo
+for backend in sqlite postgres; do
+  echo "### $backend"
+  echo
+  if [ "$backend" = postgres ]; then
+    "${PSQL[@]}" -c 'DROP DATABASE IF EXISTS kapstok_inbox' -c 'CREATE DATABASE kapstok_inbox' >/dev/null
+    "$BENCH" inbox --database "postgres://bench@127.0.0.1:55432/kapstok_inbox" 2>/dev/null
+  else
+    "$BENCH" inbox 2>/dev/null
+  fi
+  echo
+done | tee "$OUT/inbox.md"
+[ -n "$INBOX_ONLY" ] && exit 0
+
 echo "Server: PostgreSQL's own execution time (EXPLAIN ANALYZE). Client: psql's \\timing of the same"
 echo "queries on one connection (query, protocol and 20 rows, as a client sees it)."
 echo

@@ -1,6 +1,8 @@
 #![forbid(unsafe_code)]
 //! `kapstok-bench`: the numbers behind docs/benchmarks.md. Run through `scripts/bench.sh`.
 
+mod inbox;
+
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use kapstok_demo::synthetic::{self, National, Pc4, RARE_WORDS};
@@ -55,6 +57,18 @@ enum Command {
     },
     /// Single JSON API requests one after the other on one kept-alive connection, timed at the
     /// client: p50/p99 per query class (10 results each).
+    /// The team inbox page with many referrals in the database (issue 13): p50/p99 per page.
+    Inbox {
+        #[arg(long, default_value_t = 100_000)]
+        referrals: usize,
+        #[arg(long, default_value_t = 1_000)]
+        teams: usize,
+        #[arg(long, default_value_t = 1_000)]
+        runs: usize,
+        /// A PostgreSQL URL (an empty database); SQLite in a temporary folder without it.
+        #[arg(long)]
+        database: Option<String>,
+    },
     Http {
         /// host:port of a running Kapstok.
         #[arg(long)]
@@ -470,6 +484,18 @@ fn main() -> Result<()> {
     if let Command::PgPercentiles { client } = cli.command {
         return pg_percentiles(client);
     }
+    if let Command::Inbox {
+        referrals,
+        teams,
+        runs,
+        database,
+    } = cli.command
+    {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        return runtime.block_on(inbox::run(referrals, teams, runs, database));
+    }
     let ctx = Ctx {
         pc4: read_pc4(&cli.pc4)?,
     };
@@ -507,7 +533,7 @@ fn main() -> Result<()> {
             out_dir,
             repeat,
         } => pg_sql(&ctx, services, &out_dir, repeat)?,
-        Command::PgPercentiles { .. } => unreachable!("handled above"),
+        Command::PgPercentiles { .. } | Command::Inbox { .. } => unreachable!("handled above"),
         Command::Http { addr, runs } => http_bench(&ctx, &addr, runs)?,
     }
     Ok(())
