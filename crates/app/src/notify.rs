@@ -108,10 +108,8 @@ impl Notifier {
     async fn try_team(&self, actor: &Actor, r: &Referral, notice: TeamNotice) -> AppResult<()> {
         let team = self
             .accounts
-            .teams()
+            .team(&r.team_id)
             .await?
-            .into_iter()
-            .find(|t| t.id.as_str() == r.team_id)
             .map_or(r.team_id.clone(), |t| t.name);
         let link = format!(
             "{}/werk/teams/{}/verwijzingen/{}",
@@ -150,10 +148,8 @@ impl Notifier {
         let result = async {
             let team = self
                 .accounts
-                .teams()
+                .team(&r.team_id)
                 .await?
-                .into_iter()
-                .find(|t| t.id.as_str() == r.team_id)
                 .map_or(r.team_id.clone(), |t| t.name);
             let link = format!("{}/toestemming/{code}", self.public_url);
             let (subject, body) = receipt_mail(&r.reference, &team, code, &link);

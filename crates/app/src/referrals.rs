@@ -520,10 +520,8 @@ impl TeamInbox {
     pub async fn team_name(&self) -> AppResult<Option<String>> {
         Ok(self
             .accounts
-            .teams()
+            .team(self.member.team())
             .await?
-            .into_iter()
-            .find(|t| &t.id == self.member.team())
             .map(|t| t.name))
     }
 

@@ -45,6 +45,60 @@ fn membership_from((team, role): (String, String)) -> StoreResult<Membership> {
 }
 
 impl SqlStore {
+    /// Teams from their rows, with their areas and reasons (of one team, or of all).
+    async fn teams_with_service(
+        &self,
+        rows: Vec<(String, String, Option<String>, i64)>,
+        only: Option<&str>,
+    ) -> StoreResult<Vec<Team>> {
+        use std::collections::HashMap;
+        let grouped = |pairs: Vec<(String, String)>| {
+            let mut by: HashMap<String, Vec<String>> = HashMap::new();
+            for (t, v) in pairs {
+                by.entry(t).or_default().push(v);
+            }
+            by
+        };
+        type Pairs = Vec<(String, String)>;
+        let (areas, reasons): (Pairs, Pairs) = match only {
+            Some(id) => (
+                sqlx::query_as(
+                    "SELECT team_id, area_id FROM team_areas WHERE team_id = $1 ORDER BY area_id",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?,
+                sqlx::query_as(
+                    "SELECT team_id, reason FROM team_reasons WHERE team_id = $1 ORDER BY reason",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?,
+            ),
+            None => (
+                sqlx::query_as("SELECT team_id, area_id FROM team_areas ORDER BY team_id, area_id")
+                    .fetch_all(&self.pool)
+                    .await?,
+                sqlx::query_as("SELECT team_id, reason FROM team_reasons ORDER BY team_id, reason")
+                    .fetch_all(&self.pool)
+                    .await?,
+            ),
+        };
+        let mut areas = grouped(areas);
+        let mut reasons = grouped(reasons);
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, organization_id, whole_map)| Team {
+                areas: areas.remove(&id).unwrap_or_default(),
+                reasons: reasons.remove(&id).unwrap_or_default(),
+                id: id.into(),
+                name,
+                organization_id,
+                whole_map: whole_map != 0,
+            })
+            .collect())
+    }
+
     async fn memberships_of(&self, user_id: &str) -> StoreResult<Vec<Membership>> {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT team_id, role FROM memberships WHERE user_id = $1 ORDER BY team_id, role",
@@ -166,33 +220,16 @@ impl AccountStore for SqlStore {
             sqlx::query_as("SELECT id, name, organization_id, whole_map FROM teams ORDER BY name")
                 .fetch_all(&self.pool)
                 .await?;
-        let areas: Vec<(String, String)> =
-            sqlx::query_as("SELECT team_id, area_id FROM team_areas ORDER BY team_id, area_id")
+        self.teams_with_service(rows, None).await
+    }
+
+    async fn team(&self, id: &str) -> StoreResult<Option<Team>> {
+        let rows: Vec<(String, String, Option<String>, i64)> =
+            sqlx::query_as("SELECT id, name, organization_id, whole_map FROM teams WHERE id = $1")
+                .bind(id)
                 .fetch_all(&self.pool)
                 .await?;
-        let reasons: Vec<(String, String)> =
-            sqlx::query_as("SELECT team_id, reason FROM team_reasons ORDER BY team_id, reason")
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, name, organization_id, whole_map)| Team {
-                areas: areas
-                    .iter()
-                    .filter(|(t, _)| *t == id)
-                    .map(|(_, a)| a.clone())
-                    .collect(),
-                reasons: reasons
-                    .iter()
-                    .filter(|(t, _)| *t == id)
-                    .map(|(_, r)| r.clone())
-                    .collect(),
-                id: id.into(),
-                name,
-                organization_id,
-                whole_map: whole_map != 0,
-            })
-            .collect())
+        Ok(self.teams_with_service(rows, Some(id)).await?.pop())
     }
 
     async fn role_names(&self) -> StoreResult<Vec<(String, String, String)>> {

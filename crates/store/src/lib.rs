@@ -197,6 +197,8 @@ pub trait AccountStore: Send + Sync {
     /// `false` when a team of that name exists (nothing written).
     async fn create_team(&self, team: &Team, log: &NewEntry) -> StoreResult<bool>;
     async fn teams(&self) -> StoreResult<Vec<Team>>;
+    /// One team, with its areas and reasons.
+    async fn team(&self, id: &str) -> StoreResult<Option<Team>>;
     /// The roles' names as a deployment calls them: (code, Dutch, English).
     async fn role_names(&self) -> StoreResult<Vec<(String, String, String)>>;
     /// Replaces a team's organisation, whole-map flag, the areas it serves and the referral

@@ -505,6 +505,18 @@ async fn every_backend_keeps_referrals_alike() {
             )
             .await
             .unwrap();
+        // One team by id, as the list has it (areas and reasons too).
+        let listed = store.teams().await.unwrap();
+        assert_eq!(
+            store.team("wijk").await.unwrap().as_ref(),
+            listed.iter().find(|t| t.id.as_str() == "wijk"),
+            "{backend:?}"
+        );
+        assert_eq!(
+            store.team("wijk").await.unwrap().unwrap().reasons,
+            ["overbelasting"]
+        );
+        assert_eq!(store.team("nope").await.unwrap(), None);
         let petra = NewUser {
             id: UserId::new("u-petra"),
             email: Email::parse("petra@praktijk.nl").unwrap(),
