@@ -545,6 +545,12 @@ test('the verwijsroute: refer with consent, the team works it, the referrer sees
     await signInDemo(page, javaScriptEnabled ? 'poh' : 'wijkteam');
     await page.goto(`${base}/werk/verwijzen`);
     await check('referral-form');
+    if (javaScriptEnabled) {
+      await page.goto(`${base}/werk/verwijzen?test=indicatief&uitslag=overbelast`);
+      assert.ok((await page.locator('.notice').textContent()).includes('mantelzorgtest'));
+      await check('referral-form-from-selfcheck');
+      await page.goto(`${base}/werk/verwijzen`);
+    }
     // Without JavaScript the district-team member refers to (and then works in) their own team.
     await page.selectOption('#team', { label: javaScriptEnabled ? 'Steunpunt Mantelzorg De Kapstok' : 'Sociaal Wijkteam De Velden' });
     await page.fill('#name', 'Jan Jansen');

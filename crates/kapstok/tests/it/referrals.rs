@@ -1395,3 +1395,77 @@ async fn the_demo_fills_the_inboxes() {
         );
     }
 }
+
+/// "Verwijs hiernaartoe" from a service's page chooses that organisation's team; from a
+/// self-check gone through with the carer the band goes along (never the answers) and is
+/// stored; an organisation without a team that takes referrals is named as such.
+#[tokio::test]
+async fn a_referral_starts_from_a_service_or_a_self_check() {
+    use crate::sign_in::sign_in_demo;
+    use crate::support::csrf;
+    use axum::http::StatusCode;
+    let app = TestApp::init().with_demo().build().await;
+    let steunpunt = team(&app, "Steunpunt Mantelzorg De Kapstok").await;
+    let service =
+        crate::support::demo_service_id("Steunpunt Mantelzorg De Kapstok", "mantelzorgconsulent");
+    let public = app.browser().get(&format!("/aanbod/{service}")).await;
+    assert!(
+        public
+            .body
+            .contains(&format!("href=\"/werk/verwijzen?aanbod={service}\""))
+    );
+    let petra = app.browser();
+    sign_in_demo(&petra, "poh").await;
+    let page = petra
+        .get(&format!("/werk/verwijzen?aanbod={service}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains(&format!("<option value=\"{steunpunt}\" selected>")),
+        "{}",
+        page.body
+    );
+    let page = petra
+        .get("/werk/verwijzen?test=indicatief&uitslag=overbelast")
+        .await;
+    assert!(
+        page.body.contains("Met de uitslag van de mantelzorgtest:"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("name=\"uitslag\" value=\"overbelast\""));
+    let r = petra
+        .post(
+            "/werk/verwijzen",
+            &[
+                ("csrf", &csrf(&page.body)),
+                ("test", "indicatief"),
+                ("uitslag", "overbelast"),
+                ("team", steunpunt.as_str()),
+                ("reason", "overbelasting"),
+                ("name", "Lies Laan"),
+                ("phone", "0591 000 555"),
+                ("consent", "1"),
+                ("method", "mondeling"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let (list, _) = app
+        .store
+        .team_referrals(&steunpunt, &InboxFilter::default(), 0, 10)
+        .await
+        .unwrap();
+    let band = list[0].carer.as_ref().unwrap().self_check_band.clone();
+    assert!(
+        band.as_deref()
+            .is_some_and(|b| b.starts_with("Mantelzorgtest") && !b.contains("overbelast\"")),
+        "{band:?}"
+    );
+    // A made-up band is not taken along.
+    let page = petra
+        .get("/werk/verwijzen?test=indicatief&uitslag=verzonnen")
+        .await;
+    assert!(!page.body.contains("name=\"uitslag\""));
+}

@@ -128,9 +128,66 @@ async fn render_form(
     render::page(&page, status, lang)
 }
 
-pub async fn form(State(state): State<AppState>, me: SignedIn) -> Result<Response, PageError> {
+/// A self-check's band from the form's `test` and `uitslag`, as the referral stores it.
+fn band_of(state: &AppState, f: &Pairs) -> Option<String> {
+    let i = state.guides().instrument(f.get("test")?)?;
+    let b = i
+        .bands
+        .iter()
+        .find(|b| Some(b.id.as_str()) == f.get("uitslag"))?;
+    Some(format!("{}: {}", i.title, b.label))
+}
+
+/// The form; from a service's page (`?aanbod=`: the organisation's team chosen, if it takes
+/// referrals) or from a self-check gone through with the carer (`?test=&uitslag=`: the band
+/// goes along, never the answers).
+pub async fn form(
+    State(state): State<AppState>,
+    me: SignedIn,
+    query: Pairs,
+) -> Result<Response, PageError> {
     let desk = desk(&state, &me).await?;
-    render_form(&state, &me, &desk, Pairs::default(), Vec::new(), None).await
+    let tr = Tr {
+        lang: me.visitor.lang,
+    };
+    let mut f = Pairs::default();
+    let mut notice = Vec::new();
+    if let Some(service) = query
+        .get("aanbod")
+        .and_then(|id| state.map_reader().service(id))
+    {
+        let team = desk
+            .teams()
+            .await
+            .in_lang(me.visitor.lang)?
+            .into_iter()
+            .find(|t| t.organization_id.as_deref() == Some(service.organization_id.as_str()));
+        match team {
+            Some(t) => {
+                notice.push(format!(
+                    "{} {}: {}.",
+                    tr.t("ref-from-service"),
+                    service.name,
+                    t.name
+                ));
+                f.0.push(("team".into(), t.id.to_string()));
+            }
+            None => notice.push(format!(
+                "{} {}. {}",
+                tr.t("ref-from-service"),
+                service.name,
+                tr.t("ref-service-no-team")
+            )),
+        }
+    }
+    if let Some(band) = band_of(&state, &query) {
+        notice.push(format!("{} {band}.", tr.t("ref-from-selfcheck")));
+        for k in ["test", "uitslag"] {
+            f.0.push((k.into(), query.get(k).unwrap_or("").to_string()));
+        }
+    }
+    let notice = (!notice.is_empty()).then(|| notice.join(" "));
+    render_form(&state, &me, &desk, f, Vec::new(), notice).await
 }
 
 #[derive(Template)]
@@ -178,7 +235,7 @@ pub async fn submit(
             contact_time: opt("contact_time"),
             relationship: opt("relationship"),
             condition: opt("condition"),
-            self_check_band: None,
+            self_check_band: band_of(&state, &f),
             note: opt("note"),
         },
         consent_given: f.get("consent").is_some(),
