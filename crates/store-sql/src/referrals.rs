@@ -263,14 +263,22 @@ impl SqlStore {
         .await
     }
 
-    /// Removes one task's personal details (see `CLEARED`), its notes and a representative's
-    /// name in its consents.
+    /// Removes one task's personal details (see `CLEARED`), its notes, a representative's name
+    /// in its consents, and the outbox's copies of mail to the carer's address.
     async fn anonymise_in(
         &self,
         tx: &mut sqlx::Transaction<'static, sqlx::Any>,
         id: &str,
         at: &str,
     ) -> StoreResult<()> {
+        // The consent receipt mailed to the carer's own address: its kept copy names them.
+        execute(
+            tx,
+            "DELETE FROM outbox WHERE to_address IN \
+             (SELECT carer_email FROM referrals WHERE id = $1 AND carer_email IS NOT NULL)",
+            &[Bind::Text(id)],
+        )
+        .await?;
         execute(
             tx,
             &format!(

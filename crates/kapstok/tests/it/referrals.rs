@@ -1259,6 +1259,16 @@ async fn a_carer_asks_for_contact_themselves() {
             "{m:?}"
         );
     }
+    // Withdrawing removes the kept copy of the receipt mail too: it names her address.
+    let r = visitor
+        .post(&format!("/toestemming/{code}/intrekken"), &[("zeker", "1")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let outbox = app.store.outbox(50).await.unwrap();
+    assert!(
+        !outbox.iter().any(|m| m.to == "ria@example.org"),
+        "{outbox:?}"
+    );
 
     // From a self-check's result: the band goes along, not the answers.
     let begin = visitor
