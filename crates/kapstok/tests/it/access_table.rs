@@ -215,6 +215,7 @@ fn table() -> Vec<Row> {
         ),
         // The API: anyone, read-only.
         row("GET", "/api/openapi.json", "/api/openapi.json", anyone),
+        row("GET", "/api/", "/api/", anyone),
         row("GET", "/api/services", "/api/services", anyone),
         row("GET", "/api/services/{id}", api_service, anyone),
         row("GET", "/api/organizations", "/api/organizations", anyone),

@@ -322,3 +322,34 @@ async fn openapi_document_lists_every_route_and_parameter() {
     }
     assert!(v["components"]["schemas"]["Service"].is_object());
 }
+
+/// The HSDS API root (`GET /api/`): version 3.0, a profile and where the OpenAPI document is,
+/// valid against the official HSDS OpenAPI's schema for it, and listed in our own document.
+#[tokio::test]
+async fn the_api_root_says_which_hsds_it_follows() {
+    let app = TestApp::init().with_demo().build().await;
+    let r = app.get("/api/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["version"], "3.0");
+    assert!(v["profile"].as_str().unwrap().starts_with("https://"));
+    let openapi_url = v["openapi_url"].as_str().unwrap();
+    assert!(openapi_url.ends_with("/api/openapi.json"), "{openapi_url}");
+    let official: Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::shared("hsds/schema/openapi.json")).unwrap(),
+    )
+    .unwrap();
+    let schema =
+        &official["paths"]["/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+    let validator = jsonschema::validator_for(schema).expect("schema compiles");
+    assert!(validator.is_valid(&v), "{v}");
+    // Every field the official schema names, and the same operation in our document.
+    for field in schema["properties"].as_object().unwrap().keys() {
+        assert!(v.get(field).is_some(), "{field}");
+    }
+    let ours = app.get("/api/openapi.json").await.json();
+    assert_eq!(
+        ours["paths"]["/api/"]["get"]["operationId"],
+        "getAPIMetaInformation"
+    );
+}

@@ -39,6 +39,7 @@ pub fn router() -> axum::Router<AppState> {
 
 fn routes_and_document() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(api_root))
         .routes(routes!(list_services))
         .routes(routes!(get_service))
         .routes(routes!(list_organizations))
@@ -50,6 +51,44 @@ fn routes_and_document() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(list_service_at_locations))
         .routes(routes!(get_service_at_location))
         .split_for_parts()
+}
+
+/// The HSDS API root: which HSDS version this API follows, its profile, and where its OpenAPI
+/// document is.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct ApiRoot {
+    /// HSDS version of this API.
+    version: &'static str,
+    /// Where the HSDS profile this API follows is described (Kapstok uses HSDS 3.0 as it is).
+    profile: &'static str,
+    /// This API's OpenAPI document.
+    openapi_url: String,
+}
+
+/// HSDS 3.0 base profile: the specification itself.
+const PROFILE: &str = "https://docs.openreferral.org/en/3.0/";
+
+#[utoipa::path(
+    get,
+    path = "/api/",
+    tag = "meta",
+    operation_id = "getAPIMetaInformation",
+    description = "Retrieve information about this API and its relationship with HSDS.",
+    responses((status = 200, body = ApiRoot))
+)]
+async fn api_root(State(state): State<AppState>) -> Json<ApiRoot> {
+    let base = state
+        .web
+        .public_url
+        .as_deref()
+        .unwrap_or("http://127.0.0.1:8080")
+        .trim_end_matches('/')
+        .to_string();
+    Json(ApiRoot {
+        version: "3.0",
+        profile: PROFILE,
+        openapi_url: format!("{base}/api/openapi.json"),
+    })
 }
 
 fn paging(p: &Pairs) -> Result<Paging, ApiError> {
