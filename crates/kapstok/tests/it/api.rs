@@ -187,6 +187,13 @@ async fn bad_parameters_get_a_400_naming_the_parameter() {
         ("/api/services?postcode=7891&radius=-3".into(), "radius"),
         ("/api/organizations?per_page=0".into(), "per_page"),
         ("/api/taxonomies?page=x".into(), "page"),
+        // Not silence: a parameter the endpoint does not take is named, as is a format
+        // other than json.
+        ("/api/services?zoek=zorg".into(), "zoek"),
+        ("/api/services?format=ndjson".into(), "format"),
+        ("/api/services/x?full=true".into(), "full"),
+        ("/api/organizations?minimal=true".into(), "minimal"),
+        ("/api/?lang=en".into(), "lang"),
         ("/api/taxonomy_terms?taxonomy_id=nope".into(), "taxonomy_id"),
         ("/api/service_at_locations?per_page=101".into(), "per_page"),
     ];
@@ -351,5 +358,32 @@ async fn the_api_root_says_which_hsds_it_follows() {
     assert_eq!(
         ours["paths"]["/api/"]["get"]["operationId"],
         "getAPIMetaInformation"
+    );
+}
+
+/// What the endpoints document is what they take: the default format and every documented
+/// parameter are accepted.
+#[tokio::test]
+async fn documented_parameters_are_accepted() {
+    let app = TestApp::init().with_demo().build().await;
+    for path in [
+        "/api/services?format=json&search=zorg&per_page=5",
+        "/api/taxonomies?format=json",
+        "/api/taxonomy_terms?format=json&taxonomy_id=x&page=1",
+        "/api/organizations?format=json",
+        "/api/service_at_locations?format=json",
+    ] {
+        let r = app.get(path).await;
+        assert!(
+            r.status == StatusCode::OK || r.status == StatusCode::BAD_REQUEST,
+            "{path}"
+        );
+        if r.status == StatusCode::BAD_REQUEST {
+            assert_ne!(r.json()["parameter"], "format", "{path}");
+        }
+    }
+    assert_eq!(
+        app.get("/api/services?format=json").await.status,
+        StatusCode::OK
     );
 }

@@ -30,11 +30,79 @@ struct ApiDoc;
 /// `/api/openapi.json`.
 pub fn router() -> axum::Router<AppState> {
     let (routes, openapi) = routes_and_document();
+    let documented = std::sync::Arc::new(query_parameters(&openapi));
+    let routes = routes.route_layer(axum::middleware::from_fn_with_state(
+        documented,
+        refuse_unknown_parameters,
+    ));
     let openapi = std::sync::Arc::new(openapi);
     routes.route(
         "/api/openapi.json",
         axum::routing::get(move || std::future::ready(Json(openapi.as_ref().clone()))),
     )
+}
+
+/// The query parameters each route's operation documents, by path template.
+type Documented = std::collections::HashMap<String, Vec<String>>;
+
+fn query_parameters(doc: &utoipa::openapi::OpenApi) -> Documented {
+    let doc = serde_json::to_value(doc).unwrap_or_default();
+    let mut out = Documented::new();
+    if let Some(paths) = doc["paths"].as_object() {
+        for (path, item) in paths {
+            let names = item["get"]["parameters"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .filter(|p| p["in"] == "query")
+                        .filter_map(|p| p["name"].as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.insert(path.clone(), names);
+        }
+    }
+    out
+}
+
+/// A parameter the route does not document gets a 400 naming it (not silence); so does a
+/// `format` other than `json`.
+async fn refuse_unknown_parameters(
+    axum::extract::State(documented): axum::extract::State<std::sync::Arc<Documented>>,
+    matched: Option<axum::extract::MatchedPath>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let known = matched
+        .as_ref()
+        .and_then(|m| documented.get(m.as_str()))
+        .cloned()
+        .unwrap_or_default();
+    let query = request.uri().query().unwrap_or("").to_string();
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        if !known.iter().any(|k| *k == key) {
+            let takes = if known.is_empty() {
+                "no query parameters".to_string()
+            } else {
+                known.join(", ")
+            };
+            let message = format!("unknown parameter; this endpoint takes {takes}");
+            return ApiError(AppError::bad(
+                &key.chars().take(100).collect::<String>(),
+                message,
+            ))
+            .into_response();
+        }
+        if key == "format" && value != "json" {
+            return ApiError(AppError::bad(
+                "format",
+                "format must be json (ndjson is not served yet)",
+            ))
+            .into_response();
+        }
+    }
+    next.run(request).await
 }
 
 fn routes_and_document() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
@@ -222,6 +290,7 @@ pub fn service_query(p: &Pairs, catalog: &Catalog) -> Result<(SearchQuery, Pagin
         ("radius" = Option<f64>, Query, description = "With postcode: only services within this many kilometres"),
         ("page" = Option<u64>, Query, description = "Page number, from 1"),
         ("per_page" = Option<u64>, Query, description = "Items per page, 1 to 100 (default 20)"),
+        ("format" = Option<String>, Query, description = "json, the default (ndjson is not served yet)"),
     ),
     responses(
         (status = 200, description = "A page of services", body = Page<Service>),
@@ -267,7 +336,7 @@ async fn get_service(
     get,
     path = "/api/organizations",
     tag = "organizations",
-    params(("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query)),
+    params(("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query), ("format" = Option<String>, Query, description = "json, the default (ndjson is not served yet)")),
     responses((status = 200, body = Page<Organization>), (status = 400, body = ErrorBody))
 )]
 async fn list_organizations(
@@ -301,7 +370,7 @@ async fn get_organization(
     get,
     path = "/api/taxonomies",
     tag = "taxonomies",
-    params(("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query)),
+    params(("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query), ("format" = Option<String>, Query, description = "json, the default (ndjson is not served yet)")),
     responses((status = 200, body = Page<Taxonomy>), (status = 400, body = ErrorBody))
 )]
 async fn list_taxonomies(
@@ -338,7 +407,8 @@ async fn get_taxonomy(
     params(
         ("taxonomy_id" = Option<String>, Query, description = "Only terms of this taxonomy"),
         ("page" = Option<u64>, Query),
-        ("per_page" = Option<u64>, Query)
+        ("per_page" = Option<u64>, Query),
+        ("format" = Option<String>, Query, description = "json, the default (ndjson is not served yet)")
     ),
     responses((status = 200, body = Page<TaxonomyTerm>), (status = 400, body = ErrorBody))
 )]
@@ -379,7 +449,7 @@ async fn get_taxonomy_term(
     get,
     path = "/api/service_at_locations",
     tag = "services",
-    params(("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query)),
+    params(("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query), ("format" = Option<String>, Query, description = "json, the default (ndjson is not served yet)")),
     responses((status = 200, body = Page<ServiceAtLocation>), (status = 400, body = ErrorBody))
 )]
 async fn list_service_at_locations(
