@@ -387,3 +387,28 @@ async fn documented_parameters_are_accepted() {
         StatusCode::OK
     );
 }
+
+/// With a postcode each result says how far it is (`distance_km`, in the order given);
+/// without one, no result carries it.
+#[tokio::test]
+async fn results_near_a_postcode_say_how_far() {
+    let app = TestApp::init().with_demo().build().await;
+    let v = app
+        .get("/api/services?postcode=7891&per_page=20")
+        .await
+        .json();
+    let km: Vec<f64> = contents(&v)
+        .iter()
+        .map(|s| s["distance_km"].as_f64().expect("distance_km"))
+        .collect();
+    assert_eq!(km.len(), 20);
+    assert!(km.windows(2).all(|w| w[0] <= w[1]), "{km:?}");
+    assert!(km.iter().all(|k| (0.0..100.0).contains(k)), "{km:?}");
+    assert!(contents(&v)[0]["id"].is_string(), "the record is whole");
+    let plain = app.get("/api/services?per_page=20").await.json();
+    assert!(
+        contents(&plain)
+            .iter()
+            .all(|s| s.get("distance_km").is_none())
+    );
+}

@@ -275,6 +275,23 @@ pub fn service_query(p: &Pairs, catalog: &Catalog) -> Result<(SearchQuery, Pagin
     Ok((q, paging))
 }
 
+/// A service's JSON with `distance_km` as its first field (the record is an object).
+fn with_distance(raw: Box<RawValue>, km: f64) -> Box<RawValue> {
+    let text = raw.get();
+    match text.strip_prefix('{') {
+        Some(rest) => {
+            let sep = if rest.trim_start().starts_with('}') {
+                ""
+            } else {
+                ","
+            };
+            RawValue::from_string(format!("{{\"distance_km\":{:.2}{sep}{rest}", km.max(0.0)))
+                .unwrap_or(raw)
+        }
+        None => raw,
+    }
+}
+
 /// Services, filtered and searched; nearest first when a postcode is given.
 #[utoipa::path(
     get,
@@ -286,7 +303,7 @@ pub fn service_query(p: &Pairs, catalog: &Catalog) -> Result<(SearchQuery, Pagin
         ("taxonomy_id" = Option<String>, Query, description = "Only services linked to a term of this taxonomy"),
         ("organization_id" = Option<String>, Query, description = "Only services of this organization"),
         ("modified_after" = Option<String>, Query, description = "Only services changed after this date or RFC 3339 timestamp"),
-        ("postcode" = Option<String>, Query, description = "Dutch postcode (PC4 or PC6); orders nearest first"),
+        ("postcode" = Option<String>, Query, description = "Dutch postcode (PC4 or PC6); orders nearest first and adds `distance_km` to each result: kilometres from the postcode to the service's nearest location, rounded to 0.01 (an extension field, not in HSDS 3.0)"),
         ("radius" = Option<f64>, Query, description = "With postcode: only services within this many kilometres"),
         ("page" = Option<u64>, Query, description = "Page number, from 1"),
         ("per_page" = Option<u64>, Query, description = "Items per page, 1 to 100 (default 20)"),
@@ -307,10 +324,23 @@ async fn list_services(
     let catalog = reader.catalog();
     let (query, paging) = service_query(&pairs, catalog)?;
     let result = catalog.index.search(&query);
-    let ids: Vec<String> = result.hits.iter().map(|h| h.doc.id().to_string()).collect();
+    let hits: Vec<(String, Option<f64>)> = result
+        .hits
+        .iter()
+        .map(|h| (h.doc.id().to_string(), h.distance_km))
+        .collect();
     let total = result.total as u64;
     drop(result);
-    let services = reader.services_json(&ids);
+    let services = hits
+        .iter()
+        .filter_map(|(id, km)| {
+            let raw = reader.service_json(id)?;
+            Some(match km {
+                Some(km) => with_distance(raw, *km),
+                None => raw,
+            })
+        })
+        .collect();
     Ok(Json(Page::new(services, total, paging)))
 }
 
