@@ -634,6 +634,13 @@ test('the verwijsroute: refer with consent, the team works it, the referrer sees
   await page.goto(page.url().replace(/\/doorsturen$/, '/inzage'));
   assert.ok((await page.locator('main').textContent()).includes('Petra'), 'who looked, for the carer');
   await checkProState(page, 'referral-access-report');
+  // The overdue list (the demo has a referral waiting past its term) and such a file.
+  await page.goto(`${inbox}?status=te-laat`);
+  assert.ok(await page.locator('table.data tbody tr').count(), 'an overdue referral in the demo');
+  await checkProState(page, 'referral-inbox-overdue');
+  await Promise.all([page.waitForURL(/\/verwijzingen\/r-/), page.locator('table.data tbody a').first().click()]);
+  assert.ok(await page.locator('p.alert').count(), 'the file says the term has passed');
+  await checkProState(page, 'referral-file-overdue');
   await context.close();
 
   // The carer with the code: a wrong code, their page, withdrawing (first without the tick),
@@ -643,6 +650,9 @@ test('the verwijsroute: refer with consent, the team works it, the referrer sees
   const checkAt = async (url, name) => { await axePage.page.goto(url); await checkProState(axePage.page, name); };
   await carer.page.goto(`${base}/toestemming`);
   await checkAt(`${base}/toestemming`, 'consent-lookup');
+  await axePage.page.fill('#code', 'fout');
+  await submit(axePage.page, /\/toestemming$/);
+  await checkProState(axePage.page, 'consent-lookup-error');
   await carer.page.fill('#code', 'fout');
   await submit(carer.page, /\/toestemming$/);
   assert.ok(await carer.page.locator('.error-summary').count(), 'a wrong code is named');
@@ -652,6 +662,8 @@ test('the verwijsroute: refer with consent, the team works it, the referrer sees
   assert.ok(mine.includes('Sociaal Wijkteam De Velden') && mine.includes('Steunpunt Mantelzorg De Kapstok'), 'both teams');
   assert.ok(!mine.includes('Els Evers'), 'not the name');
   await checkAt(`${base}/toestemming/${code}`, 'consent-receipt');
+  await press(axePage.page, 'form[action$="/intrekken"] button', /\/intrekken$/);
+  await checkProState(axePage.page, 'consent-withdraw-error');
   await press(carer.page, 'form[action$="/intrekken"] button', /\/intrekken$/);
   assert.ok(await carer.page.locator('.error-summary').count(), 'withdrawing needs the tick');
   await carer.page.check('#zeker');
