@@ -72,6 +72,34 @@ fn clean(v: &Option<String>, max: usize) -> Option<String> {
         .map(|s| s.chars().take(max).collect())
 }
 
+/// What storing a referral gave, as the page shows it: a new one is announced to its team and
+/// its receipt mailed to the carer (if they gave an address); a repeat has no new code.
+pub(crate) async fn announce(
+    created: Created,
+    receipt_code: String,
+    actor: &Actor,
+    notifier: &Notifier,
+) -> Sent {
+    match created {
+        Created::New(referral) => {
+            notifier.team(actor, &referral, TeamNotice::Arrived).await;
+            notifier
+                .carer_receipt(actor, &referral, &receipt_code)
+                .await;
+            Sent {
+                referral,
+                receipt_code,
+                repeated: false,
+            }
+        }
+        Created::Existing(referral) => Sent {
+            referral,
+            receipt_code: String::new(),
+            repeated: true,
+        },
+    }
+}
+
 /// What a referral shares with the team, as the consent records it.
 pub(crate) const DATA_SHARED: &str =
     "naam, contactgegevens, postcode, contactmoment, reden, relatie, aandoening, notitie";
@@ -249,32 +277,17 @@ impl ReferralDesk {
             RecordKind::Referral,
             true,
         );
-        Ok(Ok(
-            match self
-                .referrals
-                .create_referral(&referral, &consent, &e)
-                .await?
-            {
-                Created::New(referral) => {
-                    self.notifier
-                        .team(&self.actor, &referral, TeamNotice::Arrived)
-                        .await;
-                    self.notifier
-                        .carer_receipt(&self.actor, &referral, &receipt_code)
-                        .await;
-                    Sent {
-                        referral,
-                        receipt_code,
-                        repeated: false,
-                    }
-                }
-                Created::Existing(referral) => Sent {
-                    referral,
-                    receipt_code: String::new(),
-                    repeated: true,
-                },
-            },
-        ))
+        let created = self
+            .referrals
+            .create_referral(&referral, &consent, &e)
+            .await?;
+        Ok(Ok(announce(
+            created,
+            receipt_code,
+            &self.actor,
+            &self.notifier,
+        )
+        .await))
     }
 
     /// The teams that take referrals (names, areas and reasons; nothing about a person).

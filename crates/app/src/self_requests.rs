@@ -3,12 +3,14 @@
 //! with source `zelf` in the inbox of the steunpunt of their area. Without consent nothing is
 //! stored. The same checks as a professional's referral (a name, a way to reach them, no BSN).
 
-use crate::notify::{Notifier, TeamNotice};
-use crate::referrals::{DATA_SHARED, ReferralForm, ReferralProblem, Sent, check_form, given_by};
+use crate::notify::Notifier;
+use crate::referrals::{
+    DATA_SHARED, ReferralForm, ReferralProblem, Sent, announce, check_form, given_by,
+};
 use crate::{Actor, AppResult};
 use kapstok_domain::audit::{Action, RecordKind, timestamp};
 use kapstok_domain::referral::{CarerDetails, ConsentMethod, RouteLists, Source, State};
-use kapstok_store::{AccountStore, Created, NewConsent, NewReferral, ReferralStore, Store};
+use kapstok_store::{AccountStore, NewConsent, NewReferral, ReferralStore, Store};
 use std::sync::Arc;
 
 /// What a carer fills in.
@@ -131,31 +133,16 @@ impl SelfRequests {
             .actor
             .log_entry(None, Action::Create, RecordKind::Referral, true);
         e.user_role = Some(crate::receipts::CARER_ROLE.into());
-        Ok(Ok(
-            match self
-                .referrals
-                .create_referral(&referral, &consent, &e)
-                .await?
-            {
-                Created::New(referral) => {
-                    self.notifier
-                        .team(&self.actor, &referral, TeamNotice::Arrived)
-                        .await;
-                    self.notifier
-                        .carer_receipt(&self.actor, &referral, &receipt_code)
-                        .await;
-                    Sent {
-                        referral,
-                        receipt_code,
-                        repeated: false,
-                    }
-                }
-                Created::Existing(referral) => Sent {
-                    referral,
-                    receipt_code: String::new(),
-                    repeated: true,
-                },
-            },
-        ))
+        let created = self
+            .referrals
+            .create_referral(&referral, &consent, &e)
+            .await?;
+        Ok(Ok(announce(
+            created,
+            receipt_code,
+            &self.actor,
+            &self.notifier,
+        )
+        .await))
     }
 }

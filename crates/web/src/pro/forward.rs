@@ -9,7 +9,7 @@ use crate::pro::admin::{form_of, plain_id};
 use crate::pro::inbox::inbox_of;
 use crate::render::{self, InLang};
 use crate::state::AppState;
-use crate::views::Layout;
+use crate::views::{Layout, TypedForm};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -33,15 +33,12 @@ struct ForwardPage {
     notice: Option<String>,
 }
 
-impl ForwardPage {
-    fn value(&self, key: &str) -> String {
-        self.f.get(key).unwrap_or("").to_string()
+impl TypedForm for ForwardPage {
+    fn typed(&self) -> &Pairs {
+        &self.f
     }
-    fn chosen(&self, key: &str, code: &str) -> bool {
-        self.f.get(key) == Some(code)
-    }
-    fn has_error(&self, field: &str) -> bool {
-        self.errors.iter().any(|(f, _)| f == field)
+    fn field_errors(&self) -> &[(String, String)] {
+        &self.errors
     }
 }
 

@@ -10,7 +10,7 @@ use crate::extract::signed_in::ClientOrigin;
 use crate::i18n::Tr;
 use crate::render::{self, InLang};
 use crate::state::AppState;
-use crate::views::Layout;
+use crate::views::{Layout, TypedForm};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -38,12 +38,12 @@ struct FormPage {
     notice: Option<String>,
 }
 
-impl FormPage {
-    fn value(&self, key: &str) -> String {
-        self.f.get(key).unwrap_or("").to_string()
+impl TypedForm for FormPage {
+    fn typed(&self) -> &Pairs {
+        &self.f
     }
-    fn has_error(&self, field: &str) -> bool {
-        self.errors.iter().any(|(f, _)| f == field)
+    fn field_errors(&self) -> &[(String, String)] {
+        &self.errors
     }
 }
 

@@ -7,7 +7,7 @@ pub mod result;
 pub use layout::{Layout, Me};
 pub use result::ResultItem;
 
-use crate::extract::params::query_string;
+use crate::extract::params::{Pairs, query_string};
 use crate::i18n::Tr;
 use crate::state::Catalog;
 use kapstok_domain::geo::{GeoPoint, Postcode, PostcodeError};
@@ -90,4 +90,24 @@ pub fn role_label(
     role: kapstok_domain::account::Role,
 ) -> String {
     state.app().role_name(role, lang == crate::i18n::Lang::En)
+}
+
+/// A form shown again with what was typed and its errors: the helpers its template calls.
+pub trait TypedForm {
+    fn typed(&self) -> &Pairs;
+    fn field_errors(&self) -> &[(String, String)];
+
+    /// What was typed in `key` (empty if nothing).
+    fn value(&self, key: &str) -> String {
+        self.typed().get(key).unwrap_or("").to_string()
+    }
+
+    /// Whether `code` was chosen for `key` (a radio button or an option).
+    fn chosen(&self, key: &str, code: &str) -> bool {
+        self.typed().get(key) == Some(code)
+    }
+
+    fn has_error(&self, field: &str) -> bool {
+        self.field_errors().iter().any(|(f, _)| f == field)
+    }
 }
