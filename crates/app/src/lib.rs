@@ -27,7 +27,7 @@ pub use access::{Actor, Audited};
 pub use accounts::{AccountAdmin, ConsoleAccounts, Sessions, SignIn, Workspace};
 pub use audit::AuditCheck;
 pub use guides::{Guides, SelfCheckCounter};
-pub use maintenance::{ImportError, Maintenance};
+pub use maintenance::{DryRun, HsdsSource, ImportError, Imported, Maintenance, Planned};
 pub use socialmap::MapReader;
 
 use kapstok_search::{Catalog, SearchConfig};

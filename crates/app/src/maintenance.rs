@@ -3,14 +3,105 @@
 
 use crate::Actor;
 use kapstok_domain::geo::{Area, AreaPostcode, PostcodeEntry};
-use kapstok_domain::hsds::{Batch, ImportProblem, parse_directory, parse_in_batches};
+use kapstok_domain::hsds::{
+    Batch, Checked, Format, ImportProblem, KnownIds, parse_directory, parse_in_batches, tabular,
+};
 use kapstok_domain::model::Directory;
 use kapstok_search::{Catalog, SearchConfig};
 use kapstok_store::{
     GeoStore, ImportSummary, MetaStore, SERVICE_PAGE, SocialMapRead, SocialMapWrite, Store,
     StoreError,
 };
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+
+/// Where an HSDS import reads from.
+pub enum HsdsSource {
+    /// A JSON document in any of the JSON formats, read as it goes.
+    Json(Box<dyn std::io::Read + Send>),
+    /// A Tabular Data Package's tables, by table name (see [`tabular::table_files`]).
+    Tabular(HashMap<&'static str, Vec<u8>>),
+}
+
+/// A stored import: the counts, the format found, and what was taken leniently.
+#[derive(Debug)]
+pub struct Imported {
+    pub summary: ImportSummary,
+    pub format: Format,
+    pub warnings: Vec<ImportProblem>,
+}
+
+/// What an import would do, record by record, without storing anything.
+#[derive(Debug)]
+pub struct DryRun {
+    pub format: Format,
+    pub warnings: Vec<ImportProblem>,
+    pub records: Vec<Planned>,
+}
+
+/// One record an import would store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    /// `taxonomy`, `taxonomy_term`, `organization` or `service`.
+    pub kind: &'static str,
+    pub id: String,
+    pub name: String,
+    /// Not stored yet (else it is updated).
+    pub new: bool,
+}
+
+impl Planned {
+    fn all(batch: &Batch, known: &KnownIds) -> Vec<Planned> {
+        fn plan<'a>(
+            kind: &'static str,
+            known: &HashSet<String>,
+            items: impl Iterator<Item = (&'a str, &'a str)>,
+        ) -> Vec<Planned> {
+            items
+                .map(|(id, name)| Planned {
+                    kind,
+                    id: id.to_string(),
+                    name: name.to_string(),
+                    new: !known.contains(id),
+                })
+                .collect()
+        }
+        match batch {
+            Batch::Taxonomies(v) => plan(
+                "taxonomy",
+                &known.taxonomies,
+                v.iter().map(|t| (t.id.as_str(), t.name.as_str())),
+            ),
+            Batch::TaxonomyTerms(v) => plan(
+                "taxonomy_term",
+                &known.taxonomy_terms,
+                v.iter().map(|t| (t.id.as_str(), t.name.as_str())),
+            ),
+            Batch::Organizations(v) => plan(
+                "organization",
+                &known.organizations,
+                v.iter().map(|o| (o.id.as_str(), o.name.as_str())),
+            ),
+            Batch::Services(v) => plan(
+                "service",
+                &known.services,
+                v.iter().map(|s| (s.id.as_str(), s.name.as_str())),
+            ),
+        }
+    }
+}
+
+/// Reads `source` on this thread, handing checked batches to `sink`.
+fn read_source(
+    source: HsdsSource,
+    known: &KnownIds,
+    sink: &mut dyn FnMut(Batch) -> bool,
+) -> Result<Checked, Vec<ImportProblem>> {
+    match source {
+        HsdsSource::Json(input) => parse_in_batches(input, known, SERVICE_PAGE, sink),
+        HsdsSource::Tabular(tables) => tabular::read_package(&tables, known, SERVICE_PAGE, sink),
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -78,15 +169,12 @@ impl Maintenance {
     /// checking runs on its own thread and hands checked records on in batches, which are
     /// written into one transaction while the rest is read; any problem in the document (found
     /// in any record, or at the end) rolls it all back. Holds one batch at a time, never the
-    /// whole document.
-    pub async fn import_hsds_from(
-        &self,
-        input: impl std::io::Read + Send + 'static,
-    ) -> Result<ImportSummary, ImportError> {
+    /// whole document (a Tabular Data Package's tables are read whole).
+    pub async fn import_hsds(&self, source: HsdsSource) -> Result<Imported, ImportError> {
         let known = self.read.known_ids().await?;
         let (send, mut batches) = tokio::sync::mpsc::channel::<Batch>(2);
         let reader = tokio::task::spawn_blocking(move || {
-            parse_in_batches(input, &known, SERVICE_PAGE, &mut |batch| {
+            read_source(source, &known, &mut |batch| {
                 send.blocking_send(batch).is_ok()
             })
         });
@@ -107,8 +195,34 @@ impl Maintenance {
         drop(batches);
         let read = reader.await.expect("the document reader does not panic");
         written?;
-        read.map_err(ImportError::Refused)?;
-        Ok(session.commit().await?)
+        let checked = read.map_err(ImportError::Refused)?;
+        Ok(Imported {
+            summary: session.commit().await?,
+            format: checked.format,
+            warnings: checked.warnings,
+        })
+    }
+
+    /// What [`Maintenance::import_hsds`] would create and update, record by record; stores
+    /// nothing. A document with problems is refused as the import would refuse it.
+    pub async fn dry_run_hsds(&self, source: HsdsSource) -> Result<DryRun, ImportError> {
+        let known = self.read.known_ids().await?;
+        let (checked, records) = tokio::task::spawn_blocking(move || {
+            let mut records = Vec::new();
+            let checked = read_source(source, &known, &mut |batch| {
+                records.extend(Planned::all(&batch, &known));
+                true
+            });
+            (checked, records)
+        })
+        .await
+        .expect("the document reader does not panic");
+        let checked = checked.map_err(ImportError::Refused)?;
+        Ok(DryRun {
+            format: checked.format,
+            warnings: checked.warnings,
+            records,
+        })
     }
 
     /// Stores a checked directory (from `check_hsds`, or the shipped demo) in one transaction.

@@ -120,20 +120,19 @@ fn clean_email(v: &mut Option<String>) {
     }
 }
 
-/// Checks every field of one top-level record (`services[3]`) and every record nested in it.
-/// `ids` collects ids per kind of record over the whole document; a location (with what it
-/// holds) repeated identically in another service is one shared record, not a duplicate.
+/// Checks every field of one top-level record (`rec`, e.g. `services[3]`) and every record
+/// nested in it. `ids` collects ids per kind of record over the whole document; a location
+/// (with what it holds) repeated identically in another service is one shared record, not a
+/// duplicate.
 pub fn check_record(
-    list: &str,
-    index: usize,
+    rec: &str,
     record: &Value,
     ids: &mut NestedIds,
     problems: &mut Vec<ImportProblem>,
 ) {
-    let rec = format!("{list}[{index}]");
     let id = record.get("id").and_then(Value::as_str).map(str::to_owned);
     let mut walk = Walk {
-        rec: &rec,
+        rec,
         id: id.as_deref(),
         ids,
         problems,
@@ -149,8 +148,28 @@ pub fn check_record(
 /// where they were first seen, and the location ids seen.
 #[derive(Default)]
 pub struct NestedIds {
-    seen: HashMap<String, HashMap<String, String>>,
+    seen: HashMap<String, HashMap<String, (String, u64)>>,
     locations: HashSet<String>,
+    /// Compiled HSDS repeats a record wherever it belongs (one phone under the service, its
+    /// contact and its location): then an id seen again with the same content is the same
+    /// record. Kapstok's own export never repeats one, so there an id seen twice is an error.
+    same_record_may_repeat: bool,
+}
+
+impl NestedIds {
+    pub fn for_compiled_records() -> Self {
+        NestedIds {
+            same_record_may_repeat: true,
+            ..NestedIds::default()
+        }
+    }
+}
+
+fn fingerprint(v: &Value) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    v.to_string().hash(&mut h);
+    h.finish()
 }
 
 struct Walk<'a> {
@@ -207,12 +226,22 @@ impl Walk<'_> {
                 }
             }
             let here = format!("{} {}", self.rec, path);
-            let seen = self.ids.seen.entry(key.to_string()).or_default();
-            if let Some(first) = seen.get(id) {
-                let message = format!("id {id} is used twice (first in {first})");
-                self.problem(&format!("{path}.id"), message);
+            let print = if self.ids.same_record_may_repeat {
+                fingerprint(value)
             } else {
-                seen.insert(id.to_string(), here);
+                0
+            };
+            let may_repeat = self.ids.same_record_may_repeat;
+            let seen = self.ids.seen.entry(key.to_string()).or_default();
+            match seen.get(id) {
+                Some((_, first_print)) if may_repeat && *first_print == print => return,
+                Some((first, _)) => {
+                    let message = format!("id {id} is used twice (first in {first})");
+                    self.problem(&format!("{path}.id"), message);
+                }
+                None => {
+                    seen.insert(id.to_string(), (here, print));
+                }
             }
         }
         for (k, v) in map {

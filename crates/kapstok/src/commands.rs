@@ -3,7 +3,7 @@
 use crate::config::ServeArgs;
 use crate::postcode_table::{parse_areas, parse_postcodes};
 use anyhow::{Context, Result, bail};
-use kapstok_app::{Actor, App, ConsoleAccounts, ImportError, Maintenance};
+use kapstok_app::{Actor, App, ConsoleAccounts, HsdsSource, ImportError, Maintenance};
 use kapstok_domain::account::{Membership, Role};
 use kapstok_domain::geo::Bounds;
 use kapstok_domain::instrument::Instrument;
@@ -260,22 +260,20 @@ fn print_problems(
 }
 
 pub async fn import_hsds(importer: &Maintenance, path: &Path) -> Result<ImportSummary> {
-    let file = std::fs::File::open(path).with_context(|| {
-        format!(
-            "kan {} niet lezen (bestaat het, en is het UTF-8?)",
-            path.display()
-        )
-    })?;
+    let source = hsds_source(path)?;
     let started = Instant::now();
-    let summary = match importer.import_hsds_from(file).await {
-        Ok(summary) => summary,
+    let imported = match importer.import_hsds(source).await {
+        Ok(imported) => imported,
         Err(ImportError::Refused(problems)) => {
             return Err(print_problems(&path.display().to_string(), problems));
         }
         Err(e) => return Err(e.into()),
     };
+    print_warnings("Ingelezen met waarschuwingen", &imported.warnings);
+    let summary = imported.summary;
     println!(
-        "Ingelezen in {:.1} s: {} taxonomieën, {} termen, {} organisaties, {} diensten, {} locaties.",
+        "Ingelezen als {} in {:.1} s: {} taxonomieën, {} termen, {} organisaties, {} diensten, {} locaties.",
+        imported.format.describe(),
         started.elapsed().as_secs_f64(),
         summary.taxonomies,
         summary.taxonomy_terms,
@@ -284,6 +282,107 @@ pub async fn import_hsds(importer: &Maintenance, path: &Path) -> Result<ImportSu
         summary.locations
     );
     Ok(summary)
+}
+
+/// `kapstok import hsds --dry-run`: what would be created, updated and refused, per record.
+pub async fn dry_run_hsds(importer: &Maintenance, path: &Path) -> Result<kapstok_app::DryRun> {
+    let run = match importer.dry_run_hsds(hsds_source(path)?).await {
+        Ok(run) => run,
+        Err(ImportError::Refused(problems)) => {
+            eprintln!(
+                "Proefrun: {} zou worden geweigerd; per record:",
+                path.display()
+            );
+            for p in &problems {
+                eprintln!("  geweigerd  {p}");
+            }
+            bail!(
+                "{} probleem/problemen in {}; er is niets veranderd",
+                problems.len(),
+                path.display()
+            );
+        }
+        Err(e) => return Err(e.into()),
+    };
+    println!(
+        "Proefrun ({}), er is niets veranderd:",
+        run.format.describe()
+    );
+    for r in &run.records {
+        let what = if r.new { "nieuw     " } else { "bijwerken " };
+        println!("  {what} {} {}  {}", r.kind, r.id, r.name);
+    }
+    print_warnings("Waarschuwingen", &run.warnings);
+    let new = run.records.iter().filter(|r| r.new).count();
+    println!(
+        "{} records: {new} nieuw, {} bijgewerkt, 0 geweigerd.",
+        run.records.len(),
+        run.records.len() - new
+    );
+    Ok(run)
+}
+
+fn print_warnings(heading: &str, warnings: &[kapstok_domain::hsds::ImportProblem]) {
+    if warnings.is_empty() {
+        return;
+    }
+    eprintln!("{heading} ({}):", warnings.len());
+    for w in warnings {
+        eprintln!("  - {w}");
+    }
+}
+
+/// A file is read as HSDS JSON (its format found from its content); a directory, or a
+/// `datapackage.json`, as a Tabular Data Package. On a terminal a large file shows a
+/// progress bar.
+fn hsds_source(path: &Path) -> Result<HsdsSource> {
+    let package = if path.is_dir() {
+        Some(path.to_path_buf())
+    } else if path.file_name().is_some_and(|n| n == "datapackage.json") {
+        Some(path.parent().unwrap_or(Path::new(".")).to_path_buf())
+    } else {
+        None
+    };
+    if let Some(dir) = package {
+        return tabular_source(&dir);
+    }
+    let file = std::fs::File::open(path).with_context(|| {
+        format!(
+            "kan {} niet lezen (bestaat het, en is het UTF-8?)",
+            path.display()
+        )
+    })?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) && size >= 1 << 20 {
+        let bar = indicatif::ProgressBar::new(size).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} ({eta} te gaan)",
+            )
+            .expect("a valid template"),
+        );
+        return Ok(HsdsSource::Json(Box::new(bar.wrap_read(file))));
+    }
+    Ok(HsdsSource::Json(Box::new(file)))
+}
+
+fn tabular_source(dir: &Path) -> Result<HsdsSource> {
+    let descriptor = std::fs::read_to_string(dir.join("datapackage.json")).ok();
+    let mut tables = std::collections::HashMap::new();
+    for (name, file) in kapstok_domain::hsds::tabular::table_files(descriptor.as_deref()) {
+        let at = dir.join(&file);
+        if at.is_file() {
+            let bytes =
+                std::fs::read(&at).with_context(|| format!("kan {} niet lezen", at.display()))?;
+            tables.insert(name, bytes);
+        }
+    }
+    if !tables.contains_key("services") && !tables.contains_key("organizations") {
+        bail!(
+            "{} bevat geen HSDS-tabellen (services.csv, organizations.csv, …); er is niets ingelezen",
+            dir.display()
+        );
+    }
+    Ok(HsdsSource::Tabular(tables))
 }
 
 pub async fn import_postcodes(
@@ -326,13 +425,54 @@ pub async fn import_areas(importer: &Maintenance, path: &Path, force: bool) -> R
     Ok(areas.len())
 }
 
-pub async fn export_hsds(maintenance: &Maintenance, path: &Path) -> Result<()> {
+/// Writes the social map in `format`; `-` is standard output (not for a package, which is a
+/// directory of files).
+pub async fn export_hsds(
+    maintenance: &Maintenance,
+    path: &Path,
+    format: crate::config::ExportFormat,
+) -> Result<()> {
+    use crate::config::ExportFormat;
+    use kapstok_domain::hsds::{compiled, tabular};
+    use std::io::Write;
     let dir = maintenance.export().await?;
-    let json = serde_json::to_string_pretty(&dir)?;
-    if path.as_os_str() == "-" {
-        println!("{json}");
+    let to_stdout = path.as_os_str() == "-";
+    let text = match format {
+        ExportFormat::Kapstok => serde_json::to_string_pretty(&dir)? + "\n",
+        ExportFormat::Compiled => serde_json::to_string_pretty(&compiled::compile(&dir))? + "\n",
+        ExportFormat::Ndjson => {
+            let mut out = String::new();
+            for record in compiled::compile(&dir) {
+                out.push_str(&serde_json::to_string(&record)?);
+                out.push('\n');
+            }
+            out
+        }
+        ExportFormat::Tabular => {
+            if to_stdout {
+                bail!(
+                    "een Tabular Data Package is een map met bestanden; geef een map op in plaats van -"
+                );
+            }
+            std::fs::create_dir_all(path)
+                .with_context(|| format!("kan map {} niet maken", path.display()))?;
+            for (file, bytes) in tabular::write_package(&dir) {
+                let at = path.join(file);
+                std::fs::write(&at, bytes)
+                    .with_context(|| format!("kan {} niet schrijven", at.display()))?;
+            }
+            eprintln!(
+                "{} diensten geschreven naar {} (CSV-tabellen en datapackage.json).",
+                dir.services.len(),
+                path.display()
+            );
+            return Ok(());
+        }
+    };
+    if to_stdout {
+        std::io::stdout().lock().write_all(text.as_bytes())?;
     } else {
-        std::fs::write(path, json + "\n")
+        std::fs::write(path, text)
             .with_context(|| format!("kan {} niet schrijven", path.display()))?;
         eprintln!(
             "{} diensten geschreven naar {}.",

@@ -199,12 +199,20 @@ pub enum Command {
         /// Box that postcode coordinates must lie in: min_lat,min_lon,max_lat,max_lon.
         #[arg(long, env = "KAPSTOK_BOUNDS", default_value_t = Bounds::NETHERLANDS)]
         bounds: Bounds,
+        /// Only show what would be created, updated and refused, per record (HSDS).
+        #[arg(long)]
+        dry_run: bool,
     },
-    /// Write the social map as an HSDS 3 JSON document ("-" for standard output).
+    /// Write the social map as HSDS 3 ("-" for standard output).
     Export {
         #[arg(value_enum)]
         kind: ExportKind,
         path: PathBuf,
+        /// kapstok: Kapstok's own JSON (everything, also unused terms); compiled: a JSON array
+        /// of compiled services; ndjson: one compiled service per line; tabular: a Tabular
+        /// Data Package (a directory of CSV tables with datapackage.json).
+        #[arg(long, value_enum, default_value_t = ExportFormat::Kapstok)]
+        format: ExportFormat,
     },
     /// Build the search index from the database and report what it holds.
     Reindex(ServeArgs),
@@ -269,7 +277,8 @@ fn parse_role(text: &str) -> Result<kapstok_domain::account::Role, String> {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ImportKind {
-    /// An HSDS 3 JSON document (taxonomies, taxonomy_terms, organizations, services).
+    /// HSDS 3: Kapstok's export, compiled services (one, an array, NDJSON), a compiled
+    /// organisation, an HSDS API page, or a Tabular Data Package (a directory with CSV tables).
     Hsds,
     /// A postcode table: CSV with pc4 or pc6, lat, lon (and optionally woonplaats).
     Postcodes,
@@ -280,4 +289,12 @@ pub enum ImportKind {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ExportKind {
     Hsds,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Kapstok,
+    Compiled,
+    Ndjson,
+    Tabular,
 }

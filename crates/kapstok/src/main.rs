@@ -55,9 +55,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             path,
             force,
             bounds,
+            dry_run,
         } => {
             let importer = commands::operator_on(&db).await?;
             match kind {
+                ImportKind::Hsds if dry_run => {
+                    commands::dry_run_hsds(&importer, &path).await.map(drop)
+                }
                 ImportKind::Hsds => commands::import_hsds(&importer, &path).await.map(drop),
                 ImportKind::Postcodes => commands::import_postcodes(&importer, &path, &bounds)
                     .await
@@ -70,7 +74,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export {
             kind: ExportKind::Hsds,
             path,
-        } => commands::export_hsds(&commands::operator_on(&db).await?, &path).await,
+            format,
+        } => commands::export_hsds(&commands::operator_on(&db).await?, &path, format).await,
         Command::Reindex(args) => {
             commands::reindex(&commands::operator_on(&db).await?, &args).await
         }

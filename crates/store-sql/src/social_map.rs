@@ -145,6 +145,7 @@ impl SocialMapRead for SqlStore {
             taxonomies: ids("SELECT id FROM taxonomies").await?,
             taxonomy_terms: ids("SELECT id FROM taxonomy_terms").await?,
             organizations: ids("SELECT id FROM organizations").await?,
+            services: ids("SELECT id FROM services").await?,
         })
     }
 

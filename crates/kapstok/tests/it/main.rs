@@ -11,6 +11,7 @@ mod guides;
 mod hardening;
 mod hostile;
 mod hsds;
+mod hsds_formats;
 mod pages;
 mod postgres;
 mod referral_story;
