@@ -307,11 +307,7 @@ fn table_of(name: &str) -> &str {
 }
 
 /// One table's rows as JSON objects (empty cells left out), with the row's name for problems.
-fn rows(
-    file: &str,
-    bytes: &[u8],
-    problems: &mut Vec<ImportProblem>,
-) -> Vec<Row> {
+fn rows(file: &str, bytes: &[u8], problems: &mut Vec<ImportProblem>) -> Vec<Row> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
     let headers = match reader.headers() {
