@@ -2,9 +2,12 @@
 //! database is read only to build it). Only public services are in it, cleaned
 //! (`fields::clean_service`), so nothing here can hand out anything else.
 
+use kapstok_domain::hsds::compiled::{nest_service, nest_term};
 use kapstok_domain::model::{Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm};
 use kapstok_domain::paging::Paging;
 use kapstok_search::Catalog;
+use kapstok_search::SearchQuery;
+use serde_json::Value;
 use serde_json::value::RawValue;
 use std::sync::Arc;
 
@@ -137,6 +140,106 @@ impl MapReader {
             .candidates(id)
             .filter_map(|(n, p)| self.sal_at(n, p))
             .find(|sal| sal.id == id)
+    }
+
+    /// A public service as the HSDS API's `full` has it: its organisation nested, and each
+    /// attribute's taxonomy term (with its taxonomy) nested.
+    pub fn service_full(&self, id: &str) -> Option<Value> {
+        let json = self.catalog.records.json(id)?;
+        let service: Value = serde_json::from_str(&json).ok()?;
+        let org = service["organization_id"]
+            .as_str()
+            .and_then(|o| self.catalog.organization(o));
+        Some(nest_service(service, org.as_ref(), &|t| self.term_full(t)))
+    }
+
+    /// A public service as the HSDS API's `minimal` has it: id and last change only.
+    pub fn service_minimal(&self, id: &str) -> Option<Value> {
+        let json = self.catalog.records.json(id)?;
+        let service: Value = serde_json::from_str(&json).ok()?;
+        let mut out = serde_json::Map::new();
+        for key in ["id", "last_modified"] {
+            if let Some(v) = service.get(key) {
+                out.insert(key.into(), v.clone());
+            }
+        }
+        Some(Value::Object(out))
+    }
+
+    /// A taxonomy term with its taxonomy nested (`taxonomy_detail`).
+    fn term_full(&self, id: &str) -> Option<Value> {
+        let term = self.catalog.terms.get(id)?;
+        let taxonomy = term
+            .taxonomy_id
+            .as_deref()
+            .and_then(|t| self.catalog.taxonomies.iter().find(|x| x.id == t));
+        let keep_parent = term
+            .parent_id
+            .as_deref()
+            .is_some_and(|p| self.catalog.terms.contains_key(p));
+        Some(nest_term(term, taxonomy, keep_parent))
+    }
+
+    /// The ids of an organisation's public services, by name.
+    pub fn service_ids_of(&self, organization_id: &str) -> Vec<String> {
+        let query = SearchQuery {
+            organization_id: Some(organization_id.to_string()),
+            limit: usize::MAX,
+            ..SearchQuery::default()
+        };
+        let result = self.catalog.index.search(&query);
+        result.hits.iter().map(|h| h.doc.id().to_string()).collect()
+    }
+
+    /// The number of organisations (the API list's length).
+    pub fn organization_count(&self) -> usize {
+        self.catalog.organizations.len()
+    }
+
+    /// The `n`-th organisation in the API list's order.
+    pub fn organization_at(&self, n: usize) -> Option<Organization> {
+        self.catalog.organizations.get_at(u32::try_from(n).ok()?)
+    }
+
+    /// An organisation as the HSDS compiled organisation has it: with its public services,
+    /// each fully nested (terms) when `full_service`, as listed otherwise.
+    pub fn organization_full(&self, org: &Organization, full_service: bool) -> Value {
+        let mut v = serde_json::to_value(org).unwrap_or(Value::Null);
+        let services: Vec<Value> = self
+            .service_ids_of(&org.id)
+            .iter()
+            .filter_map(|id| {
+                let json = self.catalog.records.json(id)?;
+                let service: Value = serde_json::from_str(&json).ok()?;
+                Some(if full_service {
+                    nest_service(service, None, &|t| self.term_full(t))
+                } else {
+                    service
+                })
+            })
+            .collect();
+        if let Some(map) = v.as_object_mut() {
+            map.insert("services".into(), Value::Array(services));
+        }
+        v
+    }
+
+    /// A service-at-location record with its service nested (`service`, without the service's
+    /// own list of locations), as the HSDS API's `full` has it.
+    pub fn service_at_location_full(&self, sal: &ServiceAtLocation) -> Value {
+        let mut v = serde_json::to_value(sal).unwrap_or(Value::Null);
+        let service = sal
+            .service_id
+            .as_deref()
+            .and_then(|id| self.catalog.records.json(id))
+            .and_then(|json| serde_json::from_str::<Value>(&json).ok());
+        if let (Some(map), Some(mut service)) = (v.as_object_mut(), service) {
+            if let Some(s) = service.as_object_mut() {
+                s.remove("service_at_locations");
+            }
+            map.insert("service".into(), service);
+        }
+        v
     }
 
     /// The `p`-th service-at-location record of record number `n`, naming its service.

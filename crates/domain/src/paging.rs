@@ -43,6 +43,13 @@ impl Paging {
         };
         Ok(Paging { page, per_page })
     }
+    /// Every item on one page (the API's NDJSON, which streams all results unpaged).
+    pub fn everything() -> Self {
+        Paging {
+            page: 1,
+            per_page: u64::from(u32::MAX),
+        }
+    }
     pub fn offset(&self) -> usize {
         ((self.page - 1) * self.per_page) as usize
     }

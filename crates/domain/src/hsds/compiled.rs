@@ -155,9 +155,34 @@ fn compile_service(
     taxonomies: &HashMap<&str, &Taxonomy>,
     used: &HashSet<&str>,
 ) -> Value {
-    let mut v = serde_json::to_value(s).expect("domain types always serialize");
-    let map = v.as_object_mut().expect("a service is an object");
-    if let Some(org) = organizations.get(s.organization_id.as_str()) {
+    let v = serde_json::to_value(s).expect("domain types always serialize");
+    let term = |id: &str| {
+        let term = terms.get(id)?;
+        let taxonomy = term
+            .taxonomy_id
+            .as_deref()
+            .and_then(|t| taxonomies.get(t).copied());
+        let keep_parent = term.parent_id.as_deref().is_some_and(|p| used.contains(p));
+        Some(nest_term(term, taxonomy, keep_parent))
+    };
+    nest_service(
+        v,
+        organizations.get(s.organization_id.as_str()).copied(),
+        &term,
+    )
+}
+
+/// A service's JSON with its organisation nested as `organization` and, in each attribute, its
+/// taxonomy term as `taxonomy_term` (from `term`, by id), as the HSDS API's `full` has it.
+pub fn nest_service(
+    mut service: Value,
+    organization: Option<&Organization>,
+    term: &dyn Fn(&str) -> Option<Value>,
+) -> Value {
+    let Some(map) = service.as_object_mut() else {
+        return service;
+    };
+    if let Some(org) = organization {
         map.insert(
             "organization".into(),
             serde_json::to_value(org).expect("domain types always serialize"),
@@ -165,32 +190,36 @@ fn compile_service(
     }
     if let Some(Value::Array(attributes)) = map.get_mut("attributes") {
         for attribute in attributes.iter_mut() {
-            let Some(id) = attribute.get("taxonomy_term_id").and_then(Value::as_str) else {
-                continue;
-            };
-            let Some(term) = terms.get(id) else { continue };
-            let mut t = serde_json::to_value(term).expect("domain types always serialize");
-            let tm = t.as_object_mut().expect("a term is an object");
-            if term.parent_id.as_deref().is_some_and(|p| !used.contains(p)) {
-                tm.remove("parent_id");
+            let nested = attribute
+                .get("taxonomy_term_id")
+                .and_then(Value::as_str)
+                .and_then(term);
+            if let Some(t) = nested {
+                attribute["taxonomy_term"] = t;
             }
-            match term
-                .taxonomy_id
-                .as_deref()
-                .and_then(|id| taxonomies.get(id))
-            {
-                Some(tax) => {
-                    tm.insert(
-                        "taxonomy_detail".into(),
-                        serde_json::to_value(tax).expect("domain types always serialize"),
-                    );
-                }
-                None => {
-                    tm.remove("taxonomy_id");
-                }
-            }
-            attribute["taxonomy_term"] = t;
         }
     }
-    v
+    service
+}
+
+/// A term's JSON with its taxonomy as `taxonomy_detail` (and without a `taxonomy_id` that
+/// names no taxonomy); `keep_parent` false leaves the parent out.
+pub fn nest_term(term: &TaxonomyTerm, taxonomy: Option<&Taxonomy>, keep_parent: bool) -> Value {
+    let mut t = serde_json::to_value(term).expect("domain types always serialize");
+    let tm = t.as_object_mut().expect("a term is an object");
+    if !keep_parent {
+        tm.remove("parent_id");
+    }
+    match taxonomy {
+        Some(tax) => {
+            tm.insert(
+                "taxonomy_detail".into(),
+                serde_json::to_value(tax).expect("domain types always serialize"),
+            );
+        }
+        None => {
+            tm.remove("taxonomy_id");
+        }
+    }
+    t
 }

@@ -190,7 +190,11 @@ async fn bad_parameters_get_a_400_naming_the_parameter() {
         // Not silence: a parameter the endpoint does not take is named, as is a format
         // other than json.
         ("/api/services?zoek=zorg".into(), "zoek"),
-        ("/api/services?format=ndjson".into(), "format"),
+        ("/api/services?format=xml".into(), "format"),
+        ("/api/organizations?format=NDJSON".into(), "format"),
+        ("/api/services?full=yes".into(), "full"),
+        ("/api/services?full=true&minimal=true".into(), "minimal"),
+        ("/api/organizations/x?full_service=1".into(), "full_service"),
         ("/api/services/x?full=true".into(), "full"),
         ("/api/organizations?minimal=true".into(), "minimal"),
         ("/api/?lang=en".into(), "lang"),

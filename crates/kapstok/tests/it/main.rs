@@ -4,6 +4,7 @@ mod access_table;
 mod accounts_story;
 mod admin;
 mod api;
+mod api_shapes;
 mod audit;
 mod cli;
 mod crash;

@@ -6,6 +6,7 @@ use crate::extract::params::{MAX_QUERY_CHARS, Pairs};
 use crate::state::{AppState, Catalog};
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::response::Response;
 use kapstok_domain::geo::Postcode;
 use kapstok_domain::model::{Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm};
 use kapstok_domain::paging::{Page, Paging};
@@ -14,6 +15,9 @@ use serde_json::value::RawValue;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+mod shape;
+use shape::{Shape, raw};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -36,10 +40,22 @@ pub fn router() -> axum::Router<AppState> {
         refuse_unknown_parameters,
     ));
     let openapi = std::sync::Arc::new(openapi);
-    routes.route(
-        "/api/openapi.json",
-        axum::routing::get(move || std::future::ready(Json(openapi.as_ref().clone()))),
-    )
+    routes
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || std::future::ready(Json(openapi.as_ref().clone()))),
+        )
+        .layer(public_reads())
+}
+
+/// CORS for public reads: any site may read the social map from a browser (no cookies, no
+/// writes; the API has none).
+fn public_reads() -> tower_http::cors::CorsLayer {
+    use axum::http::Method;
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([Method::GET, Method::HEAD])
+        .max_age(std::time::Duration::from_secs(86_400))
 }
 
 /// The query parameters each route's operation documents, by path template.
@@ -65,8 +81,7 @@ fn query_parameters(doc: &utoipa::openapi::OpenApi) -> Documented {
     out
 }
 
-/// A parameter the route does not document gets a 400 naming it (not silence); so does a
-/// `format` other than `json`.
+/// A parameter the route does not document gets a 400 naming it (not silence).
 async fn refuse_unknown_parameters(
     axum::extract::State(documented): axum::extract::State<std::sync::Arc<Documented>>,
     matched: Option<axum::extract::MatchedPath>,
@@ -80,7 +95,7 @@ async fn refuse_unknown_parameters(
         .cloned()
         .unwrap_or_default();
     let query = request.uri().query().unwrap_or("").to_string();
-    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+    for (key, _) in form_urlencoded::parse(query.as_bytes()) {
         if !known.iter().any(|k| *k == key) {
             let takes = if known.is_empty() {
                 "no query parameters".to_string()
@@ -91,13 +106,6 @@ async fn refuse_unknown_parameters(
             return ApiError(AppError::bad(
                 &key.chars().take(100).collect::<String>(),
                 message,
-            ))
-            .into_response();
-        }
-        if key == "format" && value != "json" {
-            return ApiError(AppError::bad(
-                "format",
-                "format must be json (ndjson is not served yet)",
             ))
             .into_response();
         }
@@ -305,25 +313,26 @@ fn with_distance(raw: Box<RawValue>, km: f64) -> Box<RawValue> {
         ("modified_after" = Option<String>, Query, description = "Only services changed after this date or RFC 3339 timestamp"),
         ("postcode" = Option<String>, Query, description = "Dutch postcode (PC4 or PC6); orders nearest first and adds `distance_km` to each result: kilometres from the postcode to the service's nearest location, rounded to 0.01 (an extension field, not in HSDS 3.0)"),
         ("radius" = Option<f64>, Query, description = "With postcode: only services within this many kilometres"),
-        ("page" = Option<u64>, Query, description = "Page number, from 1"),
-        ("per_page" = Option<u64>, Query, description = "Items per page, 1 to 100 (default 20)"),
-        ("format" = Option<String>, Query, description = "json, the default (ndjson is not served yet)"),
+        ("page" = Option<u64>, Query, description = "Page number, from 1"), ("per_page" = Option<u64>, Query, description = "Items per page, 1 to 100 (default 20)"),
+        ("format" = Option<String>, Query, description = "`json` (the default): a page; `ndjson`: every result, unpaged, one JSON record per line, streamed as `application/x-ndjson`"),
+        ("minimal" = Option<bool>, Query, description = "true: each service as just `id` and `last_modified`"),
+        ("full" = Option<bool>, Query, description = "true: each service fully nested (its organization, and each attribute's taxonomy term with its taxonomy)"),
     ),
     responses(
-        (status = 200, description = "A page of services", body = Page<Service>),
+        (status = 200, description = "A page of services (or, with format=ndjson, every service, one per line)", body = Page<Service>),
         (status = 400, description = "A parameter is invalid", body = ErrorBody),
     )
 )]
-async fn list_services(
-    State(state): State<AppState>,
-    pairs: Pairs,
-) -> Result<Json<Page<Box<RawValue>>>, ApiError> {
+async fn list_services(State(state): State<AppState>, pairs: Pairs) -> Result<Response, ApiError> {
+    let shape = Shape::parse(&pairs)?;
     // One reader, so the search and the records come from the same snapshot; the records are
     // embedded as the read model holds them, already JSON.
     let reader = state.map_reader();
-    let catalog = reader.catalog();
-    let (query, paging) = service_query(&pairs, catalog)?;
-    let result = catalog.index.search(&query);
+    let (mut query, paging) = service_query(&pairs, reader.catalog())?;
+    let paging = shape.paging(paging);
+    query.offset = paging.offset();
+    query.limit = paging.limit();
+    let result = reader.catalog().index.search(&query);
     let hits: Vec<(String, Option<f64>)> = result
         .hits
         .iter()
@@ -331,19 +340,22 @@ async fn list_services(
         .collect();
     let total = result.total as u64;
     drop(result);
-    let services = hits
-        .iter()
-        .filter_map(|(id, km)| {
-            let raw = reader.service_json(id)?;
-            Some(match km {
-                Some(km) => with_distance(raw, *km),
-                None => raw,
-            })
+    Ok(shape.answer(paging, total, hits, move |(id, km)| {
+        let record = if shape.minimal {
+            raw(&reader.service_minimal(id)?)?
+        } else if shape.full {
+            raw(&reader.service_full(id)?)?
+        } else {
+            reader.service_json(id)?
+        };
+        Some(match km {
+            Some(km) => with_distance(record, *km),
+            None => record,
         })
-        .collect();
-    Ok(Json(Page::new(services, total, paging)))
+    }))
 }
 
+/// One service, compiled as the HSDS API reference has it (organization and terms nested).
 #[utoipa::path(
     get,
     path = "/api/services/{id}",
@@ -354,10 +366,10 @@ async fn list_services(
 async fn get_service(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Box<RawValue>>, ApiError> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     state
         .map_reader()
-        .service_json(&id)
+        .service_full(&id)
         .map(Json)
         .ok_or(ApiError(AppError::NotFound))
 }
@@ -366,50 +378,75 @@ async fn get_service(
     get,
     path = "/api/organizations",
     tag = "organizations",
-    params(("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query), ("format" = Option<String>, Query, description = "json, the default (ndjson is not served yet)")),
+    params(
+        ("page" = Option<u64>, Query, description = "Page number, from 1"), ("per_page" = Option<u64>, Query, description = "Items per page, 1 to 100 (default 20)"),
+        ("format" = Option<String>, Query, description = "`json` (the default): a page; `ndjson`: every result, unpaged, one JSON record per line, streamed as `application/x-ndjson`"),
+        ("full" = Option<bool>, Query, description = "true: each organization with its services (`services`)"),
+        ("full_service" = Option<bool>, Query, description = "true: each organization with its services, each service fully nested (taxonomy terms)"),
+    ),
     responses((status = 200, body = Page<Organization>), (status = 400, body = ErrorBody))
 )]
 async fn list_organizations(
     State(state): State<AppState>,
     pairs: Pairs,
-) -> Result<Json<Page<Organization>>, ApiError> {
-    let paging = paging(&pairs)?;
-    let (items, total) = state.map_reader().organizations(paging);
-    Ok(Json(Page::new(items, total, paging)))
+) -> Result<Response, ApiError> {
+    let shape = Shape::parse(&pairs)?;
+    let paging = shape.paging(paging(&pairs)?);
+    let reader = state.map_reader();
+    let total = reader.organization_count();
+    let start = paging.offset().min(total);
+    let end = start.saturating_add(paging.limit()).min(total);
+    Ok(
+        shape.answer(paging, total as u64, (start..end).collect(), move |&n| {
+            let org = reader.organization_at(n)?;
+            if shape.full || shape.full_service {
+                raw(&reader.organization_full(&org, shape.full_service))
+            } else {
+                raw(&org)
+            }
+        }),
+    )
 }
 
+/// One organization, compiled as the HSDS API reference has it: with its services.
 #[utoipa::path(
     get,
     path = "/api/organizations/{id}",
     tag = "organizations",
-    params(("id" = String, Path)),
-    responses((status = 200, body = Organization), (status = 404, body = ErrorBody))
+    params(
+        ("id" = String, Path),
+        ("full_service" = Option<bool>, Query, description = "true: each service fully nested (taxonomy terms)"),
+    ),
+    responses((status = 200, body = Organization), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 async fn get_organization(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Organization>, ApiError> {
-    state
-        .map_reader()
+    pairs: Pairs,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let shape = Shape::parse(&pairs)?;
+    let reader = state.map_reader();
+    let org = reader
         .organization(&id)
-        .map(Json)
-        .ok_or(ApiError(AppError::NotFound))
+        .ok_or(ApiError(AppError::NotFound))?;
+    Ok(Json(reader.organization_full(&org, shape.full_service)))
 }
 
 #[utoipa::path(
     get,
     path = "/api/taxonomies",
     tag = "taxonomies",
-    params(("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query), ("format" = Option<String>, Query, description = "json, the default (ndjson is not served yet)")),
+    params(("page" = Option<u64>, Query, description = "Page number, from 1"), ("per_page" = Option<u64>, Query, description = "Items per page, 1 to 100 (default 20)"), ("format" = Option<String>, Query, description = "`json` (the default): a page; `ndjson`: every result, unpaged, one JSON record per line, streamed as `application/x-ndjson`")),
     responses((status = 200, body = Page<Taxonomy>), (status = 400, body = ErrorBody))
 )]
 async fn list_taxonomies(
     State(state): State<AppState>,
     pairs: Pairs,
-) -> Result<Json<Page<Taxonomy>>, ApiError> {
-    let paging = paging(&pairs)?;
+) -> Result<Response, ApiError> {
+    let shape = Shape::parse(&pairs)?;
+    let paging = shape.paging(paging(&pairs)?);
     let (items, total) = state.map_reader().taxonomies(paging);
-    Ok(Json(Page::new(items, total, paging)))
+    Ok(shape.answer(paging, total, items, raw))
 }
 
 #[utoipa::path(
@@ -436,25 +473,26 @@ async fn get_taxonomy(
     tag = "taxonomies",
     params(
         ("taxonomy_id" = Option<String>, Query, description = "Only terms of this taxonomy"),
-        ("page" = Option<u64>, Query),
-        ("per_page" = Option<u64>, Query),
-        ("format" = Option<String>, Query, description = "json, the default (ndjson is not served yet)")
+        ("page" = Option<u64>, Query, description = "Page number, from 1"), ("per_page" = Option<u64>, Query, description = "Items per page, 1 to 100 (default 20)"),
+        ("format" = Option<String>, Query, description = "`json` (the default): a page; `ndjson`: every result, unpaged, one JSON record per line, streamed as `application/x-ndjson`"),
     ),
     responses((status = 200, body = Page<TaxonomyTerm>), (status = 400, body = ErrorBody))
 )]
 async fn list_taxonomy_terms(
     State(state): State<AppState>,
     pairs: Pairs,
-) -> Result<Json<Page<TaxonomyTerm>>, ApiError> {
-    let paging = paging(&pairs)?;
+) -> Result<Response, ApiError> {
+    let shape = Shape::parse(&pairs)?;
+    let paging = shape.paging(paging(&pairs)?);
     let taxonomy_id = pairs.get("taxonomy_id");
+    let reader = state.map_reader();
     if let Some(t) = taxonomy_id
-        && state.catalog().taxonomy_name(t).is_none()
+        && reader.catalog().taxonomy_name(t).is_none()
     {
         return Err(AppError::bad("taxonomy_id", format!("unknown taxonomy '{t}'")).into());
     }
-    let (items, total) = state.map_reader().taxonomy_terms(taxonomy_id, paging);
-    Ok(Json(Page::new(items, total, paging)))
+    let (items, total) = reader.taxonomy_terms(taxonomy_id, paging);
+    Ok(shape.answer(paging, total, items, raw))
 }
 
 #[utoipa::path(
@@ -479,18 +517,32 @@ async fn get_taxonomy_term(
     get,
     path = "/api/service_at_locations",
     tag = "services",
-    params(("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query), ("format" = Option<String>, Query, description = "json, the default (ndjson is not served yet)")),
+    params(
+        ("page" = Option<u64>, Query, description = "Page number, from 1"), ("per_page" = Option<u64>, Query, description = "Items per page, 1 to 100 (default 20)"),
+        ("format" = Option<String>, Query, description = "`json` (the default): a page; `ndjson`: every result, unpaged, one JSON record per line, streamed as `application/x-ndjson`"),
+        ("full" = Option<bool>, Query, description = "true: each record with its service nested (`service`)"),
+    ),
     responses((status = 200, body = Page<ServiceAtLocation>), (status = 400, body = ErrorBody))
 )]
 async fn list_service_at_locations(
     State(state): State<AppState>,
     pairs: Pairs,
-) -> Result<Json<Page<ServiceAtLocation>>, ApiError> {
-    let paging = paging(&pairs)?;
-    let (items, total) = state.map_reader().service_at_locations(paging);
-    Ok(Json(Page::new(items, total, paging)))
+) -> Result<Response, ApiError> {
+    let shape = Shape::parse(&pairs)?;
+    let paging = shape.paging(paging(&pairs)?);
+    let reader = state.map_reader();
+    let (items, total) = reader.service_at_locations(paging);
+    Ok(shape.answer(paging, total, items, move |sal| {
+        if shape.full {
+            raw(&reader.service_at_location_full(sal))
+        } else {
+            raw(sal)
+        }
+    }))
 }
 
+/// One service-at-location record, compiled as the HSDS API reference has it (its service
+/// nested).
 #[utoipa::path(
     get,
     path = "/api/service_at_locations/{id}",
@@ -501,10 +553,10 @@ async fn list_service_at_locations(
 async fn get_service_at_location(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<ServiceAtLocation>, ApiError> {
-    state
-        .map_reader()
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let reader = state.map_reader();
+    reader
         .service_at_location(&id)
-        .map(Json)
+        .map(|sal| Json(reader.service_at_location_full(&sal)))
         .ok_or(ApiError(AppError::NotFound))
 }
