@@ -706,3 +706,132 @@ test('"Neem contact met mij op": from a service page and a self-check result, re
     await context.close();
   }
 });
+
+// Clicks and waits for the page the click's navigation answers with.
+async function clickTo(page, locator, urlPattern) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), locator.click()]);
+  if (urlPattern) assert.match(page.url(), urlPattern);
+}
+
+test('the social map: edit with errors, publish and find it, history and restore, a suggestion accepted, a report answered, the check list', async () => {
+  const { context, page } = await newPage();
+  await signInDemo(page, 'redactie');
+  assert.ok(await page.locator('a[href="/werk/kaart"]').count(), 'the workspace links to editing');
+  await checkProState(page, 'workspace-redactie');
+  await page.goto(`${base}/werk/kaart`);
+  await checkProState(page, 'map-list');
+  await page.fill('#q', 'consulent');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  await checkProState(page, 'map-list-filtered');
+  await clickTo(page, page.locator('.record-lines a[href^="/werk/kaart/aanbod/"]').first(), /\/werk\/kaart\/aanbod\//);
+  const edit = new URL(page.url()).pathname;
+  const id = edit.split('/').pop();
+  await checkProState(page, 'map-service-form');
+  // Mistakes come back in the summary, with what was typed.
+  await page.fill('#name', 'Mantelzorgconsulent Zwaluw');
+  await page.fill('#email', 'geen-adres');
+  await page.fill('#opens_mo', '25:00');
+  await page.fill('#closes_mo', '17:00');
+  await clickTo(page, page.locator('form.stack-form button[type=submit]'), new RegExp(`${edit}$`));
+  assert.ok(await page.locator('.error-summary a[href="#email"]').count());
+  assert.ok(await page.locator('.error-summary a[href="#opens_mo"]').count());
+  assert.equal(await page.locator('#name').inputValue(), 'Mantelzorgconsulent Zwaluw', 'what was typed is kept');
+  await checkProState(page, 'map-service-form-error');
+  await page.fill('#email', 'consulent@steunpunt.example');
+  await page.fill('#opens_mo', '9:00');
+  await clickTo(page, page.locator('form.stack-form button[type=submit]'), /klaar=gepubliceerd/);
+  assert.ok(await page.locator('.notice').count());
+  await checkProState(page, 'map-service-published');
+  // In search at once.
+  const published = Date.now();
+  await page.goto(`${base}/zoeken?q=zwaluw`);
+  assert.equal(await page.locator('.result h3 a').first().textContent(), 'Mantelzorgconsulent Zwaluw');
+  assert.ok(Date.now() - published < 2000, 'seen in search within 2 s');
+  // The history, a version, and restoring it.
+  await page.goto(`${base}${edit}/geschiedenis`);
+  assert.ok(await page.locator('.history table.data').count(), 'what changed');
+  await checkProState(page, 'map-history');
+  await clickTo(page, page.locator('a[href$="/geschiedenis/1"]'), /\/geschiedenis\/1$/);
+  await checkProState(page, 'map-version');
+  await clickTo(page, page.locator('form.stack-form button'), /klaar=teruggezet/);
+  await page.goto(`${base}/zoeken?q=zwaluw`);
+  assert.equal(await page.locator('.result').count(), 0, 'the old name is back');
+  // The organisation's form.
+  await page.goto(`${base}/werk/kaart`);
+  await clickTo(page, page.locator('.record-lines a[href^="/werk/kaart/organisaties/"]').first(), /\/werk\/kaart\/organisaties\//);
+  await checkProState(page, 'map-org-form');
+  // The demo's suggestion: the diff, accepted with an answer.
+  await page.goto(`${base}/werk/kaart/voorstellen`);
+  await checkProState(page, 'map-suggestions');
+  await clickTo(page, page.locator('.record-lines a').first(), /\/werk\/kaart\/voorstellen\/v-/);
+  assert.ok(await page.locator('ins').count(), 'the proposed text');
+  await checkProState(page, 'map-suggestion');
+  await page.fill('#antwoord', 'Dank u, het staat erop.');
+  await clickTo(page, page.locator('button[value="aannemen"]'), /klaar=aangenomen/);
+  await checkProState(page, 'map-suggestions-done');
+  // The demo's report: answered (by mail, kept in the outbox without SMTP) and closed.
+  await page.goto(`${base}/werk/kaart/meldingen`);
+  await checkProState(page, 'map-corrections');
+  await clickTo(page, page.locator('.record-lines a').first(), /\/werk\/kaart\/meldingen\/m-/);
+  await checkProState(page, 'map-correction');
+  await page.fill('#antwoord', 'Dank u, we hebben het aangepast.');
+  await clickTo(page, page.locator('form.stack-form button'), /klaar=beantwoord/);
+  await checkProState(page, 'map-corrections-done');
+  // Due for a check: confirm one.
+  await page.goto(`${base}/werk/kaart/controle`);
+  const due = await page.locator('table.data tbody tr').count();
+  assert.ok(due > 0);
+  await checkProState(page, 'map-due');
+  await clickTo(page, page.locator('table.data button').first(), /klaar=gecontroleerd/);
+  assert.equal(await page.locator('table.data tbody tr').count(), due - 1);
+  await page.goto(`${base}/werk/kaart/controle?maanden=abc`);
+  await checkProState(page, 'map-due-error');
+  await context.close();
+
+  // The organisation's editor: its own records, as a suggestion.
+  const org = await newPage();
+  await signInDemo(org.page, 'vrijwilligers');
+  await org.page.goto(`${base}/werk/kaart`);
+  assert.ok(await org.page.locator('text=Dank u, het staat erop.').count(), 'the answer to their suggestion');
+  await checkProState(org.page, 'map-list-organization');
+  await clickTo(org.page, org.page.locator('.record-lines a[href^="/werk/kaart/aanbod/"]').first(), /\/werk\/kaart\/aanbod\//);
+  await checkProState(org.page, 'map-service-form-organization');
+  await org.page.fill('#wait_time', 'Twee weken');
+  await clickTo(org.page, org.page.locator('form.stack-form button[type=submit]'), /klaar=voorstel/);
+  await checkProState(org.page, 'map-service-suggested');
+  assert.equal((await org.page.goto(`${base}/werk/kaart/voorstellen`)).status(), 403, "the review is the steunpunt's");
+  await org.context.close();
+
+  // A visitor: "Klopt er iets niet?", too fast first, then sent; with and without JavaScript.
+  for (const javaScriptEnabled of [true, false]) {
+    const v = await newPage({ javaScriptEnabled });
+    const check = async (name) => { if (javaScriptEnabled) await checkProState(v.page, name); };
+    await v.page.goto(`${base}/aanbod/${id}`);
+    await clickTo(v.page, v.page.locator('a[href$="/klopt-er-iets-niet"]'), /klopt-er-iets-niet$/);
+    await check('correction-form');
+    await v.page.fill('#message', 'Het telefoonnummer klopt niet.');
+    await clickTo(v.page, v.page.locator('form.stack-form button'), /klopt-er-iets-niet$/);
+    assert.ok(await v.page.locator('.error-summary').count(), 'too fast');
+    assert.equal(await v.page.locator('#message').inputValue(), 'Het telefoonnummer klopt niet.');
+    await check('correction-form-error');
+    await v.page.waitForTimeout(3200);
+    await clickTo(v.page, v.page.locator('form.stack-form button'), /klopt-er-iets-niet$/);
+    assert.ok(await v.page.locator('.notice').count(), 'sent');
+    await check('correction-sent');
+    await v.context.close();
+  }
+});
+
+test('editing without JavaScript: the form publishes and keeps what was typed on an error', async () => {
+  const { context, page } = await newPage({ javaScriptEnabled: false });
+  await signInDemo(page, 'redactie');
+  await page.goto(`${base}/werk/kaart`);
+  await clickTo(page, page.locator('.record-lines a[href^="/werk/kaart/aanbod/"]').nth(1), /\/werk\/kaart\/aanbod\//);
+  await page.fill('#minimum_age', 'oud');
+  await clickTo(page, page.locator('form.stack-form button[type=submit]'));
+  assert.ok(await page.locator('.error-summary a[href="#minimum_age"]').count());
+  assert.equal(await page.locator('#minimum_age').inputValue(), 'oud');
+  await page.fill('#minimum_age', '18');
+  await clickTo(page, page.locator('form.stack-form button[type=submit]'), /klaar=gepubliceerd/);
+  await context.close();
+});

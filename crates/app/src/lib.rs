@@ -11,6 +11,8 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod corrections;
+pub mod editing;
 pub mod guides;
 pub mod mail;
 pub mod maintenance;
@@ -97,6 +99,8 @@ pub struct App {
     clock: Clock,
     /// Days a closed referral keeps its personal details.
     referral_retention_days: u32,
+    /// Signs the public correction form's stamp (when it was shown).
+    stamp_key: corrections::StampKey,
 }
 
 impl App {
@@ -143,6 +147,7 @@ impl App {
             working_days: Arc::new(kapstok_domain::service_level::WorkingDays::default()),
             clock: Clock::default(),
             referral_retention_days: retention::DEFAULT_DAYS,
+            stamp_key: corrections::StampKey::new(),
         })
     }
 
@@ -434,6 +439,23 @@ impl App {
     /// The access log: the functionaris gegevensbescherming only.
     pub fn access_log_reader(&self, actor: &Actor) -> Option<audit::AccessLogReader> {
         audit::AccessLogReader::grant(self.store.clone(), actor)
+    }
+
+    /// Editing the social map: redacteuren, within their team's reach (the whole map, or their
+    /// organisation's records as suggestions).
+    pub async fn map_editor(&self, actor: &Actor) -> AppResult<Option<editing::MapEditor>> {
+        editing::MapEditor::grant(self, actor).await
+    }
+
+    /// Reporting a wrong service page: anyone.
+    pub fn correction_desk(&self, actor: &Actor) -> corrections::CorrectionDesk {
+        corrections::CorrectionDesk::new(
+            actor,
+            self.store.clone(),
+            self.catalog(),
+            self.clock.clone(),
+            self.stamp_key.clone(),
+        )
     }
 
     /// Adding to the anonymous self-check tally: anyone who finished a check.

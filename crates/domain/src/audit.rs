@@ -61,15 +61,21 @@ pub enum RecordKind {
     Mail,
     /// A referral of a carer (its person is the carer, by pseudonym).
     Referral,
+    /// A record of the social map (a service, an organisation) or a suggestion for one.
+    SocialMap,
+    /// A visitor's report that a service's page is wrong (may hold their e-mail address).
+    Correction,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 5] = [
+    pub const ALL: [RecordKind; 7] = [
         RecordKind::Account,
         RecordKind::Team,
         RecordKind::AccessLog,
         RecordKind::Mail,
         RecordKind::Referral,
+        RecordKind::SocialMap,
+        RecordKind::Correction,
     ];
 
     pub fn code(self) -> &'static str {
@@ -79,6 +85,8 @@ impl RecordKind {
             RecordKind::AccessLog => "access_log",
             RecordKind::Mail => "mail",
             RecordKind::Referral => "referral",
+            RecordKind::SocialMap => "social_map",
+            RecordKind::Correction => "correction",
         }
     }
 

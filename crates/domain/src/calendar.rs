@@ -32,6 +32,20 @@ pub fn stored(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
+/// The local date of `t` (`2026-12-02`), as `assured_date` holds it.
+pub fn date_of(t: Timestamp) -> String {
+    t.to_zoned(zone()).strftime("%Y-%m-%d").to_string()
+}
+
+/// The local date `months` before `t`'s (the end of a shorter month when the day is missing).
+pub fn months_before(t: Timestamp, months: i32) -> String {
+    let d = t.to_zoned(zone()).date();
+    d.checked_sub(jiff::Span::new().months(i64::from(months)))
+        .unwrap_or(d)
+        .strftime("%Y-%m-%d")
+        .to_string()
+}
+
 /// A stored timestamp read back; `None` if it is not one.
 pub fn parse_stored(ts: &str) -> Option<Timestamp> {
     ts.parse().ok()
@@ -39,6 +53,13 @@ pub fn parse_stored(ts: &str) -> Option<Timestamp> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn months_before_keeps_to_the_calendar() {
+        let t: super::Timestamp = "2026-03-31T12:00:00Z".parse().unwrap();
+        assert_eq!(super::date_of(t), "2026-03-31");
+        assert_eq!(super::months_before(t, 12), "2025-03-31");
+        assert_eq!(super::months_before(t, 1), "2026-02-28");
+    }
     use super::*;
 
     #[test]

@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod calendar;
 pub mod data_file;
+pub mod editing;
 pub mod fields;
 pub mod geo;
 pub mod hsds;

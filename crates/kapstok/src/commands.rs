@@ -35,10 +35,12 @@ pub fn operator(store: Arc<dyn Store>) -> Maintenance {
     Maintenance::grant(store, &Actor::console_operator()).expect("the operator may maintain")
 }
 
-/// The whole demo: `load_demo` and the demo's referrals in the teams' inboxes.
+/// The whole demo: `load_demo`, the demo's referrals in the teams' inboxes, and a suggestion
+/// and a visitor's report for the redacteuren.
 pub async fn load_full_demo(store: Arc<dyn Store>) -> Result<ImportSummary> {
     let summary = load_demo(store.clone()).await?;
-    crate::demo_referrals::load(store).await?;
+    crate::demo_referrals::load(store.clone()).await?;
+    crate::demo_map::load(store).await?;
     Ok(summary)
 }
 

@@ -107,6 +107,10 @@ pub struct ServeArgs {
     /// at once; after that one every ten minutes.
     #[arg(long, env = "KAPSTOK_CONTACT_REQUESTS", default_value_t = 5)]
     pub contact_requests: u32,
+    /// Months after which a service's "laatst gecontroleerd" is due again: the redacteuren's
+    /// list at /werk/kaart/controle and the monthly request to organisations to check.
+    #[arg(long, env = "KAPSTOK_CHECK_MONTHS", default_value_t = 12)]
+    pub check_months: i32,
     /// Public origin(s) such as https://mantelzorg.example.nl, trusted for form submissions when a
     /// reverse proxy rewrites the Host header (comma-separated).
     #[arg(long, env = "KAPSTOK_TRUSTED_ORIGINS", value_delimiter = ',')]
@@ -152,6 +156,7 @@ impl ServeArgs {
             writes_per_minute: self.writes_per_minute.max(1),
             trusted_origins: self.trusted_origins.clone(),
             trusted_proxies: self.trusted_proxies.clone(),
+            check_months: self.check_months.clamp(1, 120),
         }
     }
 }
@@ -173,6 +178,7 @@ impl Default for ServeArgs {
             writes_per_minute: 20,
             sign_in_attempts: 10,
             contact_requests: 5,
+            check_months: 12,
             referral_retention_days: 365,
             trusted_origins: Vec::new(),
             trusted_proxies: Vec::new(),

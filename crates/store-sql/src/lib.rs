@@ -10,6 +10,7 @@
 mod accounts;
 mod audit;
 mod geo;
+mod map_edit;
 mod meta;
 mod postgres;
 mod referrals;

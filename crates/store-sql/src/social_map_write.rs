@@ -97,6 +97,13 @@ fn bind_sal<'q>(
 #[async_trait]
 impl SocialMapWrite for SqlStore {
     async fn begin_import(&self) -> StoreResult<Box<dyn ImportSession>> {
+        Ok(Box::new(self.writer().await?))
+    }
+}
+
+impl SqlStore {
+    /// A transaction that writes records as an import does (references checked at commit).
+    pub(crate) async fn writer(&self) -> StoreResult<SqlImport> {
         let mut tx = self.begin().await?;
         // Records may come in any order (services before their organisation, a term before its
         // parent): references are checked when the transaction commits.
@@ -105,19 +112,19 @@ impl SocialMapWrite for SqlStore {
             Backend::Postgres => "SET CONSTRAINTS ALL DEFERRED",
         };
         sqlx::query(defer).execute(&mut *tx).await?;
-        Ok(Box::new(SqlImport {
+        Ok(SqlImport {
             store: self.clone(),
             tx,
             summary: ImportSummary::default(),
             written_locations: HashSet::new(),
-        }))
+        })
     }
 }
 
 /// One import: a transaction and what it wrote so far.
-struct SqlImport {
+pub(crate) struct SqlImport {
     store: SqlStore,
-    tx: Transaction<'static, Any>,
+    pub(crate) tx: Transaction<'static, Any>,
     summary: ImportSummary,
     /// Locations shared by services are written once.
     written_locations: HashSet<LocationId>,

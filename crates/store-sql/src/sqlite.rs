@@ -31,6 +31,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../migrations/sqlite/0007_team_reasons.sql"),
     ),
+    (8, include_str!("../migrations/sqlite/0008_map_editing.sql")),
 ];
 
 pub(crate) const NOW: &str = "datetime('now')";

@@ -609,6 +609,267 @@ pub trait ReferralStore: Send + Sync {
     ) -> StoreResult<Option<Vec<kapstok_domain::referral::Referral>>>;
 }
 
+/// Which kind of social-map record a version or suggestion is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordType {
+    Service,
+    Organization,
+}
+
+impl RecordType {
+    pub fn code(self) -> &'static str {
+        match self {
+            RecordType::Service => "service",
+            RecordType::Organization => "organization",
+        }
+    }
+    pub fn parse(code: &str) -> Option<RecordType> {
+        [RecordType::Service, RecordType::Organization]
+            .into_iter()
+            .find(|t| t.code() == code)
+    }
+}
+
+/// A record to publish, as it is to become.
+#[derive(Debug, Clone, Copy)]
+pub enum MapRecord<'a> {
+    Service(&'a Service),
+    Organization(&'a Organization),
+}
+
+impl MapRecord<'_> {
+    pub fn kind(&self) -> RecordType {
+        match self {
+            MapRecord::Service(_) => RecordType::Service,
+            MapRecord::Organization(_) => RecordType::Organization,
+        }
+    }
+    pub fn id(&self) -> &str {
+        match self {
+            MapRecord::Service(s) => s.id.as_str(),
+            MapRecord::Organization(o) => o.id.as_str(),
+        }
+    }
+    /// The record as JSON, as versions keep it.
+    pub fn document(&self) -> String {
+        match self {
+            MapRecord::Service(s) => serde_json::to_string(s),
+            MapRecord::Organization(o) => serde_json::to_string(o),
+        }
+        .expect("records serialize")
+    }
+}
+
+/// How a version came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// The record as it was before its first edit (from an import).
+    Import,
+    /// A redacteur of the whole map published it.
+    Edit,
+    /// An organisation's suggestion, accepted.
+    Suggestion,
+    /// An older version, published again.
+    Restore,
+    /// Confirmed as correct (`assured_date`).
+    Check,
+}
+
+impl Via {
+    pub const ALL: [Via; 5] = [
+        Via::Import,
+        Via::Edit,
+        Via::Suggestion,
+        Via::Restore,
+        Via::Check,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Via::Import => "import",
+            Via::Edit => "edit",
+            Via::Suggestion => "suggestion",
+            Via::Restore => "restore",
+            Via::Check => "check",
+        }
+    }
+    pub fn parse(code: &str) -> Option<Via> {
+        Via::ALL.into_iter().find(|v| v.code() == code)
+    }
+}
+
+/// A version to write with a published change.
+#[derive(Debug, Clone)]
+pub struct NewVersion {
+    pub at: String,
+    pub user_id: Option<String>,
+    pub via: Via,
+    /// The form's field codes that changed.
+    pub changed: Vec<String>,
+    pub restored_from: Option<i64>,
+    /// The record as it was before (JSON): kept as the first version when the record has none
+    /// yet, so its state from the import can be restored too. `None` for a new record.
+    pub previous: Option<String>,
+}
+
+/// A kept version of a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    pub seq: i64,
+    pub at: String,
+    pub user_id: Option<String>,
+    /// The user's name as it is now (the account may be gone: `None`).
+    pub user_name: Option<String>,
+    pub via: Via,
+    pub changed: Vec<String>,
+    pub restored_from: Option<i64>,
+    pub document: String,
+}
+
+/// The state of a suggestion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuggestionState {
+    Open,
+    Accepted,
+    Rejected,
+}
+
+impl SuggestionState {
+    pub fn code(self) -> &'static str {
+        match self {
+            SuggestionState::Open => "open",
+            SuggestionState::Accepted => "accepted",
+            SuggestionState::Rejected => "rejected",
+        }
+    }
+    pub fn parse(code: &str) -> Option<SuggestionState> {
+        [
+            SuggestionState::Open,
+            SuggestionState::Accepted,
+            SuggestionState::Rejected,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+}
+
+/// An organisation editor's proposed change.
+#[derive(Debug, Clone)]
+pub struct NewSuggestion {
+    pub id: String,
+    pub kind: RecordType,
+    pub record_id: String,
+    pub organization_id: String,
+    pub author_id: Option<String>,
+    pub at: String,
+    /// The record as the editor saw it (JSON; `None`: a new record), and as proposed.
+    pub base: Option<String>,
+    pub document: String,
+    pub changed: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    pub id: String,
+    pub kind: RecordType,
+    pub record_id: String,
+    pub organization_id: String,
+    pub author_id: Option<String>,
+    pub author_name: Option<String>,
+    pub at: String,
+    pub base: Option<String>,
+    pub document: String,
+    pub changed: Vec<String>,
+    pub state: SuggestionState,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub answer: Option<String>,
+}
+
+/// A visitor's report that a service's page is wrong.
+#[derive(Debug, Clone)]
+pub struct NewCorrection {
+    pub id: String,
+    pub service_id: String,
+    pub at: String,
+    pub message: String,
+    /// Where the answer goes, if they want one.
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    pub id: String,
+    pub service_id: String,
+    pub at: String,
+    pub message: String,
+    pub email: Option<String>,
+    pub open: bool,
+    pub answer: Option<String>,
+    pub answered_by: Option<String>,
+    pub answered_at: Option<String>,
+}
+
+/// A service as the editors' lists show it (also those not public).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceLine {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub status: String,
+    pub assured_date: Option<String>,
+}
+
+/// Editing the social map by hand: publishing with versions, suggestions, visitors'
+/// corrections. Every change takes its access-log entry and writes both in one transaction.
+#[async_trait]
+pub trait MapEditStore: Send + Sync {
+    /// Writes the record (a service with its links and locations, as an import would), its new
+    /// version (numbered after the last) and the change counter, at once; the version's number.
+    async fn publish(
+        &self,
+        record: MapRecord<'_>,
+        version: &NewVersion,
+        log: &NewEntry,
+    ) -> StoreResult<i64>;
+    /// A record's versions, the newest first.
+    async fn versions(&self, kind: RecordType, id: &str) -> StoreResult<Vec<Version>>;
+    /// Every service (any status), by name; of one organisation when given.
+    async fn service_lines(&self, organization: Option<&str>) -> StoreResult<Vec<ServiceLine>>;
+    async fn suggest(&self, s: &NewSuggestion, log: &NewEntry) -> StoreResult<()>;
+    /// Suggestions in `state` (all when `None`), of one organisation when given, oldest first.
+    async fn suggestions(
+        &self,
+        state: Option<SuggestionState>,
+        organization: Option<&str>,
+    ) -> StoreResult<Vec<Suggestion>>;
+    async fn suggestion(&self, id: &str) -> StoreResult<Option<Suggestion>>;
+    /// Decides an open suggestion (`false`, nothing written, if it is not open any more); an
+    /// accepted one is published with `publish`'s version in the same transaction.
+    async fn decide_suggestion(
+        &self,
+        id: &str,
+        accept: Option<(MapRecord<'_>, &NewVersion)>,
+        by: &str,
+        at: &str,
+        answer: Option<&str>,
+        log: &NewEntry,
+    ) -> StoreResult<bool>;
+    async fn report_correction(&self, c: &NewCorrection, log: &NewEntry) -> StoreResult<()>;
+    /// Open reports (or all), oldest first.
+    async fn corrections(&self, open_only: bool) -> StoreResult<Vec<Correction>>;
+    async fn correction(&self, id: &str) -> StoreResult<Option<Correction>>;
+    /// Closes an open report with the answer sent (if any); the sender's address goes.
+    /// `false` if it was not open.
+    async fn close_correction(
+        &self,
+        id: &str,
+        answer: Option<&str>,
+        by: &str,
+        at: &str,
+        log: &NewEntry,
+    ) -> StoreResult<bool>;
+}
+
 /// A whole backend: every capability.
 pub trait Store:
     MetaStore
@@ -621,6 +882,7 @@ pub trait Store:
     + AuditStore
     + OutboxStore
     + ReferralStore
+    + MapEditStore
 {
 }
 
@@ -634,7 +896,8 @@ impl<
         + SessionStore
         + AuditStore
         + OutboxStore
-        + ReferralStore,
+        + ReferralStore
+        + MapEditStore,
 > Store for T
 {
 }

@@ -25,9 +25,15 @@ pub struct WebConfig {
     /// The site's address as people reach it (links in e-mail); `https://…` makes the session
     /// cookie `Secure`.
     pub public_url: Option<String>,
+    /// Months after which a service's last check is due again (the redacteuren's list).
+    pub check_months: i32,
 }
 
 impl WebConfig {
+    pub fn check_months(&self) -> i32 {
+        self.check_months.clamp(1, 120)
+    }
+
     pub fn https(&self) -> bool {
         self.public_url
             .as_deref()
@@ -44,6 +50,7 @@ impl Default for WebConfig {
             trusted_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             public_url: None,
+            check_months: 12,
         }
     }
 }
@@ -68,6 +75,9 @@ pub struct AppState {
     /// Carers' own requests for contact, per client address: a few at once, then one every
     /// ten minutes (a person asks once; a script is slowed down).
     pub contact_throttle: Arc<Throttle>,
+    /// Visitors' reports of a wrong page ("Klopt er iets niet?"), per client address, as the
+    /// contact requests.
+    pub correction_throttle: Arc<Throttle>,
 }
 
 fn contact_throttle(burst: u32) -> Throttle {
@@ -83,6 +93,7 @@ impl AppState {
             sign_in_throttle: Arc::new(sign_in_throttle(WebConfig::default().sign_in_attempts)),
             receipt_throttle: Arc::new(sign_in_throttle(WebConfig::default().sign_in_attempts)),
             contact_throttle: Arc::new(contact_throttle(WebConfig::default().contact_requests)),
+            correction_throttle: Arc::new(contact_throttle(WebConfig::default().contact_requests)),
         }
     }
 
@@ -91,6 +102,7 @@ impl AppState {
         self.sign_in_throttle = Arc::new(sign_in_throttle(web.sign_in_attempts));
         self.receipt_throttle = Arc::new(sign_in_throttle(web.sign_in_attempts));
         self.contact_throttle = Arc::new(contact_throttle(web.contact_requests));
+        self.correction_throttle = Arc::new(contact_throttle(web.contact_requests));
         self.web = Arc::new(web);
         self
     }

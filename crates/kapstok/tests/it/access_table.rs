@@ -86,6 +86,20 @@ fn verwijzer(who: Option<&str>) -> Expect {
     }
 }
 
+/// The demo's redacteuren: the steunpunt's (whole map) and the volunteer organisation's.
+fn redacteur(who: Option<&str>) -> Expect {
+    match who {
+        None => SignIn,
+        Some("redactie" | "vrijwilligers") => Allowed,
+        Some(_) => Forbidden,
+    }
+}
+
+/// The steunpunt's redacteur only (a whole-map team): review, restore, check.
+fn steunpunt_redacteur(who: Option<&str>) -> Expect {
+    only("redactie")(who)
+}
+
 fn beheerder(who: Option<&str>) -> Expect {
     only("beheerder")(who)
 }
@@ -153,6 +167,9 @@ fn table() -> Vec<Row> {
         crate::support::demo_service_id("Steunpunt Mantelzorg De Kapstok", "mantelzorgconsulent");
     let service: &'static str = Box::leak(service.into_boxed_str());
     let aanbod: &'static str = Box::leak(format!("/aanbod/{service}").into_boxed_str());
+    let correction: &'static str =
+        Box::leak(format!("/aanbod/{service}/klopt-er-iets-niet").into_boxed_str());
+    let edit: &'static str = Box::leak(format!("/werk/kaart/aanbod/{service}").into_boxed_str());
     let api_service: &'static str = Box::leak(format!("/api/services/{service}").into_boxed_str());
     vec![
         // The public site: anyone.
@@ -199,6 +216,13 @@ fn table() -> Vec<Row> {
         // The carer's receipt: anyone with the code (an unknown one is a 404 page).
         row("GET", "/toestemming", "/toestemming", anyone),
         row("GET", "/neem-contact-op", "/neem-contact-op", anyone),
+        row("GET", "/aanbod/{id}/klopt-er-iets-niet", correction, anyone),
+        row(
+            "POST",
+            "/aanbod/{id}/klopt-er-iets-niet",
+            correction,
+            anyone,
+        ),
         row("POST", "/neem-contact-op", "/neem-contact-op", anyone),
         row("POST", "/toestemming", "/toestemming", anyone),
         row(
@@ -389,6 +413,107 @@ fn table() -> Vec<Row> {
         row("GET", "/werk/verwijzen", "/werk/verwijzen", verwijzer),
         row("POST", "/werk/verwijzen", "/werk/verwijzen", verwijzer),
         row("GET", "/werk/verwijzingen", "/werk/verwijzingen", verwijzer),
+        // Editing the social map: redacteuren (an organisation's only its own records: a 404
+        // for the steunpunt's service here), and the steunpunt's review.
+        row("GET", "/werk/kaart", "/werk/kaart", redacteur),
+        row("GET", "/werk/kaart/aanbod/{id}", edit, redacteur),
+        row("POST", "/werk/kaart/aanbod/{id}", edit, redacteur),
+        row(
+            "POST",
+            "/werk/kaart/aanbod/{id}/gecontroleerd",
+            "/werk/kaart/aanbod/onbekend/gecontroleerd",
+            steunpunt_redacteur,
+        ),
+        row(
+            "GET",
+            "/werk/kaart/aanbod/{id}/geschiedenis",
+            "/werk/kaart/aanbod/onbekend/geschiedenis",
+            redacteur,
+        ),
+        row(
+            "GET",
+            "/werk/kaart/aanbod/{id}/geschiedenis/{seq}",
+            "/werk/kaart/aanbod/onbekend/geschiedenis/1",
+            redacteur,
+        ),
+        row(
+            "POST",
+            "/werk/kaart/aanbod/{id}/geschiedenis/{seq}/terugzetten",
+            "/werk/kaart/aanbod/onbekend/geschiedenis/1/terugzetten",
+            steunpunt_redacteur,
+        ),
+        row(
+            "GET",
+            "/werk/kaart/organisaties/{id}",
+            "/werk/kaart/organisaties/onbekend",
+            redacteur,
+        ),
+        row(
+            "POST",
+            "/werk/kaart/organisaties/{id}",
+            "/werk/kaart/organisaties/onbekend",
+            redacteur,
+        ),
+        row(
+            "GET",
+            "/werk/kaart/organisaties/{id}/geschiedenis",
+            "/werk/kaart/organisaties/onbekend/geschiedenis",
+            redacteur,
+        ),
+        row(
+            "GET",
+            "/werk/kaart/organisaties/{id}/geschiedenis/{seq}",
+            "/werk/kaart/organisaties/onbekend/geschiedenis/1",
+            redacteur,
+        ),
+        row(
+            "POST",
+            "/werk/kaart/organisaties/{id}/geschiedenis/{seq}/terugzetten",
+            "/werk/kaart/organisaties/onbekend/geschiedenis/1/terugzetten",
+            steunpunt_redacteur,
+        ),
+        row(
+            "GET",
+            "/werk/kaart/controle",
+            "/werk/kaart/controle",
+            steunpunt_redacteur,
+        ),
+        row(
+            "GET",
+            "/werk/kaart/voorstellen",
+            "/werk/kaart/voorstellen",
+            steunpunt_redacteur,
+        ),
+        row(
+            "GET",
+            "/werk/kaart/voorstellen/{id}",
+            "/werk/kaart/voorstellen/v-onbekend",
+            steunpunt_redacteur,
+        ),
+        row(
+            "POST",
+            "/werk/kaart/voorstellen/{id}",
+            "/werk/kaart/voorstellen/v-onbekend",
+            steunpunt_redacteur,
+        ),
+        row(
+            "GET",
+            "/werk/kaart/meldingen",
+            "/werk/kaart/meldingen",
+            steunpunt_redacteur,
+        ),
+        row(
+            "GET",
+            "/werk/kaart/meldingen/{id}",
+            "/werk/kaart/meldingen/m-onbekend",
+            steunpunt_redacteur,
+        ),
+        row(
+            "POST",
+            "/werk/kaart/meldingen/{id}",
+            "/werk/kaart/meldingen/m-onbekend",
+            steunpunt_redacteur,
+        ),
         Row {
             ends_session: true,
             ..row("POST", "/uitloggen", "/uitloggen", signed_in)

@@ -13,6 +13,7 @@ mod hardening;
 mod hostile;
 mod hsds;
 mod hsds_formats;
+mod map_editing;
 mod pages;
 mod postgres;
 mod referral_story;

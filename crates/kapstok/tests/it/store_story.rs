@@ -215,3 +215,348 @@ async fn every_backend_tells_the_same_story() {
         story(app.store.clone(), backend).await;
     }
 }
+
+/// Editing by hand: a published change keeps versions (the imported state first), the map's
+/// version moves; a suggestion is decided once; a correction's address goes when it is closed.
+async fn map_edit_story(store: Arc<dyn Store>, backend: Backend) {
+    use kapstok_domain::audit::{Action, NewEntry, RecordKind};
+    use kapstok_store::{
+        MapRecord, NewCorrection, NewSuggestion, NewVersion, RecordType, SuggestionState, Via,
+    };
+    let b = format!("{backend:?}");
+    let user = store.users().await.unwrap().remove(0);
+    let log = |action| NewEntry {
+        user_id: Some(user.id.to_string()),
+        record_id: Some("x".into()),
+        ..NewEntry::new(
+            "2026-12-07T10:00:00.000Z".into(),
+            action,
+            RecordKind::SocialMap,
+            true,
+        )
+    };
+    let entries_before = store.entries_after(0, 100_000).await.unwrap().len();
+    let lines = store.service_lines(None).await.unwrap();
+    let services = store.load_directory().await.unwrap().services;
+    assert_eq!(
+        lines.len(),
+        services.len(),
+        "{b}: every service, any status"
+    );
+    let original = services
+        .iter()
+        .find(|s| !s.service_at_locations.is_empty())
+        .unwrap()
+        .clone();
+    let mine = store
+        .service_lines(Some(&original.organization_id))
+        .await
+        .unwrap();
+    assert!(
+        mine.iter()
+            .all(|l| l.organization_id == original.organization_id)
+    );
+    assert!(mine.iter().any(|l| l.id == original.id.as_str()), "{b}");
+    assert!(
+        store
+            .versions(RecordType::Service, &original.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let version_before = store.directory_version().await.unwrap();
+    let mut edited = original.clone();
+    edited.name = "Nieuwe naam".into();
+    let v = NewVersion {
+        at: "2026-12-07T10:00:00.000Z".into(),
+        user_id: Some(user.id.to_string()),
+        via: Via::Edit,
+        changed: vec!["name".into()],
+        restored_from: None,
+        previous: Some(MapRecord::Service(&original).document()),
+    };
+    let seq = store
+        .publish(MapRecord::Service(&edited), &v, &log(Action::Change))
+        .await
+        .unwrap();
+    assert_eq!(seq, 2, "{b}: the imported state is version 1");
+    assert!(
+        store.directory_version().await.unwrap() > version_before,
+        "{b}"
+    );
+    let stored = store.service(&original.id).await.unwrap().unwrap();
+    assert_eq!(stored.name, "Nieuwe naam");
+    assert!(
+        stored.service_at_locations.len() == original.service_at_locations.len(),
+        "{b}: locations kept"
+    );
+    let versions = store
+        .versions(RecordType::Service, &original.id)
+        .await
+        .unwrap();
+    assert_eq!(versions.len(), 2, "{b}");
+    assert_eq!(versions[0].seq, 2);
+    assert_eq!(versions[0].via, Via::Edit);
+    assert_eq!(versions[0].changed, vec!["name".to_string()]);
+    assert_eq!(versions[0].user_name.as_deref(), Some(user.name.as_str()));
+    assert_eq!(versions[1].via, Via::Import);
+    assert_eq!(versions[1].user_id, None);
+    let first: kapstok_domain::model::Service =
+        serde_json::from_str(&versions[1].document).unwrap();
+    assert_eq!(first.name, original.name, "{b}: the import's state is kept");
+
+    // A second edit does not repeat the imported state.
+    let restore = NewVersion {
+        via: Via::Restore,
+        restored_from: Some(1),
+        changed: vec!["name".into()],
+        ..v.clone()
+    };
+    assert_eq!(
+        store
+            .publish(MapRecord::Service(&first), &restore, &log(Action::Change))
+            .await
+            .unwrap(),
+        3
+    );
+    let versions = store
+        .versions(RecordType::Service, &original.id)
+        .await
+        .unwrap();
+    assert_eq!(versions.len(), 3);
+    assert_eq!(versions[0].restored_from, Some(1));
+    assert_eq!(
+        store.service(&original.id).await.unwrap().unwrap().name,
+        original.name
+    );
+
+    // Organisations too.
+    let org = store
+        .organization(&original.organization_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut renamed = org.clone();
+    renamed.description = "Anders beschreven".into();
+    store
+        .publish(
+            MapRecord::Organization(&renamed),
+            &NewVersion {
+                previous: Some(MapRecord::Organization(&org).document()),
+                ..v.clone()
+            },
+            &log(Action::Change),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .organization(&org.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .description
+            .as_str(),
+        "Anders beschreven"
+    );
+    assert_eq!(
+        store
+            .versions(RecordType::Organization, &org.id)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // A suggestion: listed while open, decided once.
+    let mut proposed = original.clone();
+    proposed.description = "Voorgesteld".into();
+    let s = NewSuggestion {
+        id: "voorstel-1".into(),
+        kind: RecordType::Service,
+        record_id: original.id.to_string(),
+        organization_id: original.organization_id.to_string(),
+        author_id: Some(user.id.to_string()),
+        at: "2026-12-07T10:05:00.000Z".into(),
+        base: Some(MapRecord::Service(&original).document()),
+        document: MapRecord::Service(&proposed).document(),
+        changed: vec!["description".into()],
+    };
+    store.suggest(&s, &log(Action::Create)).await.unwrap();
+    store
+        .suggest(
+            &NewSuggestion {
+                id: "voorstel-2".into(),
+                at: "2026-12-07T10:06:00.000Z".into(),
+                ..s.clone()
+            },
+            &log(Action::Create),
+        )
+        .await
+        .unwrap();
+    let open = store
+        .suggestions(Some(SuggestionState::Open), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        open.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        ["voorstel-1", "voorstel-2"],
+        "{b}: oldest first"
+    );
+    assert_eq!(open[0].author_name.as_deref(), Some(user.name.as_str()));
+    assert_eq!(open[0].changed, vec!["description".to_string()]);
+    assert!(
+        store
+            .suggestions(None, Some("andere-organisatie"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let accept = NewVersion {
+        via: Via::Suggestion,
+        changed: vec!["description".into()],
+        previous: None,
+        ..v.clone()
+    };
+    assert!(
+        store
+            .decide_suggestion(
+                "voorstel-1",
+                Some((MapRecord::Service(&proposed), &accept)),
+                &user.id,
+                "2026-12-07T11:00:00.000Z",
+                Some("Dank u"),
+                &log(Action::Change),
+            )
+            .await
+            .unwrap(),
+        "{b}"
+    );
+    assert!(
+        !store
+            .decide_suggestion(
+                "voorstel-1",
+                None,
+                &user.id,
+                "2026-12-07T11:00:00.000Z",
+                None,
+                &log(Action::Change)
+            )
+            .await
+            .unwrap(),
+        "{b}: decided once"
+    );
+    assert_eq!(
+        store
+            .service(&original.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .description
+            .as_str(),
+        "Voorgesteld"
+    );
+    let decided = store.suggestion("voorstel-1").await.unwrap().unwrap();
+    assert_eq!(decided.state, SuggestionState::Accepted);
+    assert_eq!(decided.answer.as_deref(), Some("Dank u"));
+    assert_eq!(
+        store
+            .versions(RecordType::Service, &original.id)
+            .await
+            .unwrap()[0]
+            .via,
+        Via::Suggestion
+    );
+    let before_reject = store.service(&original.id).await.unwrap();
+    assert!(
+        store
+            .decide_suggestion(
+                "voorstel-2",
+                None,
+                &user.id,
+                "2026-12-07T11:00:00.000Z",
+                None,
+                &log(Action::Change)
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        store.service(&original.id).await.unwrap() == before_reject,
+        "{b}: rejected changes nothing"
+    );
+    assert!(
+        store
+            .suggestions(Some(SuggestionState::Open), None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.suggestions(None, None).await.unwrap().len(), 2);
+    assert!(store.suggestion("bestaat-niet").await.unwrap().is_none());
+
+    // Corrections: the address is kept only until the report is answered.
+    let c = NewCorrection {
+        id: "melding-1".into(),
+        service_id: original.id.to_string(),
+        at: "2026-12-07T12:00:00.000Z".into(),
+        message: "Het telefoonnummer klopt niet".into(),
+        email: Some("bezoeker@example.org".into()),
+    };
+    store
+        .report_correction(&c, &log(Action::Create))
+        .await
+        .unwrap();
+    assert_eq!(store.corrections(true).await.unwrap().len(), 1, "{b}");
+    assert!(
+        store
+            .close_correction(
+                "melding-1",
+                Some("Aangepast"),
+                &user.id,
+                "2026-12-07T13:00:00.000Z",
+                &log(Action::Send)
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .close_correction(
+                "melding-1",
+                None,
+                &user.id,
+                "2026-12-07T13:00:00.000Z",
+                &log(Action::Send)
+            )
+            .await
+            .unwrap()
+    );
+    assert!(store.corrections(true).await.unwrap().is_empty());
+    let closed = store.correction("melding-1").await.unwrap().unwrap();
+    assert!(!closed.open);
+    assert_eq!(closed.email, None, "{b}: the address is gone");
+    assert_eq!(closed.answer.as_deref(), Some("Aangepast"));
+    assert_eq!(store.corrections(false).await.unwrap().len(), 1);
+
+    // Every write above took its log entry, in its own transaction.
+    let entries = store.entries_after(0, 100_000).await.unwrap().len();
+    assert_eq!(
+        entries - entries_before,
+        9,
+        "{b}: refused decisions write nothing"
+    );
+}
+
+#[tokio::test]
+async fn every_backend_edits_the_map_alike() {
+    for backend in Backend::ALL {
+        let app = crate::support::TestApp::init()
+            .with_backend(backend)
+            .with_demo()
+            .build()
+            .await;
+        map_edit_story(app.store.clone(), backend).await;
+    }
+}

@@ -7,6 +7,8 @@ pub mod admin;
 pub mod forward;
 pub mod inbox;
 pub mod inzage;
+pub mod map_edit;
+pub mod map_review;
 pub mod referrals;
 pub mod sign_in;
 pub mod workspace;
@@ -28,6 +30,59 @@ pub fn is_pro_path(path: &str) -> bool {
     PREFIXES
         .iter()
         .any(|p| path == *p || path.strip_prefix(p).is_some_and(|r| r.starts_with('/')))
+}
+
+/// Editing the social map, and the steunpunt's review.
+fn map_routes() -> Router<AppState> {
+    let r = Router::new()
+        .route("/werk/kaart", get(map_edit::list))
+        .route(
+            "/werk/kaart/aanbod/{id}",
+            get(map_edit::service_form).post(map_edit::service_save),
+        )
+        .route(
+            "/werk/kaart/aanbod/{id}/gecontroleerd",
+            post(map_edit::confirm),
+        )
+        .route(
+            "/werk/kaart/organisaties/{id}",
+            get(map_edit::organization_form).post(map_edit::organization_save),
+        )
+        .route("/werk/kaart/controle", get(map_edit::due))
+        .route("/werk/kaart/voorstellen", get(map_review::suggestions))
+        .route(
+            "/werk/kaart/voorstellen/{id}",
+            get(map_review::suggestion).post(map_review::decide),
+        )
+        .route("/werk/kaart/meldingen", get(map_review::corrections))
+        .route(
+            "/werk/kaart/meldingen/{id}",
+            get(map_review::correction).post(map_review::answer),
+        );
+    r.route(
+        "/werk/kaart/aanbod/{id}/geschiedenis",
+        get(|s, me, p| map_edit::history("aanbod", s, me, p)),
+    )
+    .route(
+        "/werk/kaart/aanbod/{id}/geschiedenis/{seq}",
+        get(|s, me, p| map_edit::version("aanbod", s, me, p)),
+    )
+    .route(
+        "/werk/kaart/aanbod/{id}/geschiedenis/{seq}/terugzetten",
+        post(|s, me, p, b| map_edit::restore("aanbod", s, me, p, b)),
+    )
+    .route(
+        "/werk/kaart/organisaties/{id}/geschiedenis",
+        get(|s, me, p| map_edit::history("organisaties", s, me, p)),
+    )
+    .route(
+        "/werk/kaart/organisaties/{id}/geschiedenis/{seq}",
+        get(|s, me, p| map_edit::version("organisaties", s, me, p)),
+    )
+    .route(
+        "/werk/kaart/organisaties/{id}/geschiedenis/{seq}/terugzetten",
+        post(|s, me, p, b| map_edit::restore("organisaties", s, me, p, b)),
+    )
 }
 
 /// The routes with their session middleware.
@@ -87,6 +142,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/werk/teams/{id}/verwijzingen/{ref}/inzage",
             get(inzage::page),
         )
+        .merge(map_routes())
         .route("/toegangslog", get(access_log::page))
         .route("/toegangslog/export", get(access_log::export))
         .route("/beheer/gebruikers", get(admin::users).post(admin::invite))

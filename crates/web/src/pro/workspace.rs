@@ -110,6 +110,18 @@ pub async fn home(State(state): State<AppState>, me: SignedIn) -> Result<Respons
                     format!("{} · {name}", tr.t("inbox-title")),
                 ));
             }
+            if let Some(ed) = state.app().map_editor(&me.actor).await.in_lang(lang)? {
+                links.push(("/werk/kaart".to_string(), tr.t("edit-title")));
+                if ed.publishes() {
+                    for (href, key) in [
+                        ("/werk/kaart/voorstellen", "review-suggestions-title"),
+                        ("/werk/kaart/meldingen", "review-corrections-title"),
+                        ("/werk/kaart/controle", "edit-due-title"),
+                    ] {
+                        links.push((href.to_string(), tr.t(key)));
+                    }
+                }
+            }
             if state.app().access_log_reader(&me.actor).is_some() {
                 links.push(("/toegangslog".to_string(), tr.t("log-title")));
             }

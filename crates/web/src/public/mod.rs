@@ -2,6 +2,7 @@
 
 pub mod consent;
 pub mod contact;
+pub mod correction;
 pub mod home;
 pub mod respite;
 pub mod search;
@@ -20,6 +21,10 @@ pub fn router() -> Router<AppState> {
         .route("/functies", get(home::functions))
         .route("/gebieden", get(home::areas))
         .route("/aanbod/{id}", get(service::service_page))
+        .route(
+            "/aanbod/{id}/klopt-er-iets-niet",
+            get(correction::form).post(correction::submit),
+        )
         .route("/organisaties/{id}", get(service::organization_page))
         .route("/afdrukken", get(service::print_page))
         .route("/taal/{lang}", get(home::switch_language))

@@ -50,6 +50,7 @@ pub struct ServiceView {
     pub funding: Vec<String>,
     pub costs: Vec<String>,
     pub apply: Option<String>,
+    pub wait: Option<String>,
     pub referral: Option<String>,
     pub phones: Vec<PhoneView>,
     pub email: Option<String>,
@@ -174,6 +175,7 @@ impl ServiceView {
                 })
                 .collect(),
             apply: s.application_process.clone(),
+            wait: s.wait_time.clone().filter(|w| !w.trim().is_empty()),
             referral: s.kapstok_referral.clone(),
             phones,
             // Service and organisation come cleaned (MapReader, Catalog): only real addresses.
