@@ -786,6 +786,13 @@ test('the social map: edit with errors, publish and find it, history and restore
   assert.equal(await page.locator('table.data tbody tr').count(), due - 1);
   await page.goto(`${base}/werk/kaart/controle?maanden=abc`);
   await checkProState(page, 'map-due-error');
+  // The table for Excel: a download link, and an upload with a report per row.
+  await page.goto(`${base}/werk/kaart/tabel`);
+  await checkProState(page, 'map-table');
+  await page.setInputFiles('#bestand', { name: 'kaart.csv', mimeType: 'text/csv', buffer: Buffer.from(`id;bedrag\r\n${id};gratis?\r\n`) });
+  await clickTo(page, page.locator('form.stack-form button'), /\/werk\/kaart\/tabel$/);
+  assert.match(await page.locator('.error-summary').textContent(), /Rij 2, kolom bedrag/);
+  await checkProState(page, 'map-table-error');
   await context.close();
 
   // The organisation's editor: its own records, as a suggestion.

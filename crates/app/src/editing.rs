@@ -160,7 +160,7 @@ impl MapEditor {
         }
     }
 
-    fn entry(&self, action: Action, kind: RecordType, id: &str) -> NewEntry {
+    pub(crate) fn entry(&self, action: Action, kind: RecordType, id: &str) -> NewEntry {
         let mut e =
             self.actor
                 .log_entry(Some(&self.membership), action, RecordKind::SocialMap, true);
@@ -331,7 +331,7 @@ impl MapEditor {
         Ok(Some(Ok(saved)))
     }
 
-    async fn save(
+    pub(crate) async fn save(
         &self,
         after: MapRecord<'_>,
         before: MapRecord<'_>,

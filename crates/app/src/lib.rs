@@ -16,6 +16,7 @@ pub mod editing;
 pub mod guides;
 pub mod mail;
 pub mod maintenance;
+pub mod map_csv;
 pub mod notify;
 pub mod receipts;
 pub mod referrals;
@@ -74,6 +75,9 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Import(#[from] ImportError),
+    /// Writing a table (not expected: it goes to memory).
+    #[error("writing a table: {0}")]
+    Csv(#[from] csv::Error),
 }
 
 pub type AppResult<T> = Result<T, AppError>;

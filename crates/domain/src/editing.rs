@@ -50,7 +50,7 @@ pub enum Problem {
     AgeOrder,
     /// Not a time of day (`9:00`, `17:30`).
     NotATime,
-    /// Opening without closing or the other way round, or closing before opening.
+    /// Opening without closing or the other way round, or closing when it opens.
     HoursIncomplete,
     NotAnAmount,
     NotAPostcode,
@@ -491,7 +491,8 @@ fn hours(s: &mut Service, f: Typed, p: &mut Problems) {
             (None, None) => {}
             (Some(Err(())), _) => p.push((field(&ok), Problem::NotATime)),
             (_, Some(Err(()))) => p.push((field(&ck), Problem::NotATime)),
-            (Some(Ok(o)), Some(Ok(c))) if o < c => {
+            // Closing before opening is overnight (night care: 22:00 to 07:00).
+            (Some(Ok(o)), Some(Ok(c))) if o != c => {
                 match rules.iter_mut().find(|(ro, rc, _)| *ro == o && *rc == c) {
                     Some(rule) => rule.2.push(day),
                     None => rules.push((o, c, vec![day])),

@@ -11,6 +11,7 @@ pub mod geo;
 pub mod hsds;
 pub mod ids;
 pub mod instrument;
+pub mod map_table;
 pub mod model;
 pub mod paging;
 pub mod referral;

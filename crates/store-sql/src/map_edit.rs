@@ -154,6 +154,20 @@ impl MapEditStore for SqlStore {
         Ok(seq)
     }
 
+    async fn publish_many(
+        &self,
+        records: &[(MapRecord<'_>, NewVersion)],
+        log: &NewEntry,
+    ) -> StoreResult<()> {
+        let mut w = self.writer().await?;
+        for (record, version) in records {
+            write_published(&mut w, *record, version).await?;
+        }
+        append_in(self.backend, &mut w.tx, log).await?;
+        Box::new(w).commit().await?;
+        Ok(())
+    }
+
     async fn versions(&self, kind: RecordType, id: &str) -> StoreResult<Vec<Version>> {
         let rows = sqlx::query(
             "SELECT v.seq, v.at, v.user_id, u.name, v.via, v.changed, v.restored_from, v.document \

@@ -831,6 +831,13 @@ pub trait MapEditStore: Send + Sync {
         version: &NewVersion,
         log: &NewEntry,
     ) -> StoreResult<i64>;
+    /// As `publish` for several records at once, all or none, with one log entry (a table
+    /// uploaded by an editor).
+    async fn publish_many(
+        &self,
+        records: &[(MapRecord<'_>, NewVersion)],
+        log: &NewEntry,
+    ) -> StoreResult<()>;
     /// A record's versions, the newest first.
     async fn versions(&self, kind: RecordType, id: &str) -> StoreResult<Vec<Version>>;
     /// Every service (any status), by name; of one organisation when given.

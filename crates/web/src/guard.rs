@@ -226,6 +226,19 @@ fn is_form(headers: &HeaderMap) -> bool {
         })
 }
 
+/// The forms that upload a file (`multipart/form-data`); every other form is urlencoded.
+const UPLOAD_PATHS: [&str; 1] = ["/werk/kaart/tabel"];
+
+fn is_upload(request: &Request) -> bool {
+    UPLOAD_PATHS.contains(&request.uri().path())
+        && request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("multipart/form-data"))
+}
+
 /// Whether a request carries a body (hyper knows from `Content-Length` / chunked encoding).
 fn has_body(request: &Request) -> bool {
     use axum::body::HttpBody;
@@ -244,7 +257,7 @@ pub async fn guard_writes(State(state): State<AppState>, request: Request, next:
     }
     let lang = lang_of(request.headers());
     let api = is_api(request.uri());
-    if has_body(&request) && !is_form(request.headers()) {
+    if has_body(&request) && !is_form(request.headers()) && !is_upload(&request) {
         return status_response(StatusCode::UNSUPPORTED_MEDIA_TYPE, lang, api);
     }
     let client = client_of(&request, &state.web.trusted_proxies);

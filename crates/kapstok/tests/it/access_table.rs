@@ -472,6 +472,14 @@ fn table() -> Vec<Row> {
             "/werk/kaart/organisaties/onbekend/geschiedenis/1/terugzetten",
             steunpunt_redacteur,
         ),
+        row("GET", "/werk/kaart/tabel", "/werk/kaart/tabel", redacteur),
+        row("POST", "/werk/kaart/tabel", "/werk/kaart/tabel", redacteur),
+        row(
+            "GET",
+            "/werk/kaart/tabel/sociale-kaart.csv",
+            "/werk/kaart/tabel/sociale-kaart.csv",
+            redacteur,
+        ),
         row(
             "GET",
             "/werk/kaart/controle",

@@ -388,3 +388,212 @@ async fn redactie_actor(app: &TestApp) -> kapstok_app::Actor {
         .unwrap()
         .unwrap()
 }
+
+/// Splits a downloaded table into rows of cells (`;`, CRLF, quotes as Excel writes them).
+fn table_rows(text: &str) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    r.records()
+        .map(|x| x.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+fn table_text(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    for r in rows {
+        w.write_record(r).unwrap();
+    }
+    w.into_inner().unwrap()
+}
+
+#[tokio::test]
+async fn the_map_as_a_table_for_dutch_excel_down_and_up_with_a_report_per_row() {
+    for backend in Backend::ALL {
+        let app = TestApp::init()
+            .with_backend(backend)
+            .with_demo()
+            .build()
+            .await;
+        let b = format!("{backend:?}");
+        let redactie = app.browser();
+        sign_in_demo(&redactie, "redactie").await;
+        let page = redactie.get("/werk/kaart/tabel").await;
+        assert_eq!(page.status, StatusCode::OK, "{b}");
+        let token = csrf(&page.body);
+        let file = redactie.get("/werk/kaart/tabel/sociale-kaart.csv").await;
+        assert_eq!(file.status, StatusCode::OK, "{b}");
+        assert!(
+            file.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv"),
+            "{b}"
+        );
+        assert!(
+            file.body.starts_with('\u{feff}'),
+            "{b}: a byte-order mark for Excel"
+        );
+        assert!(file.body.contains("\r\n"), "{b}: CRLF");
+        let mut rows = table_rows(file.body.trim_start_matches('\u{feff}'));
+        let header = rows[0].clone();
+        assert_eq!(header[0], "id");
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        assert_eq!(
+            rows.len() - 1,
+            app.store.service_lines(None).await.unwrap().len(),
+            "{b}"
+        );
+        // Phone numbers with a + stay text in Excel, and come back without the quote.
+        assert!(
+            rows.iter().all(|r| !r[col("telefoon")].starts_with('+')),
+            "{b}: no cell starts as a formula"
+        );
+
+        // Mistakes in two rows: reported by row and column, nothing saved.
+        let (first, second) = (rows[1][0].clone(), rows[2][0].clone());
+        rows[1][col("naam")] = "Tabelnaam Kievit".into();
+        rows[2][col("bedrag")] = "gratis?".into();
+        rows[2][col("labels")] = "Bestaat Niet".into();
+        let r = redactie
+            .post_file(
+                "/werk/kaart/tabel",
+                &[("csrf", &token)],
+                "bestand",
+                "kaart.csv",
+                &table_text(&rows),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{b}: {}", r.body);
+        assert!(r.body.contains("Rij 3, kolom bedrag"), "{b}: {}", r.body);
+        assert!(r.body.contains("Rij 3, kolom labels"), "{b}");
+        assert!(r.body.contains("Bestaat Niet"), "{b}");
+        assert!(
+            result_names(&app.get("/zoeken?q=kievit").await.body).is_empty(),
+            "{b}: all or nothing"
+        );
+
+        // Fixed, saved as Excel's plain "CSV" (Windows-1252): published in one go.
+        rows[2] = table_rows(file.body.trim_start_matches('\u{feff}'))[2].clone();
+        rows[1][col("naam")] = "Tabelnaam Kievit Café".into();
+        let text = String::from_utf8(table_text(&rows)).unwrap();
+        let (cp1252, _, lossy) = encoding_rs::WINDOWS_1252.encode(&text);
+        assert!(!lossy);
+        let r = redactie
+            .post_file(
+                "/werk/kaart/tabel",
+                &[("csrf", &token)],
+                "bestand",
+                "kaart.csv",
+                &cp1252,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.body);
+        assert!(
+            r.body.contains("1 gewijzigd en gepubliceerd"),
+            "{b}: {}",
+            r.body
+        );
+        assert_eq!(
+            result_names(&app.get("/zoeken?q=kievit").await.body),
+            vec!["Tabelnaam Kievit Café".to_string()],
+            "{b}"
+        );
+        let v = app
+            .store
+            .versions(kapstok_app::editing::RecordType::Service, &first)
+            .await
+            .unwrap();
+        assert_eq!(v.len(), 2, "{b}: the import's state and the table's");
+        assert!(
+            app.store
+                .versions(kapstok_app::editing::RecordType::Service, &second)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // Not a table, a wrong column, no file, a foreign token.
+        for (bytes, want) in [
+            (&b"naam;iets\r\nx;y\r\n"[..], "onbekende kolom: iets"),
+            (&b"naam\r\nx\r\n"[..], "de kolom id ontbreekt"),
+            (&b""[..], "Kies een bestand"),
+        ] {
+            let r = redactie
+                .post_file(
+                    "/werk/kaart/tabel",
+                    &[("csrf", &token)],
+                    "bestand",
+                    "x.csv",
+                    bytes,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{b}");
+            assert!(r.body.contains(want), "{b}: {want}: {}", r.body);
+        }
+        let r = redactie
+            .post_file(
+                "/werk/kaart/tabel",
+                &[("csrf", "vals")],
+                "bestand",
+                "x.csv",
+                b"id\r\n",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{b}");
+
+        // An organisation's editor: only its own rows; another's id is refused; a change is a
+        // suggestion.
+        let vera = app.browser();
+        sign_in_demo(&vera, "vrijwilligers").await;
+        let token = csrf(&vera.get("/werk/kaart/tabel").await.body);
+        let own = table_rows(
+            vera.get("/werk/kaart/tabel/sociale-kaart.csv")
+                .await
+                .body
+                .trim_start_matches('\u{feff}'),
+        );
+        assert!(own.len() > 1 && own.len() < rows.len(), "{b}");
+        let mut foreign = own.clone();
+        foreign[1][0] = first.clone();
+        let r = vera
+            .post_file(
+                "/werk/kaart/tabel",
+                &[("csrf", &token)],
+                "bestand",
+                "x.csv",
+                &table_text(&foreign),
+            )
+            .await;
+        assert!(r.body.contains("onbekend aanbod"), "{b}");
+        let mut changed = own.clone();
+        changed[1][col("wachttijd")] = "Twee weken".into();
+        let r = vera
+            .post_file(
+                "/werk/kaart/tabel",
+                &[("csrf", &token)],
+                "bestand",
+                "x.csv",
+                &table_text(&changed),
+            )
+            .await;
+        assert!(
+            r.body.contains("1 gewijzigd en als voorstel verstuurd"),
+            "{b}: {}",
+            r.body
+        );
+        assert_eq!(
+            app.store
+                .suggestions(Some(kapstok_app::editing::SuggestionState::Open), None)
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "{b}"
+        );
+    }
+}

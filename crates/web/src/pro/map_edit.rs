@@ -798,3 +798,196 @@ pub async fn confirm(
         None => Err(PageError::not_found(lang)),
     }
 }
+
+#[derive(Template)]
+#[template(path = "map_table.html")]
+struct TablePage {
+    l: Layout,
+    csrf: String,
+    publishes: bool,
+    columns: String,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
+}
+
+fn render_table(
+    state: &AppState,
+    me: &SignedIn,
+    ed: &MapEditor,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
+    let lang = me.visitor.lang;
+    let tr = Tr { lang };
+    let status = render::form_status(&errors);
+    let page = TablePage {
+        l: layout(state, me, tr.t("table-title")),
+        csrf: me.csrf.clone(),
+        publishes: ed.publishes(),
+        columns: kapstok_domain::map_table::columns()
+            .into_iter()
+            .map(|(h, _)| h)
+            .collect::<Vec<_>>()
+            .join(", "),
+        errors,
+        notice,
+    };
+    render::page(&page, status, lang)
+}
+
+/// Downloading and uploading the social map as a table.
+pub async fn table(State(state): State<AppState>, me: SignedIn) -> Result<Response, PageError> {
+    let ed = editor(&state, &me).await?;
+    render_table(&state, &me, &ed, Vec::new(), None)
+}
+
+/// The table itself, for Dutch Excel.
+pub async fn table_download(
+    State(state): State<AppState>,
+    me: SignedIn,
+) -> Result<Response, PageError> {
+    use axum::http::HeaderValue;
+    use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+    use axum::response::IntoResponse;
+    let ed = editor(&state, &me).await?;
+    let bytes = ed.export_csv().await.in_lang(me.visitor.lang)?;
+    let name = format!(
+        "attachment; filename=\"sociale-kaart-{}.csv\"",
+        kapstok_domain::calendar::date_of(kapstok_domain::calendar::Timestamp::now())
+    );
+    let mut r = bytes.into_response();
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&name) {
+        r.headers_mut().insert(CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
+}
+
+fn row_issue_text(tr: Tr, issue: &kapstok_app::map_csv::RowIssue, column: Option<&str>) -> String {
+    use kapstok_app::map_csv::RowIssue;
+    use kapstok_domain::map_table::CellProblem;
+    match issue {
+        RowIssue::Unreadable(why) => format!("{} ({why})", tr.t("table-error-unreadable")),
+        RowIssue::UnknownColumn(c) => format!("{}: {c}", tr.t("table-error-column")),
+        RowIssue::NoIdColumn => tr.t("table-error-no-id-column"),
+        RowIssue::TooManyRows => format!(
+            "{} {}",
+            tr.t("table-error-too-many"),
+            kapstok_app::map_csv::MAX_ROWS
+        ),
+        RowIssue::NoId => tr.t("table-error-no-id"),
+        RowIssue::UnknownId(id) => format!("{}: {id}", tr.t("table-error-unknown-id")),
+        RowIssue::Duplicate(id) => format!("{}: {id}", tr.t("table-error-duplicate")),
+        RowIssue::Cell(CellProblem::UnknownStatus) => tr.t("edit-problem-status"),
+        RowIssue::Cell(CellProblem::UnknownTag(t)) => format!("{}: {t}", tr.t("edit-problem-tag")),
+        RowIssue::Field(p) => {
+            // The form's wording, without its field label (the column names it).
+            let text = problem_text(tr, column.unwrap_or(""), *p);
+            text.split_once(": ")
+                .map_or(text.clone(), |(_, w)| w.to_string())
+        }
+    }
+}
+
+/// An uploaded table (multipart: the form token and the file). The body is read only once the
+/// capability is granted, so a refusal is a refusal whatever was sent.
+pub async fn table_upload(
+    State(state): State<AppState>,
+    me: SignedIn,
+    request: axum::extract::Request,
+) -> Result<Response, PageError> {
+    use axum::extract::FromRequest;
+    let ed = editor(&state, &me).await?;
+    let lang = me.visitor.lang;
+    let tr = Tr { lang };
+    let mut multipart = axum::extract::Multipart::from_request(request, &state)
+        .await
+        .map_err(|_| {
+            PageError::new(
+                crate::error::AppError::bad("bestand", tr.t("table-error-upload")),
+                lang,
+            )
+        })?;
+    let mut fields = Pairs::default();
+    let mut file: Option<Vec<u8>> = None;
+    let unreadable = |_| {
+        PageError::new(
+            crate::error::AppError::bad("bestand", tr.t("table-error-upload")),
+            lang,
+        )
+    };
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or("").to_string();
+        let bytes = field.bytes().await.map_err(unreadable)?;
+        if name == "bestand" {
+            file = Some(bytes.to_vec());
+        } else {
+            fields
+                .0
+                .push((name, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+    me.check_form(&fields)?;
+    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+        let errors = vec![("bestand".to_string(), tr.t("table-error-no-file"))];
+        return render_table(&state, &me, &ed, errors, None);
+    };
+    match ed.import_csv(&bytes).await.in_lang(lang)? {
+        Ok(saved) => {
+            let notice = format!(
+                "{} {} · {} {} · {} {}",
+                saved.rows,
+                tr.t("table-done-rows"),
+                saved.changed,
+                tr.t(if saved.published {
+                    "table-done-published"
+                } else {
+                    "table-done-suggested"
+                }),
+                saved.unchanged,
+                tr.t("table-done-unchanged")
+            );
+            render_table(&state, &me, &ed, Vec::new(), Some(notice))
+        }
+        Err(problems) => {
+            let errors = problems
+                .iter()
+                .take(200)
+                .map(|p| {
+                    let place = match &p.column {
+                        Some(c) => format!(
+                            "{} {}, {} {c}",
+                            tr.t("table-row"),
+                            p.row,
+                            tr.t("table-column")
+                        ),
+                        None => format!("{} {}", tr.t("table-row"), p.row),
+                    };
+                    (
+                        "bestand".to_string(),
+                        format!(
+                            "{place}: {}",
+                            row_issue_text(
+                                tr,
+                                &p.issue,
+                                p.column.as_deref().and_then(field_of_header)
+                            )
+                        ),
+                    )
+                })
+                .collect();
+            render_table(&state, &me, &ed, errors, None)
+        }
+    }
+}
+
+/// The form field a table column fills.
+fn field_of_header(header: &str) -> Option<&'static str> {
+    kapstok_domain::map_table::columns()
+        .into_iter()
+        .find(|(h, _)| h == header)
+        .and_then(|(_, f)| f)
+}

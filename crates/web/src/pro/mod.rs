@@ -49,6 +49,14 @@ fn map_routes() -> Router<AppState> {
             get(map_edit::organization_form).post(map_edit::organization_save),
         )
         .route("/werk/kaart/controle", get(map_edit::due))
+        .route(
+            "/werk/kaart/tabel",
+            get(map_edit::table).post(map_edit::table_upload),
+        )
+        .route(
+            "/werk/kaart/tabel/sociale-kaart.csv",
+            get(map_edit::table_download),
+        )
         .route("/werk/kaart/voorstellen", get(map_review::suggestions))
         .route(
             "/werk/kaart/voorstellen/{id}",
