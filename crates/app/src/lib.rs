@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod audit;
 pub mod corrections;
 pub mod editing;
+pub mod freshness;
 pub mod guides;
 pub mod mail;
 pub mod maintenance;
@@ -105,6 +106,8 @@ pub struct App {
     referral_retention_days: u32,
     /// Signs the public correction form's stamp (when it was shown).
     stamp_key: corrections::StampKey,
+    /// Months after which a service's check is due again.
+    check_months: i32,
 }
 
 impl App {
@@ -152,6 +155,7 @@ impl App {
             clock: Clock::default(),
             referral_retention_days: retention::DEFAULT_DAYS,
             stamp_key: corrections::StampKey::new(),
+            check_months: freshness::DEFAULT_MONTHS,
         })
     }
 
@@ -171,6 +175,52 @@ impl App {
     pub fn with_referral_retention_days(mut self, days: u32) -> Self {
         self.referral_retention_days = days.max(1);
         self
+    }
+
+    /// A service's check is due again after this many months (1 to 120).
+    pub fn with_check_months(mut self, months: i32) -> Self {
+        self.check_months = months.clamp(1, 120);
+        self
+    }
+
+    pub fn check_months(&self) -> i32 {
+        self.check_months
+    }
+
+    /// The monthly request to organisations to check their records: the operator and the
+    /// server's scheduler only.
+    pub fn freshness_reminder(&self, actor: &Actor) -> Option<freshness::FreshnessReminder> {
+        freshness::FreshnessReminder::grant(
+            self.store.clone(),
+            actor,
+            self.mailer.clone(),
+            self.public_url.clone(),
+            self.clock.clone(),
+            self.check_months,
+        )
+    }
+
+    /// Runs the reminder now and then `every` after (a month's mail goes once).
+    pub fn spawn_freshness(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        let app = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let job = app
+                .freshness_reminder(&Actor::scheduler())
+                .expect("the scheduler sends reminders");
+            loop {
+                tick.tick().await;
+                match job.run().await {
+                    Ok(r) if r.mailed == 0 => {}
+                    Ok(r) => tracing::info!(
+                        organizations = r.mailed,
+                        "asked organisations to check their records"
+                    ),
+                    Err(e) => tracing::error!(error = %e, "the check reminder failed"),
+                }
+            }
+        })
     }
 
     /// The retention job: the operator (and the server's own scheduler) only.

@@ -21,12 +21,19 @@ const EMAIL: &str = "bench@inbox.test";
 const PASSWORD: &str = "een lang bench wachtwoord";
 
 /// A browser in-process: keeps the session cookie, finds form tokens.
-struct Client {
+pub(crate) struct Client {
     router: axum::Router,
     cookies: BTreeMap<String, String>,
 }
 
 impl Client {
+    pub(crate) fn new(router: axum::Router) -> Client {
+        Client {
+            router,
+            cookies: BTreeMap::new(),
+        }
+    }
+
     async fn send(&mut self, mut request: Request<Body>) -> Result<(u16, String, String)> {
         let jar = self
             .cookies
@@ -60,11 +67,15 @@ impl Client {
         ))
     }
 
-    async fn get(&mut self, path: &str) -> Result<(u16, String, String)> {
+    pub(crate) async fn get(&mut self, path: &str) -> Result<(u16, String, String)> {
         self.send(Request::get(path).body(Body::empty())?).await
     }
 
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Result<(u16, String, String)> {
+    pub(crate) async fn post(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<(u16, String, String)> {
         let mut body = form_urlencoded::Serializer::new(String::new());
         for (k, v) in fields {
             body.append_pair(k, v);
@@ -79,7 +90,7 @@ impl Client {
     }
 }
 
-fn between<'a>(text: &'a str, before: &str, after: &str) -> Option<&'a str> {
+pub(crate) fn between<'a>(text: &'a str, before: &str, after: &str) -> Option<&'a str> {
     text.split(before).nth(1)?.split(after).next()
 }
 
@@ -205,7 +216,7 @@ async fn fill(store: Arc<dyn Store>, referrals: usize, teams: usize) -> Result<S
     Ok(ids[0].to_string())
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i].as_secs_f64() * 1000.0
 }

@@ -2,6 +2,7 @@
 //! `kapstok-bench`: the numbers behind docs/benchmarks.md. Run through `scripts/bench.sh`.
 
 mod inbox;
+mod publish;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -64,6 +65,16 @@ enum Command {
         #[arg(long, default_value_t = 1_000)]
         teams: usize,
         #[arg(long, default_value_t = 1_000)]
+        runs: usize,
+        /// A PostgreSQL URL (an empty database); SQLite in a temporary folder without it.
+        #[arg(long)]
+        database: Option<String>,
+    },
+    /// A redacteur's published change until search finds it (issue 14): p50/p99.
+    Publish {
+        #[arg(long, default_value_t = 10_000)]
+        services: usize,
+        #[arg(long, default_value_t = 50)]
         runs: usize,
         /// A PostgreSQL URL (an empty database); SQLite in a temporary folder without it.
         #[arg(long)]
@@ -499,6 +510,17 @@ fn main() -> Result<()> {
     let ctx = Ctx {
         pc4: read_pc4(&cli.pc4)?,
     };
+    if let Command::Publish {
+        services,
+        runs,
+        database,
+    } = cli.command
+    {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        return runtime.block_on(publish::run(&ctx.pc4, services, runs, database));
+    }
     match cli.command {
         Command::Generate {
             services,
@@ -533,7 +555,9 @@ fn main() -> Result<()> {
             out_dir,
             repeat,
         } => pg_sql(&ctx, services, &out_dir, repeat)?,
-        Command::PgPercentiles { .. } | Command::Inbox { .. } => unreachable!("handled above"),
+        Command::PgPercentiles { .. } | Command::Inbox { .. } | Command::Publish { .. } => {
+            unreachable!("handled above")
+        }
         Command::Http { addr, runs } => http_bench(&ctx, &addr, runs)?,
     }
     Ok(())

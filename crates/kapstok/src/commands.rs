@@ -235,9 +235,11 @@ pub async fn serve(
         .with_guides(guides)
         .with_mail(&mail)?
         .with_public_url(&site)
-        .with_referral_retention_days(args.referral_retention_days);
+        .with_referral_retention_days(args.referral_retention_days)
+        .with_check_months(args.check_months);
     app.spawn_refresher(Duration::from_secs(args.refresh_seconds.max(1)));
     app.spawn_retention(Duration::from_secs(3600));
+    app.spawn_freshness(Duration::from_secs(24 * 3600));
     let state = AppState::new(app).with_web_config(args.web_config(public_url));
     tracing::info!(%addr, "Kapstok is running");
     println!("Kapstok draait op http://{addr}/  (stoppen: Ctrl+C)");

@@ -597,3 +597,61 @@ async fn the_map_as_a_table_for_dutch_excel_down_and_up_with_a_report_per_row() 
         );
     }
 }
+
+/// The monthly request to check: organisations with services not checked for a year (or
+/// never) get one mail a month at their own address, over real SMTP, naming those services.
+#[tokio::test]
+async fn organisations_are_asked_once_a_month_to_check_their_records() {
+    let smtp = crate::support::smtp::Smtp::start();
+    let clock = Clock::fixed(Timestamp::now());
+    let app = TestApp::init()
+        .with_demo()
+        .with_mail(smtp.config())
+        .with_clock(clock.clone())
+        .build()
+        .await;
+    let a = app.state.app();
+    assert!(
+        a.freshness_reminder(&kapstok_app::Actor::visitor())
+            .is_none()
+    );
+    let job = a
+        .freshness_reminder(&kapstok_app::Actor::console_operator())
+        .unwrap();
+    let first = job.run().await.unwrap();
+    assert!(first.mailed > 0, "{first:?}");
+    let mail = smtp.wait_for(first.mailed).await;
+    assert_eq!(mail.len(), first.mailed);
+    assert!(mail.iter().all(|m| m.contains("Klopt uw aanbod nog?")));
+    assert!(mail.iter().all(|m| m.contains("/werk/kaart")));
+    // Once a month: again now sends nothing.
+    assert_eq!(job.run().await.unwrap().mailed, 0);
+    // An organisation whose services are all checked today is not asked next month.
+    let org = app
+        .store
+        .map_frame()
+        .await
+        .unwrap()
+        .organizations
+        .into_iter()
+        .find(|o| o.name == "Vrijwillige Hulpdienst Emmen")
+        .unwrap();
+    let editor = a
+        .map_editor(&crate::map_editing::redactie_actor(&app).await)
+        .await
+        .unwrap()
+        .unwrap();
+    let review = editor.review().unwrap();
+    for l in app.store.service_lines(Some(&org.id)).await.unwrap() {
+        review.confirm(&l.id).await.unwrap().unwrap();
+    }
+    clock.set(clock.now() + SignedDuration::from_hours(24 * 32));
+    let second = job.run().await.unwrap();
+    assert_eq!(second.mailed, first.mailed - 1, "{second:?}");
+    let all = smtp.wait_for(first.mailed + second.mailed).await;
+    assert!(
+        !all[first.mailed..]
+            .iter()
+            .any(|m| m.contains("Vrijwillige Hulpdienst Emmen")),
+    );
+}
