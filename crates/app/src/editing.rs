@@ -62,6 +62,7 @@ pub struct SuggestionView {
 }
 
 /// The capability to edit the social map, within its reach.
+#[derive(Clone)]
 pub struct MapEditor {
     pub(crate) actor: Actor,
     pub(crate) membership: Membership,
@@ -135,14 +136,7 @@ impl MapEditor {
     /// Deciding suggestions and corrections: whole-map editors only.
     pub fn review(&self) -> Option<MapReview> {
         self.publishes().then(|| MapReview {
-            editor: MapEditor {
-                actor: self.actor.clone(),
-                membership: self.membership.clone(),
-                reach: self.reach.clone(),
-                store: self.store.clone(),
-                app: self.app.clone(),
-                clock: self.clock.clone(),
-            },
+            editor: self.clone(),
         })
     }
 
@@ -235,8 +229,7 @@ impl MapEditor {
         self.app
             .catalog()
             .terms
-            .values()
-            .find(|t| t.id.as_str() == id)
+            .get(id)
             .map_or_else(|| id.to_string(), |t| t.name.clone())
     }
 
@@ -245,8 +238,7 @@ impl MapEditor {
         show_service(s, &|id| {
             catalog
                 .terms
-                .values()
-                .find(|t| t.id.as_str() == id)
+                .get(id)
                 .map_or_else(|| id.to_string(), |t| t.name.clone())
         })
     }

@@ -40,7 +40,7 @@ pub(crate) async fn reviewer(state: &AppState, me: &SignedIn) -> Result<MapRevie
     granted(state, me, capability, RecordKind::SocialMap).await
 }
 
-fn layout(state: &AppState, me: &SignedIn, title: String) -> Layout {
+pub(crate) fn layout(state: &AppState, me: &SignedIn, title: String) -> Layout {
     Layout::signed_in(&me.visitor, title, state.catalog().demo, me.me())
 }
 
@@ -200,7 +200,7 @@ pub async fn list(
     render::ok(&page, lang)
 }
 
-fn path_of(kind: RecordType) -> &'static str {
+pub(crate) fn path_of(kind: RecordType) -> &'static str {
     match kind {
         RecordType::Service => "aanbod",
         RecordType::Organization => "organisaties",

@@ -7,7 +7,9 @@ use crate::extract::SignedIn;
 use crate::extract::params::Pairs;
 use crate::i18n::Tr;
 use crate::pro::admin::{form_of, to};
-use crate::pro::map_edit::{ChangeLine, ListLine, change_lines, field_label, reviewer};
+use crate::pro::map_edit::{
+    ChangeLine, ListLine, change_lines, field_label, layout, path_of, reviewer,
+};
 use crate::render::{self, InLang};
 use crate::state::AppState;
 use crate::views::Layout;
@@ -17,11 +19,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use kapstok_app::corrections::Answered;
 use kapstok_app::editing::Decided;
-use kapstok_app::editing::{RecordType, SuggestionState};
-
-fn layout(state: &AppState, me: &SignedIn, title: String) -> Layout {
-    Layout::signed_in(&me.visitor, title, state.catalog().demo, me.me())
-}
+use kapstok_app::editing::SuggestionState;
 
 #[derive(Template)]
 #[template(path = "map_suggestions.html")]
@@ -112,10 +110,7 @@ pub async fn suggestion(
         return Err(PageError::not_found(lang));
     };
     let s = &v.suggestion;
-    let kind = match s.kind {
-        RecordType::Service => "aanbod",
-        RecordType::Organization => "organisaties",
-    };
+    let kind = path_of(s.kind);
     let page = SuggestionPage {
         l: layout(
             &state,
