@@ -78,6 +78,7 @@ const STATES = {
   'error-address-too-long': `/zoeken?q=${'a'.repeat(40000)}`,
   'search-no-usable-words': '/zoeken?q=%F0%9F%98%80',
   'print-empty': '/afdrukken',
+  booklet: '/boekje',
   'respite-start': '/respijtwijzer',
   'respite-question': '/respijtwijzer/vraag',
   'respite-urgent': '/respijtwijzer/vraag?stap=2&urgent=ja',
@@ -249,6 +250,23 @@ test('the journeys work with JavaScript disabled', async () => {
   assert.ok(await page.locator('.error-summary').count());
   const response = await page.goto(`${base}/bestaat-niet`);
   assert.equal(response.status(), 404);
+  await context.close();
+});
+
+test('the booklet: from the areas page, by keyboard and without JavaScript, to De Velden as a PDF', async () => {
+  const { context, page } = await newPage({ javaScriptEnabled: false });
+  await page.goto(`${base}/gebieden`);
+  await page.locator('a[href="/boekje"]').focus();
+  await Promise.all([page.waitForURL(/\/boekje$/), page.keyboard.press('Enter')]);
+  assert.equal(await page.locator('h1').textContent(), 'De Mantelzorgwijzer als boekje');
+  const link = page.locator('a', { hasText: 'De Velden' });
+  assert.equal(await link.count(), 1);
+  const href = await link.getAttribute('href');
+  assert.equal(href, '/boekje/gebied/de-velden.pdf');
+  const pdf = await page.request.get(base + href);
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
   await context.close();
 });
 

@@ -11,6 +11,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod booklets;
 pub mod corrections;
 pub mod editing;
 pub mod freshness;
@@ -79,6 +80,9 @@ pub enum AppError {
     /// Writing a table (not expected: it goes to memory).
     #[error("writing a table: {0}")]
     Csv(#[from] csv::Error),
+    /// Rendering a booklet failed (not expected: its layout and validator passed in tests).
+    #[error("rendering the booklet: {0}")]
+    Booklet(String),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -108,6 +112,8 @@ pub struct App {
     stamp_key: corrections::StampKey,
     /// Months after which a service's check is due again.
     check_months: i32,
+    /// The printed booklets, kept until the map changes.
+    booklets: booklets::BookletCache,
 }
 
 impl App {
@@ -156,6 +162,7 @@ impl App {
             referral_retention_days: retention::DEFAULT_DAYS,
             stamp_key: corrections::StampKey::new(),
             check_months: freshness::DEFAULT_MONTHS,
+            booklets: booklets::BookletCache::default(),
         })
     }
 
@@ -314,6 +321,11 @@ impl App {
     /// Reading the public social map: anyone may.
     pub fn map_reader(&self, _actor: &Actor) -> MapReader {
         MapReader::new(self.catalog())
+    }
+
+    /// Taking a printed booklet of the public social map: anyone may.
+    pub fn booklet_shelf(&self, _actor: &Actor) -> booklets::BookletShelf {
+        booklets::BookletShelf::new(self.catalog(), self.booklets.clone())
     }
 
     /// A role's name in Dutch or English, as the `roles` table has it (its code if missing).

@@ -185,6 +185,19 @@ fn table() -> Vec<Row> {
             anyone,
         ),
         row("GET", "/afdrukken", "/afdrukken", anyone),
+        row("GET", "/boekje", "/boekje", anyone),
+        row(
+            "GET",
+            "/boekje/gemeente.pdf",
+            "/boekje/gemeente.pdf",
+            anyone,
+        ),
+        row(
+            "GET",
+            "/boekje/gebied/{file}",
+            "/boekje/gebied/de-velden.pdf",
+            anyone,
+        ),
         row("GET", "/taal/{lang}", "/taal/en", anyone),
         row("GET", "/respijtwijzer", "/respijtwijzer", anyone),
         row(

@@ -6,6 +6,7 @@ mod admin;
 mod api;
 mod api_shapes;
 mod audit;
+mod booklet;
 mod cli;
 mod crash;
 mod guides;

@@ -12,21 +12,25 @@ use kapstok_domain::calendar::{SignedDuration, Timestamp};
 
 /// The form's fields as the page fills them (the domain's own filling; the browser suite fills
 /// the real form), with the page's form token.
-async fn form_fields(app: &TestApp, page: &str, id: &str) -> Vec<(String, String)> {
+pub(crate) async fn form_fields(app: &TestApp, page: &str, id: &str) -> Vec<(String, String)> {
     let s = app.store.service(id).await.unwrap().unwrap();
     let mut f = kapstok_domain::editing::service_values(&s);
     f.push(("csrf".into(), csrf(page)));
     f
 }
 
-fn set(fields: &mut Vec<(String, String)>, key: &str, value: &str) {
+pub(crate) fn set(fields: &mut Vec<(String, String)>, key: &str, value: &str) {
     match fields.iter_mut().find(|(k, _)| k == key) {
         Some(f) => f.1 = value.into(),
         None => fields.push((key.into(), value.into())),
     }
 }
 
-async fn post_fields(b: &Browser, url: &str, fields: &[(String, String)]) -> crate::support::Reply {
+pub(crate) async fn post_fields(
+    b: &Browser,
+    url: &str,
+    fields: &[(String, String)],
+) -> crate::support::Reply {
     let pairs: Vec<(&str, &str)> = fields
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))

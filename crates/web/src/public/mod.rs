@@ -1,5 +1,6 @@
 //! The public site: pages for carers and anyone looking for help. No sign-in.
 
+pub mod booklet;
 pub mod consent;
 pub mod contact;
 pub mod correction;
@@ -27,6 +28,9 @@ pub fn router() -> Router<AppState> {
         )
         .route("/organisaties/{id}", get(service::organization_page))
         .route("/afdrukken", get(service::print_page))
+        .route("/boekje", get(booklet::page))
+        .route("/boekje/gemeente.pdf", get(booklet::whole))
+        .route("/boekje/gebied/{file}", get(booklet::area))
         .route("/taal/{lang}", get(home::switch_language))
         .route("/respijtwijzer", get(respite::start))
         .route("/respijtwijzer/vraag", get(respite::question))

@@ -142,6 +142,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as sent (for files such as the booklet's PDF).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -178,6 +180,7 @@ impl Client {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 
