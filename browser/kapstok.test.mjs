@@ -860,3 +860,49 @@ test('editing without JavaScript: the form publishes and keeps what was typed on
   await clickTo(page, page.locator('form.stack-form button[type=submit]'), /klaar=gepubliceerd/);
   await context.close();
 });
+
+test('the vocabulary: taxonomies, a term with errors and added, the search words with an error, saved and reset; with and without JavaScript', async () => {
+  for (const javaScriptEnabled of [true, false]) {
+    const { context, page } = await newPage({ javaScriptEnabled });
+    const check = async (name) => { if (javaScriptEnabled) await checkProState(page, name); };
+    await signInDemo(page, 'redactie');
+    await page.goto(`${base}/werk/kaart`);
+    await clickTo(page, page.locator('.sub-nav a[href="/werk/kaart/indelingen"]'), /\/werk\/kaart\/indelingen$/);
+    await check('vocabulary-list');
+    // A term's form, then a new term: first without a name, then with one.
+    await clickTo(page, page.locator('table.data a[href*="/termen/"]').first(), /\/termen\//);
+    await check('vocabulary-term');
+    await page.goto(`${base}/werk/kaart/indelingen`);
+    await clickTo(page, page.locator('a[href$="/nieuw"]').nth(1), /\/nieuw$/);
+    await check('vocabulary-new-term');
+    await page.fill('#code', 'Met Spatie');
+    await clickTo(page, page.locator('form.stack-form button[type=submit]'), /\/nieuw$/);
+    assert.ok(await page.locator('.error-summary a[href="#name"]').count());
+    assert.ok(await page.locator('.error-summary a[href="#code"]').count());
+    assert.equal(await page.locator('#code').inputValue(), 'Met Spatie');
+    await check('vocabulary-term-errors');
+    const name = `Browsertest ${javaScriptEnabled ? 'met' : 'zonder'} script`;
+    await page.fill('#name', name);
+    await page.fill('#code', '');
+    await clickTo(page, page.locator('form.stack-form button[type=submit]'), /indelingen\?klaar=opgeslagen/);
+    assert.ok(await page.locator(`table.data a:text-is("${name}")`).count(), 'the new term is listed');
+    // The search words: an error kept as typed, then saved, then the standard list again.
+    await clickTo(page, page.locator('main a[href="/werk/kaart/zoekwoorden"]'), /zoekwoorden$/);
+    await check('vocabulary-words');
+    const list = page.locator('#lijst-synoniemen');
+    const original = await list.inputValue();
+    await list.fill(`${original}\nalleen dit`);
+    await clickTo(page, page.locator('form[action="/werk/kaart/zoekwoorden/synoniemen"] button'), /zoekwoorden\/synoniemen$/);
+    assert.ok(await page.locator('.error-summary a[href="#lijst-synoniemen"]').count());
+    assert.match(await list.inputValue(), /alleen dit/);
+    await check('vocabulary-words-error');
+    await list.fill(`${original}\nzwaluwstaart, dagbesteding`);
+    await clickTo(page, page.locator('form[action="/werk/kaart/zoekwoorden/synoniemen"] button'), /klaar=opgeslagen/);
+    await check('vocabulary-words-own');
+    const found = await (await page.request.get(`${base}/zoeken?q=zwaluwstaart`)).text();
+    assert.match(found, /class="result"/, 'the synonym finds services');
+    await clickTo(page, page.locator('form[action="/werk/kaart/zoekwoorden/synoniemen/standaard"] button'), /klaar=standaard/);
+    assert.equal(await page.locator('form[action$="/standaard"]').count(), 0);
+    await context.close();
+  }
+});

@@ -27,6 +27,7 @@ pub mod self_requests;
 pub mod socialmap;
 pub mod tables;
 pub mod teams;
+pub mod vocabulary;
 
 pub use access::{Actor, Audited};
 pub use accounts::{AccountAdmin, ConsoleAccounts, Sessions, SignIn, Workspace};
@@ -91,6 +92,7 @@ pub type AppResult<T> = Result<T, AppError>;
 #[derive(Clone)]
 pub struct App {
     store: Arc<dyn Store>,
+    /// The word lists given at start (built in or files); those set in the browser override.
     search_config: Arc<SearchConfig>,
     guides: Arc<Guides>,
     catalog: Arc<RwLock<Arc<Catalog>>>,
@@ -129,11 +131,12 @@ impl App {
         search_config: SearchConfig,
         snapshot: Option<std::path::PathBuf>,
     ) -> AppResult<App> {
+        let effective = vocabulary::effective_config(store.as_ref(), &search_config).await?;
         let catalog = Catalog::open(
             store.as_ref(),
             store.as_ref(),
             store.as_ref(),
-            &search_config,
+            &effective,
             snapshot.as_deref(),
         )
         .await?;
@@ -291,11 +294,14 @@ impl App {
         if current == self.catalog().version {
             return Ok(false);
         }
+        // The word lists set in the browser are read again: they change with the counter.
+        let effective =
+            vocabulary::effective_config(self.store.as_ref(), &self.search_config).await?;
         let fresh = Catalog::open(
             self.store.as_ref(),
             self.store.as_ref(),
             self.store.as_ref(),
-            &self.search_config,
+            &effective,
             self.snapshot.as_deref().map(|p| p.as_path()),
         )
         .await?;

@@ -58,6 +58,12 @@ pub enum Problem {
     AddressIncomplete,
     UnknownTag,
     UnknownStatus,
+    /// Not a code for addresses: lower-case letters, digits and hyphens.
+    NotACode,
+    /// Another term of the taxonomy has this code.
+    CodeTaken,
+    /// Not a whole number (a position in a list).
+    NotANumber,
 }
 
 /// The problems of a form, each with its field (the form's `name`, which is the input's id).

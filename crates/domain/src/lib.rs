@@ -18,3 +18,4 @@ pub mod referral;
 pub mod respite;
 pub mod service_level;
 pub mod tally;
+pub mod vocabulary;

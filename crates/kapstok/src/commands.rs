@@ -9,7 +9,6 @@ use kapstok_domain::geo::Bounds;
 use kapstok_domain::instrument::Instrument;
 use kapstok_domain::respite::RespiteGuide;
 use kapstok_search::SearchConfig;
-use kapstok_search::text::{CompoundSplitter, Synonyms};
 use kapstok_store::{ImportSummary, Store};
 use kapstok_store_sql::{Database, SqlStore};
 use kapstok_web::AppState;
@@ -141,13 +140,14 @@ pub fn search_config(args: &ServeArgs) -> Result<SearchConfig> {
     if let Some(path) = &args.synonyms {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("kan {} niet lezen", path.display()))?;
-        config.synonyms = Synonyms::parse(&text)
+        config = config
+            .with_synonyms(&text)
             .map_err(|e| anyhow::anyhow!("synoniemenlijst {}: {e}", path.display()))?;
     }
     if let Some(path) = &args.compounds {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("kan {} niet lezen", path.display()))?;
-        config.compounds = CompoundSplitter::parse(&text);
+        config = config.with_compounds(&text);
     }
     Ok(config)
 }

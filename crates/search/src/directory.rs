@@ -14,12 +14,29 @@ pub const AREA_FACET: &str = "gebied";
 pub struct SearchConfig {
     pub synonyms: Synonyms,
     pub compounds: CompoundSplitter,
+    /// The lists as written (comments and spelling kept), for showing and editing them.
+    pub synonyms_text: String,
+    pub compounds_text: String,
 }
 
 pub const DEFAULT_SYNONYMS: &str = include_str!("../defaults/synonyms.txt");
 pub const DEFAULT_COMPOUNDS: &str = include_str!("../defaults/compounds.txt");
 
 impl SearchConfig {
+    /// The synonym list from its text (`Err`: the line that is not a group), keeping the text.
+    pub fn with_synonyms(mut self, text: &str) -> Result<Self, String> {
+        self.synonyms = Synonyms::parse(text)?;
+        self.synonyms_text = text.to_string();
+        Ok(self)
+    }
+
+    /// The compound parts from their text, keeping the text.
+    pub fn with_compounds(mut self, text: &str) -> Self {
+        self.compounds = CompoundSplitter::parse(text);
+        self.compounds_text = text.to_string();
+        self
+    }
+
     /// Tells one configuration from another (FNV-1a over its canonical text): a read-model
     /// snapshot built with other word lists is not used.
     pub fn fingerprint(&self) -> u64 {
@@ -37,6 +54,8 @@ impl Default for SearchConfig {
         SearchConfig {
             synonyms: Synonyms::parse(DEFAULT_SYNONYMS).expect("the shipped synonym list is valid"),
             compounds: CompoundSplitter::parse(DEFAULT_COMPOUNDS),
+            synonyms_text: DEFAULT_SYNONYMS.to_string(),
+            compounds_text: DEFAULT_COMPOUNDS.to_string(),
         }
     }
 }

@@ -20,6 +20,7 @@ mod social_map;
 mod social_map_write;
 mod sqlite;
 mod tallies;
+mod vocabulary;
 
 use kapstok_store::{StoreError, StoreResult};
 use sqlx::AnyPool;

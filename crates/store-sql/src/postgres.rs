@@ -42,6 +42,10 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         9,
         include_str!("../migrations/postgres/0009_map_editing.sql"),
     ),
+    (
+        10,
+        include_str!("../migrations/postgres/0010_word_lists.sql"),
+    ),
 ];
 
 pub(crate) const NOW: &str = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')";

@@ -32,6 +32,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0007_team_reasons.sql"),
     ),
     (8, include_str!("../migrations/sqlite/0008_map_editing.sql")),
+    (9, include_str!("../migrations/sqlite/0009_word_lists.sql")),
 ];
 
 pub(crate) const NOW: &str = "datetime('now')";

@@ -877,6 +877,57 @@ pub trait MapEditStore: Send + Sync {
     ) -> StoreResult<bool>;
 }
 
+/// Which of the search's word lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WordListKind {
+    /// Groups of words that find each other (`oppas, respijtzorg thuis`).
+    Synonyms,
+    /// Word parts for splitting compounds (`dag`, `besteding`).
+    Compounds,
+}
+
+impl WordListKind {
+    pub const ALL: [WordListKind; 2] = [WordListKind::Synonyms, WordListKind::Compounds];
+    pub fn code(self) -> &'static str {
+        match self {
+            WordListKind::Synonyms => "synonyms",
+            WordListKind::Compounds => "compounds",
+        }
+    }
+    pub fn parse(code: &str) -> Option<WordListKind> {
+        WordListKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// A word list the steunpunt set in the browser, in place of the built-in (or configured) one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordList {
+    pub kind: WordListKind,
+    /// The list as typed (one group or part per line, `#` comments).
+    pub body: String,
+    pub at: String,
+    pub user_id: Option<String>,
+}
+
+/// The search's vocabulary: taxonomies and their terms, and the word lists. Every write bumps
+/// the change counter (the read model is rebuilt with it) and appends its log entry, at once.
+#[async_trait]
+pub trait VocabularyStore: Send + Sync {
+    /// The word lists set in the browser (none for a list that was never set or was reset).
+    async fn word_lists(&self) -> StoreResult<Vec<WordList>>;
+    /// Sets a word list, or with `None` removes it (back to the built-in or configured one).
+    async fn set_word_list(
+        &self,
+        kind: WordListKind,
+        list: Option<&WordList>,
+        log: &NewEntry,
+    ) -> StoreResult<()>;
+    /// Writes a taxonomy (new or changed).
+    async fn save_taxonomy(&self, taxonomy: &Taxonomy, log: &NewEntry) -> StoreResult<()>;
+    /// Writes a taxonomy term (new or changed); its taxonomy must exist.
+    async fn save_term(&self, term: &TaxonomyTerm, log: &NewEntry) -> StoreResult<()>;
+}
+
 /// A whole backend: every capability.
 pub trait Store:
     MetaStore
@@ -890,6 +941,7 @@ pub trait Store:
     + OutboxStore
     + ReferralStore
     + MapEditStore
+    + VocabularyStore
 {
 }
 
@@ -904,7 +956,8 @@ impl<
         + AuditStore
         + OutboxStore
         + ReferralStore
-        + MapEditStore,
+        + MapEditStore
+        + VocabularyStore,
 > Store for T
 {
 }

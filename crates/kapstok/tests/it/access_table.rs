@@ -171,6 +171,18 @@ fn table() -> Vec<Row> {
         Box::leak(format!("/aanbod/{service}/klopt-er-iets-niet").into_boxed_str());
     let edit: &'static str = Box::leak(format!("/werk/kaart/aanbod/{service}").into_boxed_str());
     let api_service: &'static str = Box::leak(format!("/api/services/{service}").into_boxed_str());
+    let functions = kapstok_demo::taxonomy::taxonomy_id("functie");
+    let taxonomy: &'static str =
+        Box::leak(format!("/werk/kaart/indelingen/{functions}").into_boxed_str());
+    let new_term: &'static str =
+        Box::leak(format!("/werk/kaart/indelingen/{functions}/nieuw").into_boxed_str());
+    let term: &'static str = Box::leak(
+        format!(
+            "/werk/kaart/indelingen/{functions}/termen/{}",
+            kapstok_demo::taxonomy::term_id("functie", "respijtzorg")
+        )
+        .into_boxed_str(),
+    );
     vec![
         // The public site: anyone.
         row("GET", "/", "/", anyone),
@@ -497,6 +509,66 @@ fn table() -> Vec<Row> {
             "GET",
             "/werk/kaart/controle",
             "/werk/kaart/controle",
+            steunpunt_redacteur,
+        ),
+        row(
+            "GET",
+            "/werk/kaart/indelingen",
+            "/werk/kaart/indelingen",
+            steunpunt_redacteur,
+        ),
+        row(
+            "GET",
+            "/werk/kaart/indelingen/{taxonomy}",
+            taxonomy,
+            steunpunt_redacteur,
+        ),
+        row(
+            "POST",
+            "/werk/kaart/indelingen/{taxonomy}",
+            taxonomy,
+            steunpunt_redacteur,
+        ),
+        row(
+            "GET",
+            "/werk/kaart/indelingen/{taxonomy}/nieuw",
+            new_term,
+            steunpunt_redacteur,
+        ),
+        row(
+            "POST",
+            "/werk/kaart/indelingen/{taxonomy}/nieuw",
+            new_term,
+            steunpunt_redacteur,
+        ),
+        row(
+            "GET",
+            "/werk/kaart/indelingen/{taxonomy}/termen/{term}",
+            term,
+            steunpunt_redacteur,
+        ),
+        row(
+            "POST",
+            "/werk/kaart/indelingen/{taxonomy}/termen/{term}",
+            term,
+            steunpunt_redacteur,
+        ),
+        row(
+            "GET",
+            "/werk/kaart/zoekwoorden",
+            "/werk/kaart/zoekwoorden",
+            steunpunt_redacteur,
+        ),
+        row(
+            "POST",
+            "/werk/kaart/zoekwoorden/{list}",
+            "/werk/kaart/zoekwoorden/synoniemen",
+            steunpunt_redacteur,
+        ),
+        row(
+            "POST",
+            "/werk/kaart/zoekwoorden/{list}/standaard",
+            "/werk/kaart/zoekwoorden/synoniemen/standaard",
             steunpunt_redacteur,
         ),
         row(

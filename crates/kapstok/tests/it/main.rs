@@ -24,3 +24,4 @@ mod sign_in;
 mod snapshot;
 mod store_story;
 mod support;
+mod vocabulary;

@@ -560,3 +560,106 @@ async fn every_backend_edits_the_map_alike() {
         map_edit_story(app.store.clone(), backend).await;
     }
 }
+
+/// The vocabulary: word lists set, read back and reset; a taxonomy and a term changed and a
+/// term added; each write bumps the change counter and appends its log entry.
+async fn vocabulary_story(store: Arc<dyn Store>, backend: Backend) {
+    use kapstok_domain::audit::{Action, NewEntry, RecordKind};
+    use kapstok_store::{WordList, WordListKind};
+    let b = format!("{backend:?}");
+    let user = store.users().await.unwrap().remove(0);
+    let log = || NewEntry {
+        user_id: Some(user.id.to_string()),
+        record_id: Some("word_list: synonyms".into()),
+        ..NewEntry::new(
+            "2026-12-07T10:00:00.000Z".into(),
+            Action::Change,
+            RecordKind::SocialMap,
+            true,
+        )
+    };
+    let entries = || async { store.entries_after(0, 100_000).await.unwrap().len() };
+    let before = entries().await;
+    assert!(
+        store.word_lists().await.unwrap().is_empty(),
+        "{b}: none set"
+    );
+    let version = store.directory_version().await.unwrap();
+    let list = WordList {
+        kind: WordListKind::Synonyms,
+        body: "oppas, zwaluw # één regel\n".into(),
+        at: "2026-12-07T10:00:00.000Z".into(),
+        user_id: Some(user.id.to_string()),
+    };
+    store
+        .set_word_list(WordListKind::Synonyms, Some(&list), &log())
+        .await
+        .unwrap();
+    assert_eq!(store.word_lists().await.unwrap(), vec![list.clone()], "{b}");
+    assert!(store.directory_version().await.unwrap() > version, "{b}");
+    let replaced = WordList {
+        body: "a, b\n".into(),
+        ..list.clone()
+    };
+    store
+        .set_word_list(WordListKind::Synonyms, Some(&replaced), &log())
+        .await
+        .unwrap();
+    assert_eq!(store.word_lists().await.unwrap(), vec![replaced], "{b}");
+    store
+        .set_word_list(WordListKind::Synonyms, None, &log())
+        .await
+        .unwrap();
+    assert!(store.word_lists().await.unwrap().is_empty(), "{b}: reset");
+
+    let frame = store.map_frame().await.unwrap();
+    let mut taxonomy = frame.taxonomies[0].clone();
+    taxonomy.name = "Hernoemd".into();
+    store.save_taxonomy(&taxonomy, &log()).await.unwrap();
+    let mut term = frame
+        .taxonomy_terms
+        .iter()
+        .find(|t| t.taxonomy_id.as_deref() == Some(taxonomy.id.as_str()))
+        .unwrap()
+        .clone();
+    term.name = "Andere naam".into();
+    term.kapstok_order = Some(99);
+    store.save_term(&term, &log()).await.unwrap();
+    let mut added = term.clone();
+    added.id = "4f1c9a52-8d7e-4b0e-9a1d-2c3b4a5d6e7f".into();
+    added.code = Some("nieuw".into());
+    added.name = "Nieuwe term".into();
+    store.save_term(&added, &log()).await.unwrap();
+    let after = store.map_frame().await.unwrap();
+    assert!(after.taxonomies.contains(&taxonomy), "{b}");
+    assert!(after.taxonomy_terms.contains(&term), "{b}");
+    assert!(after.taxonomy_terms.contains(&added), "{b}");
+    assert_eq!(
+        after.taxonomy_terms.len(),
+        frame.taxonomy_terms.len() + 1,
+        "{b}"
+    );
+    // A term of a taxonomy that does not exist is refused, and nothing is written.
+    let mut orphan = added.clone();
+    orphan.id = "5f1c9a52-8d7e-4b0e-9a1d-2c3b4a5d6e7f".into();
+    orphan.taxonomy_id = Some("bestaat-niet".into());
+    assert!(store.save_term(&orphan, &log()).await.is_err(), "{b}");
+    assert_eq!(
+        store.map_frame().await.unwrap().taxonomy_terms.len(),
+        after.taxonomy_terms.len(),
+        "{b}"
+    );
+    assert_eq!(entries().await, before + 6, "{b}: one log entry per write");
+}
+
+#[tokio::test]
+async fn every_backend_keeps_the_vocabulary_alike() {
+    for backend in Backend::ALL {
+        let app = crate::support::TestApp::init()
+            .with_backend(backend)
+            .with_demo()
+            .build()
+            .await;
+        vocabulary_story(app.store.clone(), backend).await;
+    }
+}

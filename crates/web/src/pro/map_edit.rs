@@ -54,7 +54,7 @@ pub(crate) fn field_label(tr: Tr, field: &str) -> String {
     tr.t(&format!("edit-field-{field}"))
 }
 
-fn problem_text(tr: Tr, field: &str, p: Problem) -> String {
+pub(crate) fn problem_text(tr: Tr, field: &str, p: Problem) -> String {
     let what = match p {
         Problem::Required => tr.t("edit-problem-required"),
         Problem::TooLong(n) => format!("{} {n}", tr.t("edit-problem-too-long")),
@@ -70,11 +70,14 @@ fn problem_text(tr: Tr, field: &str, p: Problem) -> String {
         Problem::AddressIncomplete => tr.t("edit-problem-address"),
         Problem::UnknownTag => tr.t("edit-problem-tag"),
         Problem::UnknownStatus => tr.t("edit-problem-status"),
+        Problem::NotACode => tr.t("edit-problem-code"),
+        Problem::CodeTaken => tr.t("edit-problem-code-taken"),
+        Problem::NotANumber => tr.t("edit-problem-number"),
     };
     format!("{}: {what}", field_label(tr, field))
 }
 
-fn errors_of(tr: Tr, problems: &Problems) -> Vec<(String, String)> {
+pub(crate) fn errors_of(tr: Tr, problems: &Problems) -> Vec<(String, String)> {
     problems
         .iter()
         .map(|(f, p)| {
@@ -223,7 +226,7 @@ pub struct Section {
     pub fields: Vec<Field>,
 }
 
-fn field(tr: Tr, name: &'static str, kind: &'static str, max: usize) -> Field {
+pub(crate) fn field(tr: Tr, name: &'static str, kind: &'static str, max: usize) -> Field {
     let hint_key = format!("edit-hint-{name}");
     Field {
         name,
@@ -232,7 +235,7 @@ fn field(tr: Tr, name: &'static str, kind: &'static str, max: usize) -> Field {
         kind,
         max,
         inputmode: match name {
-            "minimum_age" | "maximum_age" => "numeric",
+            "minimum_age" | "maximum_age" | "order" => "numeric",
             "cost_amount" => "decimal",
             _ => "",
         },

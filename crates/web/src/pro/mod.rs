@@ -11,6 +11,7 @@ pub mod map_edit;
 pub mod map_review;
 pub mod referrals;
 pub mod sign_in;
+pub mod vocabulary;
 pub mod workspace;
 
 use crate::state::AppState;
@@ -56,6 +57,28 @@ fn map_routes() -> Router<AppState> {
         .route(
             "/werk/kaart/tabel/sociale-kaart.csv",
             get(map_edit::table_download),
+        )
+        .route("/werk/kaart/indelingen", get(vocabulary::list))
+        .route(
+            "/werk/kaart/indelingen/{taxonomy}",
+            get(vocabulary::taxonomy_form).post(vocabulary::taxonomy_save),
+        )
+        .route(
+            "/werk/kaart/indelingen/{taxonomy}/nieuw",
+            get(vocabulary::new_term_form).post(vocabulary::new_term_save),
+        )
+        .route(
+            "/werk/kaart/indelingen/{taxonomy}/termen/{term}",
+            get(vocabulary::term_form).post(vocabulary::term_save),
+        )
+        .route("/werk/kaart/zoekwoorden", get(vocabulary::words))
+        .route(
+            "/werk/kaart/zoekwoorden/{list}",
+            post(vocabulary::words_save),
+        )
+        .route(
+            "/werk/kaart/zoekwoorden/{list}/standaard",
+            post(vocabulary::words_reset),
         )
         .route("/werk/kaart/voorstellen", get(map_review::suggestions))
         .route(
