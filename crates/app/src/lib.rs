@@ -97,7 +97,9 @@ pub struct App {
     guides: Arc<Guides>,
     catalog: Arc<RwLock<Arc<Catalog>>>,
     /// Where the read-model snapshot is kept, if anywhere.
-    snapshot: Option<Arc<std::path::PathBuf>>,
+    snapshot: Option<std::path::PathBuf>,
+    /// Held while the snapshot is written (one writer of its temporary file at a time).
+    snapshot_saving: Arc<std::sync::Mutex<()>>,
     mailer: mail::Mailer,
     /// The verwijsroute's coded lists (reasons, outcomes, relationships, conditions).
     route_lists: Arc<kapstok_domain::referral::RouteLists>,
@@ -155,7 +157,8 @@ impl App {
             search_config: Arc::new(search_config),
             guides: Arc::new(Guides::default()),
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
-            snapshot: snapshot.map(Arc::new),
+            snapshot,
+            snapshot_saving: Arc::default(),
             mailer,
             role_names: Arc::new(role_names),
             route_lists: Arc::new(kapstok_domain::referral::RouteLists::default()),
@@ -297,15 +300,42 @@ impl App {
         // The word lists set in the browser are read again: they change with the counter.
         let effective =
             vocabulary::effective_config(self.store.as_ref(), &self.search_config).await?;
-        let fresh = Catalog::open(
-            self.store.as_ref(),
-            self.store.as_ref(),
-            self.store.as_ref(),
-            &effective,
-            self.snapshot.as_deref().map(|p| p.as_path()),
-        )
-        .await?;
-        *self.catalog.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+        let fresh = Arc::new(
+            Catalog::load(
+                self.store.as_ref(),
+                self.store.as_ref(),
+                self.store.as_ref(),
+                &effective,
+            )
+            .await?,
+        );
+        {
+            let mut current = self.catalog.write().unwrap_or_else(|e| e.into_inner());
+            // Two rebuilds at once: the one that read the later change stays.
+            if fresh.version >= current.version {
+                *current = fresh.clone();
+            }
+        }
+        // The snapshot (for a quick restart) is written after the swap, one at a time, so a
+        // publish does not wait for the file.
+        if let Some(path) = self.snapshot.clone() {
+            let database = self.store.database_id().await?;
+            let fingerprint = effective.fingerprint();
+            let saving = self.snapshot_saving.clone();
+            tokio::task::spawn_blocking(move || {
+                let _one = saving.lock().unwrap_or_else(|e| e.into_inner());
+                let started = std::time::Instant::now();
+                match fresh.save_snapshot(&path, database, fingerprint) {
+                    Ok(()) => tracing::info!(
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "read-model snapshot saved"
+                    ),
+                    Err(e) => {
+                        tracing::warn!(error = %e, path = %path.display(), "cannot save the read-model snapshot")
+                    }
+                }
+            });
+        }
         Ok(true)
     }
 

@@ -64,7 +64,13 @@ pub async fn run(
         )
         .await?
         .map_err(|p| anyhow::anyhow!("the bench user: {p:?}"))?;
-    let app = App::open(store.clone(), Default::default()).await?;
+    // As `kapstok serve` runs by default: with the read-model snapshot in the data folder.
+    let app = App::open_with_snapshot(
+        store.clone(),
+        Default::default(),
+        Some(dir.path().join("readmodel.snapshot")),
+    )
+    .await?;
     let state = kapstok_web::AppState::new(app).with_web_config(kapstok_web::state::WebConfig {
         sign_in_attempts: 1000,
         writes_per_minute: 100_000,

@@ -114,6 +114,22 @@ impl Catalog {
         Ok(catalog)
     }
 
+    /// Saves this read model as the snapshot at `path`, for the database with id `database`
+    /// and the search configuration with `fingerprint` (blocking file I/O; atomic).
+    pub fn save_snapshot(
+        &self,
+        path: &Path,
+        database: String,
+        fingerprint: u64,
+    ) -> std::io::Result<()> {
+        let key = SnapshotKey {
+            database,
+            version: self.version,
+            config: fingerprint,
+        };
+        snapshot::save(path, &key, self)
+    }
+
     /// Builds the read model from the three storage capabilities it reads.
     pub async fn load(
         meta: &dyn MetaStore,
