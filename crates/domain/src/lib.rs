@@ -2,6 +2,7 @@
 //! Kapstok's domain: the social map's types and the rules over them. No I/O lives here.
 
 pub mod account;
+pub mod activity;
 pub mod audit;
 pub mod calendar;
 pub mod data_file;
