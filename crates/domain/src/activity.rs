@@ -477,6 +477,179 @@ pub fn registration_open(
     deadline.is_none_or(|d| now <= d) && starts.is_none_or(|s| now < s)
 }
 
+/// An activity as stored: what it is, for whom, where, when (none: e-learning), how many.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activity {
+    pub id: String,
+    /// A code of `ActivityLists::kinds`.
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    /// Codes of `ActivityLists::audiences`.
+    pub audiences: Vec<String>,
+    /// An area code of the deployment.
+    pub area: Option<String>,
+    /// A location of the social map, or an address as typed.
+    pub location_id: Option<String>,
+    pub address: Option<String>,
+    /// `None`: without a date (e-learning).
+    pub schedule: Option<Schedule>,
+    /// Places per date; `None`: no limit.
+    pub capacity: Option<u32>,
+    /// Registration closes at this instant (stored form).
+    pub deadline: Option<String>,
+    /// Accreditation points, where the activity carries them.
+    pub points: Option<u32>,
+    /// The organiser (an organisation of the social map).
+    pub organization_id: Option<String>,
+    /// How to reach the organiser about it (a name, phone, e-mail address).
+    pub contact: Option<String>,
+    /// The e-learning module's or the meeting's link.
+    pub url: Option<String>,
+    pub published: bool,
+    /// Raised on every change (iCalendar SEQUENCE).
+    pub sequence: u32,
+    pub updated_at: String,
+}
+
+/// A civil date-time as stored: `2026-09-15T09:00`.
+pub fn stored_local(dt: DateTime) -> String {
+    dt.strftime("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// A stored civil date-time read back.
+pub fn parse_local(text: &str) -> Option<DateTime> {
+    DateTime::strptime("%Y-%m-%dT%H:%M", text.trim()).ok()
+}
+
+fn list_of(dates: &[DateTime]) -> String {
+    dates
+        .iter()
+        .map(|d| stored_local(*d))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn dates_of(text: &str) -> Option<Vec<DateTime>> {
+    text.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(parse_local)
+        .collect()
+}
+
+/// A schedule's parts as stored, each a text column.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredSchedule {
+    pub start: String,
+    pub end: String,
+    pub rrule: Option<String>,
+    /// Comma-separated starts.
+    pub extra: String,
+    pub cancelled: String,
+    /// Comma-separated `original=new` pairs.
+    pub moved: String,
+}
+
+impl Schedule {
+    pub fn to_stored(&self) -> StoredSchedule {
+        StoredSchedule {
+            start: stored_local(self.start),
+            end: stored_local(self.end),
+            rrule: self.rule.map(|r| r.to_rrule()),
+            extra: list_of(&self.extra),
+            cancelled: list_of(&self.cancelled),
+            moved: self
+                .moved
+                .iter()
+                .map(|(a, b)| format!("{}={}", stored_local(*a), stored_local(*b)))
+                .collect::<Vec<_>>()
+                .join(","),
+        }
+    }
+
+    /// Read back; `None` when a part is not what `to_stored` writes.
+    pub fn from_stored(s: &StoredSchedule) -> Option<Schedule> {
+        Some(Schedule {
+            start: parse_local(&s.start)?,
+            end: parse_local(&s.end)?,
+            rule: match &s.rrule {
+                Some(r) => Some(Rule::parse(r).ok()?),
+                None => None,
+            },
+            extra: dates_of(&s.extra)?,
+            cancelled: dates_of(&s.cancelled)?,
+            moved: s
+                .moved
+                .split(',')
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| {
+                    let (a, b) = p.split_once('=')?;
+                    Some((parse_local(a)?, parse_local(b)?))
+                })
+                .collect::<Option<Vec<_>>>()?,
+        })
+    }
+}
+
+/// Where a registration stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationState {
+    /// Has a place.
+    Place,
+    /// On the waiting list.
+    Waiting,
+    Cancelled,
+    /// Was there (marked by the coördinator).
+    Attended,
+    /// Finished the e-learning module.
+    Completed,
+}
+
+impl RegistrationState {
+    pub const ALL: [RegistrationState; 5] = [
+        RegistrationState::Place,
+        RegistrationState::Waiting,
+        RegistrationState::Cancelled,
+        RegistrationState::Attended,
+        RegistrationState::Completed,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            RegistrationState::Place => "place",
+            RegistrationState::Waiting => "waiting",
+            RegistrationState::Cancelled => "cancelled",
+            RegistrationState::Attended => "attended",
+            RegistrationState::Completed => "completed",
+        }
+    }
+    pub fn parse(code: &str) -> Option<RegistrationState> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+    /// Holds one of the date's places.
+    pub fn takes_place(self) -> bool {
+        matches!(self, RegistrationState::Place | RegistrationState::Attended)
+    }
+}
+
+/// Someone registered for one date of an activity (personal data: access-logged, erased a
+/// while after the date; only counts stay).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub id: String,
+    pub activity_id: String,
+    /// The date's key (`stored_local` of its original start), empty for e-learning.
+    pub occurrence: String,
+    pub state: RegistrationState,
+    /// Order of registering (the waiting list's order).
+    pub seq: i64,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// A signed-in professional.
+    pub user_id: Option<String>,
+    pub created_at: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -658,6 +831,30 @@ mod tests {
             Schedule::once(first, at(2026, 9, 30, 9, 0)),
             Err(ScheduleProblem::TooLong)
         );
+    }
+
+    #[test]
+    fn schedules_are_stored_and_read_back() {
+        let first = at(2026, 9, 15, 9, 0);
+        let s = Schedule {
+            rule: Some(Rule::parse("FREQ=YEARLY;COUNT=3").unwrap()),
+            extra: vec![at(2026, 10, 6, 9, 0)],
+            cancelled: vec![at(2026, 10, 6, 9, 0)],
+            moved: vec![(first, at(2026, 9, 16, 13, 30))],
+            ..Schedule::once(first, at(2026, 9, 15, 12, 0)).unwrap()
+        };
+        let stored = s.to_stored();
+        assert_eq!(stored.start, "2026-09-15T09:00");
+        assert_eq!(stored.moved, "2026-09-15T09:00=2026-09-16T13:30");
+        assert_eq!(Schedule::from_stored(&stored), Some(s));
+        let broken = StoredSchedule {
+            extra: "morgen".into(),
+            ..stored
+        };
+        assert_eq!(Schedule::from_stored(&broken), None);
+        for st in RegistrationState::ALL {
+            assert_eq!(RegistrationState::parse(st.code()), Some(st));
+        }
     }
 
     #[test]

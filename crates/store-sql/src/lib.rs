@@ -8,6 +8,7 @@
 //! shapes in `rows`; migrations embedded per backend from `migrations/{sqlite,postgres}`.
 
 mod accounts;
+mod activities;
 mod audit;
 mod geo;
 mod map_edit;

@@ -33,6 +33,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (8, include_str!("../migrations/sqlite/0008_map_editing.sql")),
     (9, include_str!("../migrations/sqlite/0009_word_lists.sql")),
+    (10, include_str!("../migrations/sqlite/0010_activities.sql")),
 ];
 
 pub(crate) const NOW: &str = "datetime('now')";

@@ -7,6 +7,7 @@
 
 use async_trait::async_trait;
 use kapstok_domain::account::{Email, Membership, Team, User};
+use kapstok_domain::activity::{Activity, Registration};
 use kapstok_domain::audit::{Entry, NewEntry};
 use kapstok_domain::geo::{Area, AreaPostcode, GeoData, PostcodeEntry};
 use kapstok_domain::hsds::KnownIds;
@@ -928,6 +929,54 @@ pub trait VocabularyStore: Send + Sync {
     async fn save_term(&self, term: &TaxonomyTerm, log: &NewEntry) -> StoreResult<()>;
 }
 
+/// A registration to write (its place or waiting position is decided by the store).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRegistration {
+    pub id: String,
+    pub activity_id: String,
+    pub occurrence: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub user_id: Option<String>,
+    /// SHA-256 of the personal cancel link's secret.
+    pub token_hash: String,
+    pub at: String,
+}
+
+/// Activities and their registrations.
+#[async_trait]
+pub trait ActivityStore: Send + Sync {
+    /// Writes an activity (new or changed) with its log entry.
+    async fn save_activity(&self, activity: &Activity, log: &NewEntry) -> StoreResult<()>;
+    async fn activity(&self, id: &str) -> StoreResult<Option<Activity>>;
+    /// Every activity, published or not, by title.
+    async fn activities(&self) -> StoreResult<Vec<Activity>>;
+    /// Registers for one date: a place while the activity's capacity holds and nobody waits,
+    /// else the waiting list, decided inside the transaction that counts (of two people taking
+    /// the last place at once, one gets it). `None`: no such activity.
+    async fn register(
+        &self,
+        r: &NewRegistration,
+        log: &NewEntry,
+    ) -> StoreResult<Option<Registration>>;
+    /// One date's registrations, in the order they came.
+    async fn registrations(
+        &self,
+        activity_id: &str,
+        occurrence: &str,
+    ) -> StoreResult<Vec<Registration>>;
+    /// Cancels the registration with this link hash; when it held a place, the first on the
+    /// waiting list gets it, in the same transaction. `None`: no such registration, or already
+    /// cancelled. `(cancelled, moved up)`.
+    async fn cancel_registration(
+        &self,
+        token_hash: &str,
+        at: &str,
+        log: &NewEntry,
+    ) -> StoreResult<Option<(Registration, Option<Registration>)>>;
+}
+
 /// A whole backend: every capability.
 pub trait Store:
     MetaStore
@@ -942,6 +991,7 @@ pub trait Store:
     + ReferralStore
     + MapEditStore
     + VocabularyStore
+    + ActivityStore
 {
 }
 
@@ -957,7 +1007,8 @@ impl<
         + OutboxStore
         + ReferralStore
         + MapEditStore
-        + VocabularyStore,
+        + VocabularyStore
+        + ActivityStore,
 > Store for T
 {
 }

@@ -663,3 +663,201 @@ async fn every_backend_keeps_the_vocabulary_alike() {
         vocabulary_story(app.store.clone(), backend).await;
     }
 }
+
+/// Activities: saved and read back (schedule included); 13 people registering for 12 places at
+/// the same moment get 12 places and one waiting position; a cancellation moves the first
+/// waiting up in the same transaction; a link cancels once.
+async fn activity_story(store: Arc<dyn Store>, backend: Backend) {
+    use kapstok_domain::activity::{
+        Activity, RegistrationState, Rule, Schedule, parse_local, stored_local,
+    };
+    use kapstok_domain::audit::{Action, NewEntry, RecordKind};
+    use kapstok_store::NewRegistration;
+    let b = format!("{backend:?}");
+    let log = || {
+        NewEntry::new(
+            "2026-12-07T10:00:00.000Z".into(),
+            Action::Create,
+            RecordKind::SocialMap,
+            true,
+        )
+    };
+    let start = parse_local("2027-01-19T09:00").unwrap();
+    let activity = Activity {
+        id: format!("a-story-{b}"),
+        kind: "scholing-wmo-zorgloket".into(),
+        title: "Scholing mantelzorg voor Wmo-consulenten".into(),
+        description: "Herkennen en doorverwijzen.".into(),
+        audiences: vec!["wmo-consulent".into(), "wijkteam".into()],
+        area: Some("de-velden".into()),
+        location_id: None,
+        address: Some("Raadhuisplein 1, 7811 AP Emmen".into()),
+        schedule: Some(Schedule {
+            rule: Some(Rule::parse("FREQ=YEARLY;COUNT=3").unwrap()),
+            ..Schedule::once(start, parse_local("2027-01-19T12:30").unwrap()).unwrap()
+        }),
+        capacity: Some(12),
+        deadline: Some("2027-01-12T23:00:00.000Z".into()),
+        points: Some(3),
+        organization_id: None,
+        contact: Some("Steunpunt, 0591 000 200".into()),
+        url: None,
+        published: true,
+        sequence: 0,
+        updated_at: "2026-12-07T10:00:00.000Z".into(),
+    };
+    store.save_activity(&activity, &log()).await.unwrap();
+    assert_eq!(
+        store.activity(&activity.id).await.unwrap().as_ref(),
+        Some(&activity),
+        "{b}"
+    );
+    let changed = Activity {
+        sequence: 1,
+        capacity: Some(12),
+        title: "Scholing mantelzorg (Wmo)".into(),
+        ..activity.clone()
+    };
+    store.save_activity(&changed, &log()).await.unwrap();
+    assert_eq!(
+        store.activity(&activity.id).await.unwrap(),
+        Some(changed.clone()),
+        "{b}"
+    );
+    assert!(store.activities().await.unwrap().contains(&changed), "{b}");
+    let undated = Activity {
+        id: format!("a-elearning-{b}"),
+        kind: "e-learning".into(),
+        schedule: None,
+        capacity: None,
+        url: Some("https://example.org/module".into()),
+        ..activity.clone()
+    };
+    store.save_activity(&undated, &log()).await.unwrap();
+    assert_eq!(
+        store.activity(&undated.id).await.unwrap(),
+        Some(undated),
+        "{b}"
+    );
+
+    // Thirteen at once for twelve places.
+    let date = stored_local(start);
+    let mut tasks = Vec::new();
+    for n in 0..13 {
+        let store = store.clone();
+        let r = NewRegistration {
+            id: format!("r-{b}-{n}"),
+            activity_id: activity.id.clone(),
+            occurrence: date.clone(),
+            name: Some(format!("Deelnemer {n}")),
+            email: Some(format!("deelnemer{n}@example.org")),
+            phone: None,
+            user_id: None,
+            token_hash: format!("hash-{b}-{n}"),
+            at: "2026-12-07T10:00:00.000Z".into(),
+        };
+        tasks.push(tokio::spawn(async move {
+            store.register(&r, &log()).await.unwrap().unwrap()
+        }));
+    }
+    let mut placed = Vec::new();
+    for t in tasks {
+        placed.push(t.await.unwrap());
+    }
+    let places = placed
+        .iter()
+        .filter(|r| r.state == RegistrationState::Place)
+        .count();
+    assert_eq!(places, 12, "{b}: never more than the capacity");
+    let waiting: Vec<_> = placed
+        .iter()
+        .filter(|r| r.state == RegistrationState::Waiting)
+        .collect();
+    assert_eq!(waiting.len(), 1, "{b}");
+    let listed = store.registrations(&activity.id, &date).await.unwrap();
+    assert_eq!(listed.len(), 13, "{b}");
+    assert!(
+        listed.windows(2).all(|w| w[0].seq < w[1].seq),
+        "{b}: in order"
+    );
+
+    // A place is cancelled: the one waiting moves up. The same link cancels nothing again.
+    let holder = placed
+        .iter()
+        .find(|r| r.state == RegistrationState::Place)
+        .unwrap();
+    let n = holder.id.rsplit('-').next().unwrap();
+    let (gone, up) = store
+        .cancel_registration(&format!("hash-{b}-{n}"), "2026-12-08T10:00:00.000Z", &log())
+        .await
+        .unwrap()
+        .expect("cancelled");
+    assert_eq!(gone.state, RegistrationState::Cancelled, "{b}");
+    let up = up.expect("the first waiting moves up");
+    assert_eq!(up.id, waiting[0].id, "{b}");
+    assert_eq!(up.state, RegistrationState::Place, "{b}");
+    assert!(
+        store
+            .cancel_registration(&format!("hash-{b}-{n}"), "2026-12-08T10:00:00.000Z", &log())
+            .await
+            .unwrap()
+            .is_none(),
+        "{b}"
+    );
+    let after = store.registrations(&activity.id, &date).await.unwrap();
+    assert_eq!(
+        after.iter().filter(|r| r.state.takes_place()).count(),
+        12,
+        "{b}"
+    );
+    // Cancelling a waiting position moves nobody.
+    let newcomer = NewRegistration {
+        id: format!("r-{b}-late"),
+        token_hash: format!("hash-{b}-late"),
+        ..NewRegistration {
+            id: String::new(),
+            activity_id: activity.id.clone(),
+            occurrence: date.clone(),
+            name: Some("Laat".into()),
+            email: None,
+            phone: Some("0591 000 111".into()),
+            user_id: None,
+            token_hash: String::new(),
+            at: "2026-12-09T10:00:00.000Z".into(),
+        }
+    };
+    let late = store.register(&newcomer, &log()).await.unwrap().unwrap();
+    assert_eq!(late.state, RegistrationState::Waiting, "{b}");
+    let (_, up) = store
+        .cancel_registration(
+            &format!("hash-{b}-late"),
+            "2026-12-09T11:00:00.000Z",
+            &log(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(up.is_none(), "{b}");
+    // An unknown activity registers nothing.
+    let nowhere = NewRegistration {
+        activity_id: "bestaat-niet".into(),
+        id: format!("r-{b}-x"),
+        token_hash: format!("hash-{b}-x"),
+        ..newcomer
+    };
+    assert!(
+        store.register(&nowhere, &log()).await.unwrap().is_none(),
+        "{b}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_backend_fills_activities_alike_and_never_past_capacity() {
+    for backend in Backend::ALL {
+        let app = crate::support::TestApp::init()
+            .with_backend(backend)
+            .build()
+            .await;
+        activity_story(app.store.clone(), backend).await;
+    }
+}
