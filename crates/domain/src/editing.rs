@@ -64,6 +64,12 @@ pub enum Problem {
     CodeTaken,
     /// Not a whole number (a position in a list).
     NotANumber,
+    /// Not a date (`15-09-2026`).
+    NotADate,
+    /// The end lies before the start (or more than a week after it).
+    EndBeforeStart,
+    /// After the activity's (first) date.
+    AfterStart,
 }
 
 /// The problems of a form, each with its field (the form's `name`, which is the input's id).

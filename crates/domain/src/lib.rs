@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod activity;
+pub mod activity_form;
 pub mod audit;
 pub mod calendar;
 pub mod data_file;

@@ -815,3 +815,6 @@ edit-problem-code = use lower-case letters, digits and hyphens (for example resp
 edit-problem-code-taken = another term of this taxonomy has this code
 edit-problem-number = enter a whole number (for example 3)
 vocab-problem-empty = the list is empty. To have the standard list back, choose 'Back to the standard list'.
+edit-problem-date = enter a date such as 15-09-2026
+edit-problem-end-before-start = the end lies before the start (or more than a week after it)
+edit-problem-after-start = this date lies after the (first) date of the activity

@@ -815,3 +815,6 @@ edit-problem-code = gebruik kleine letters, cijfers en streepjes (bijvoorbeeld r
 edit-problem-code-taken = deze code heeft al een andere term van deze indeling
 edit-problem-number = vul een heel getal in (bijvoorbeeld 3)
 vocab-problem-empty = de lijst is leeg. Wilt u de standaardlijst terug, kies dan 'Terug naar de standaardlijst'.
+edit-problem-date = vul een datum in als 15-09-2026
+edit-problem-end-before-start = het einde ligt voor het begin (of meer dan een week erna)
+edit-problem-after-start = deze datum ligt na de (eerste) datum van de activiteit

@@ -73,6 +73,9 @@ pub(crate) fn problem_text(tr: Tr, field: &str, p: Problem) -> String {
         Problem::NotACode => tr.t("edit-problem-code"),
         Problem::CodeTaken => tr.t("edit-problem-code-taken"),
         Problem::NotANumber => tr.t("edit-problem-number"),
+        Problem::NotADate => tr.t("edit-problem-date"),
+        Problem::EndBeforeStart => tr.t("edit-problem-end-before-start"),
+        Problem::AfterStart => tr.t("edit-problem-after-start"),
     };
     format!("{}: {what}", field_label(tr, field))
 }
