@@ -873,6 +873,13 @@ test('the vocabulary: taxonomies, a term with errors and added, the search words
     await clickTo(page, page.locator('table.data a[href*="/termen/"]').first(), /\/termen\//);
     await check('vocabulary-term');
     await page.goto(`${base}/werk/kaart/indelingen`);
+    await clickTo(page, page.locator('main ul.inline-links a:not([href$="/nieuw"])').first(), /\/werk\/kaart\/indelingen\/[^/]+$/);
+    await check('vocabulary-taxonomy');
+    await page.fill('#name', '');
+    await clickTo(page, page.locator('form.stack-form button[type=submit]'), /\/werk\/kaart\/indelingen\/[^/]+$/);
+    assert.ok(await page.locator('.error-summary a[href="#name"]').count());
+    await check('vocabulary-taxonomy-errors');
+    await page.goto(`${base}/werk/kaart/indelingen`);
     await clickTo(page, page.locator('a[href$="/nieuw"]').nth(1), /\/nieuw$/);
     await check('vocabulary-new-term');
     await page.fill('#code', 'Met Spatie');

@@ -155,11 +155,16 @@ impl MapEditor {
     }
 
     pub(crate) fn entry(&self, action: Action, kind: RecordType, id: &str) -> NewEntry {
+        self.entry_about(action, record_ref(kind, id))
+    }
+
+    /// An access-log entry of this editor's, about `what` (e.g. `taxonomy: {id}`).
+    pub(crate) fn entry_about(&self, action: Action, what: String) -> NewEntry {
         let mut e =
             self.actor
                 .log_entry(Some(&self.membership), action, RecordKind::SocialMap, true);
         e.at = calendar::stored(self.clock.now());
-        e.record_id = Some(record_ref(kind, id));
+        e.record_id = Some(what);
         e
     }
 

@@ -152,11 +152,8 @@ impl MapEditor {
 
 impl Vocabulary {
     fn entry(&self, action: Action, what: &str) -> NewEntry {
-        let mut e = self
-            .editor
-            .entry(action, crate::editing::RecordType::Service, "");
-        e.record_id = Some(what.chars().take(200).collect());
-        e
+        self.editor
+            .entry_about(action, what.chars().take(200).collect())
     }
 
     /// Every taxonomy (in its order) with its terms.
@@ -197,14 +194,6 @@ impl Vocabulary {
             .await?
             .into_iter()
             .find(|t| t.taxonomy.id == id))
-    }
-
-    /// One term with its taxonomy.
-    pub async fn term(&self, id: &str) -> AppResult<Option<(Taxonomy, TaxonomyTerm)>> {
-        Ok(self.taxonomies().await?.into_iter().find_map(|line| {
-            let term = line.terms.iter().find(|(t, _)| t.id == id)?.0.clone();
-            Some((line.taxonomy, term))
-        }))
     }
 
     /// Saves a taxonomy's name and description: `Ok(true)` saved, `Ok(false)` nothing differed;
