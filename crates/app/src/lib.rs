@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod booklets;
 pub mod corrections;
@@ -118,6 +119,10 @@ pub struct App {
     check_months: i32,
     /// The printed booklets, kept until the map changes.
     booklets: booklets::BookletCache,
+    /// The activities' kinds and audiences.
+    activity_lists: Arc<kapstok_domain::activity::ActivityLists>,
+    /// Days after a date that its participants' details are kept.
+    activity_retention_days: u32,
 }
 
 impl App {
@@ -169,6 +174,8 @@ impl App {
             stamp_key: corrections::StampKey::new(),
             check_months: freshness::DEFAULT_MONTHS,
             booklets: booklets::BookletCache::default(),
+            activity_lists: Arc::new(kapstok_domain::activity::ActivityLists::default()),
+            activity_retention_days: activities::DEFAULT_RETENTION_DAYS,
         })
     }
 
@@ -188,6 +195,96 @@ impl App {
     pub fn with_referral_retention_days(mut self, days: u32) -> Self {
         self.referral_retention_days = days.max(1);
         self
+    }
+
+    /// Keeps participants' details this many days after their date (at least one).
+    pub fn with_activity_retention_days(mut self, days: u32) -> Self {
+        self.activity_retention_days = days.max(1);
+        self
+    }
+
+    fn letters(&self) -> activities::letters::Letters {
+        activities::letters::Letters::new(self.mailer.clone(), self.public_url.clone())
+    }
+
+    /// Publishing and filling activities: coördinatoren only.
+    pub fn activity_desk(&self, actor: &Actor) -> Option<activities::desk::ActivityDesk> {
+        activities::desk::ActivityDesk::grant(
+            self.store.clone(),
+            actor,
+            self.activity_lists.clone(),
+            self.catalog(),
+            self.letters(),
+            self.clock.clone(),
+        )
+    }
+
+    /// Finding activities, registering and cancelling, the feeds: anyone.
+    pub fn activity_board(&self, actor: &Actor) -> activities::board::ActivityBoard {
+        activities::board::ActivityBoard::new(
+            self.store.clone(),
+            actor,
+            self.activity_lists.clone(),
+            self.catalog(),
+            self.letters(),
+            self.clock.clone(),
+        )
+    }
+
+    /// The activity audience (professional group) the signed-in user chose.
+    pub async fn my_audience(&self, actor: &Actor) -> AppResult<Option<String>> {
+        match actor.signed_in() {
+            Some(u) => Ok(self.store.user_audience(u.id.as_str()).await?),
+            None => Ok(None),
+        }
+    }
+
+    /// Sets it: only a code of the audiences' list, or none. `false`: not a code.
+    pub async fn set_my_audience(&self, actor: &Actor, code: Option<&str>) -> AppResult<bool> {
+        let Some(u) = actor.signed_in() else {
+            return Ok(false);
+        };
+        if code.is_some_and(|c| self.activity_lists.audience(c).is_none()) {
+            return Ok(false);
+        }
+        self.store.set_user_audience(u.id.as_str(), code).await?;
+        Ok(true)
+    }
+
+    /// Reminders and erasing participants' details: the scheduler and the operator.
+    pub fn activity_jobs(&self, actor: &Actor) -> Option<activities::jobs::ActivityJobs> {
+        activities::jobs::ActivityJobs::grant(
+            self.store.clone(),
+            actor,
+            self.catalog(),
+            self.letters(),
+            self.clock.clone(),
+            self.activity_retention_days,
+        )
+    }
+
+    /// Runs the activities' jobs now and then `every` after.
+    pub fn spawn_activity_jobs(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        let app = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(job) = app.activity_jobs(&Actor::scheduler()) else {
+                    return;
+                };
+                match job.run().await {
+                    Ok(d) if d.reminded == 0 && d.erased == 0 => {}
+                    Ok(d) => tracing::info!(
+                        reminded = d.reminded,
+                        erased = d.erased,
+                        "activity reminders sent and past participants erased"
+                    ),
+                    Err(e) => tracing::error!(error = %e, "the activity job failed"),
+                }
+            }
+        })
     }
 
     /// A service's check is due again after this many months (1 to 120).

@@ -5,7 +5,7 @@
 use crate::AppResult;
 use kapstok_domain::audit::NewEntry;
 use kapstok_store::OutboxStore;
-use lettre::message::Mailbox;
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::sync::Arc;
 
@@ -51,6 +51,15 @@ pub enum Delivery {
     Failed,
 }
 
+/// A file sent with a mail.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub filename: String,
+    /// Such as `text/calendar; charset=utf-8; method=PUBLISH`.
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
 #[derive(Clone)]
 pub struct Mailer {
     smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
@@ -92,21 +101,55 @@ impl Mailer {
         secret: Option<&str>,
         log: &NewEntry,
     ) -> AppResult<Delivery> {
+        self.send_with(to, subject, body, None, secret, log).await
+    }
+
+    /// As `send`, with a file attached (an activity's `.ics`). The outbox keeps the text and
+    /// names the attachment; SMTP carries it as a MIME part.
+    pub async fn send_with(
+        &self,
+        to: &kapstok_domain::account::Email,
+        subject: &str,
+        body: &str,
+        attachment: Option<&Attachment>,
+        secret: Option<&str>,
+        log: &NewEntry,
+    ) -> AppResult<Delivery> {
+        let kept_body = match attachment {
+            Some(a) => format!("{body}\n[Bijlage / Attachment: {}]\n", a.filename),
+            None => body.to_string(),
+        };
         let id = self
             .outbox
-            .keep_mail(to.as_str(), subject, body, false, log)
+            .keep_mail(to.as_str(), subject, &kept_body, false, log)
             .await?;
         let Some(smtp) = &self.smtp else {
             return Ok(Delivery::KeptOnly);
         };
         let message = to.as_str().parse::<Mailbox>().ok().and_then(|rcpt| {
-            Message::builder()
+            let builder = Message::builder()
                 .from(self.from.clone())
                 .to(rcpt)
-                .subject(subject)
-                .header(lettre::message::header::ContentType::TEXT_PLAIN)
-                .body(body.to_string())
-                .ok()
+                .subject(subject);
+            match attachment {
+                None => builder
+                    .header(lettre::message::header::ContentType::TEXT_PLAIN)
+                    .body(body.to_string())
+                    .ok(),
+                Some(a) => {
+                    let kind = lettre::message::header::ContentType::parse(a.content_type).ok()?;
+                    builder
+                        .multipart(
+                            MultiPart::mixed()
+                                .singlepart(SinglePart::plain(body.to_string()))
+                                .singlepart(
+                                    lettre::message::Attachment::new(a.filename.clone())
+                                        .body(a.bytes.clone(), kind),
+                                ),
+                        )
+                        .ok()
+                }
+            }
         });
         let Some(message) = message else {
             return Ok(Delivery::Failed);
@@ -114,8 +157,8 @@ impl Mailer {
         match smtp.send(message).await {
             Ok(_) => {
                 let kept = match secret {
-                    Some(s) if !s.is_empty() => body.replace(s, "…"),
-                    _ => body.to_string(),
+                    Some(s) if !s.is_empty() => kept_body.replace(s, "…"),
+                    _ => kept_body.clone(),
                 };
                 self.outbox.mark_sent(id, &kept).await?;
                 Ok(Delivery::Sent)

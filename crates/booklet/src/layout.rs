@@ -15,10 +15,10 @@ use crate::{Booklet, BookletError, Entry};
 /// A4 portrait, in pt.
 pub(crate) const PAGE_W: f32 = 595.276;
 pub(crate) const PAGE_H: f32 = 841.89;
-const LEFT: f32 = 70.0;
+pub(crate) const LEFT: f32 = 70.0;
 const RIGHT: f32 = PAGE_W - 70.0;
-const WIDTH: f32 = RIGHT - LEFT;
-const TOP: f32 = 72.0;
+pub(crate) const WIDTH: f32 = RIGHT - LEFT;
+pub(crate) const TOP: f32 = 72.0;
 /// Lowest line bottom of the body text.
 const BOTTOM: f32 = PAGE_H - 80.0;
 const FOOTER_BASELINE: f32 = PAGE_H - 44.0;
@@ -46,7 +46,7 @@ pub(crate) struct Style {
     pub(crate) weight: Weight,
     pub(crate) size: f32,
     /// Line height.
-    lead: f32,
+    pub(crate) lead: f32,
     pub(crate) color: Rgb,
 }
 
@@ -59,18 +59,18 @@ const fn style(weight: Weight, size: f32, lead: f32, color: Rgb) -> Style {
     }
 }
 
-const TITLE: Style = style(Weight::Bold, 30.0, 38.0, ACCENT);
-const SUBTITLE: Style = style(Weight::Regular, 18.0, 25.0, INK);
-const INTRO: Style = style(Weight::Regular, 12.5, 19.0, INK);
-const H1: Style = style(Weight::Bold, 22.0, 29.0, ACCENT);
+pub(crate) const TITLE: Style = style(Weight::Bold, 30.0, 38.0, ACCENT);
+pub(crate) const SUBTITLE: Style = style(Weight::Regular, 18.0, 25.0, INK);
+pub(crate) const INTRO: Style = style(Weight::Regular, 12.5, 19.0, INK);
+pub(crate) const H1: Style = style(Weight::Bold, 22.0, 29.0, ACCENT);
 const H2: Style = style(Weight::Bold, 14.0, 19.0, ACCENT);
-const BODY: Style = style(Weight::Regular, 11.0, 16.0, INK);
-const ORG: Style = style(Weight::Regular, 11.0, 16.0, MUTED);
+pub(crate) const BODY: Style = style(Weight::Regular, 11.0, 16.0, INK);
+pub(crate) const ORG: Style = style(Weight::Regular, 11.0, 16.0, MUTED);
 const LABEL: Style = style(Weight::Bold, 11.0, 16.0, INK);
 const TOC: Style = style(Weight::Regular, 12.0, 18.0, INK);
 const LETTER: Style = style(Weight::Bold, 13.0, 20.0, ACCENT);
 const INDEX: Style = style(Weight::Regular, 10.5, 15.0, INK);
-const FOOTER: Style = style(Weight::Regular, 9.5, 12.0, MUTED);
+pub(crate) const FOOTER: Style = style(Weight::Regular, 9.5, 12.0, MUTED);
 
 /// How drawn content is marked.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -827,7 +827,7 @@ impl<'a> Flow<'a> {
 type LetterGroup = (String, Vec<(String, Vec<usize>)>);
 
 /// Baseline of a line whose box starts at `top`: capitals centred in the line box.
-fn baseline(top: f32, style: Style) -> f32 {
+pub(crate) fn baseline(top: f32, style: Style) -> f32 {
     top + (style.lead + 0.72 * style.size) / 2.0
 }
 

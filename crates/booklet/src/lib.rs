@@ -5,9 +5,12 @@
 //! function, register — and writes it with krilla, whose PDF/UA-1 validator must accept the
 //! result. Fonts (Lato, SIL OFL 1.1) are compiled in; nothing is read or downloaded at run time.
 
+mod certificate;
 mod layout;
 mod pdf;
 mod text;
+
+pub use certificate::{Certificate, certificate};
 
 #[cfg(test)]
 mod tests;

@@ -27,6 +27,20 @@ use crate::text::Fonts;
 use crate::{Booklet, BookletError};
 
 pub(crate) fn write(b: &Booklet, fonts: &Fonts, layout: Layout) -> Result<Vec<u8>, BookletError> {
+    let title = match b.subtitle.trim() {
+        "" => b.title.trim().to_owned(),
+        subtitle => format!("{} – {subtitle}", b.title.trim()),
+    };
+    write_document(&title, &b.lang, fonts, layout)
+}
+
+/// Any laid-out document with its title and language (the booklet, a certificate).
+pub(crate) fn write_document(
+    title: &str,
+    lang: &str,
+    fonts: &Fonts,
+    layout: Layout,
+) -> Result<Vec<u8>, BookletError> {
     let configuration = ConfigurationBuilder::new()
         .with_accessibility_validator(Accessibility::UA1)
         .finish()
@@ -67,7 +81,7 @@ pub(crate) fn write(b: &Booklet, fonts: &Fonts, layout: Layout) -> Result<Vec<u8
         page.finish();
     }
 
-    let mut tree = TagTree::new().with_lang(Some(b.lang.clone()));
+    let mut tree = TagTree::new().with_lang(Some(lang.to_string()));
     for node in &layout.structure {
         if let Some(node) = tag_node(node, &ids)? {
             tree.push(node);
@@ -81,13 +95,9 @@ pub(crate) fn write(b: &Booklet, fonts: &Fonts, layout: Layout) -> Result<Vec<u8
     }
     document.set_outline(outline);
 
-    let title = match b.subtitle.trim() {
-        "" => b.title.trim().to_owned(),
-        subtitle => format!("{} – {subtitle}", b.title.trim()),
-    };
     let metadata = Metadata::new()
-        .title(title)
-        .language(b.lang.clone())
+        .title(title.to_string())
+        .language(lang.to_string())
         .creator("Kapstok".into());
     document.set_metadata(metadata);
 

@@ -478,7 +478,7 @@ pub fn registration_open(
 }
 
 /// An activity as stored: what it is, for whom, where, when (none: e-learning), how many.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Activity {
     pub id: String,
     /// A code of `ActivityLists::kinds`.

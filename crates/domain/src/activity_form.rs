@@ -385,8 +385,78 @@ pub fn occurrence_key(start: DateTime) -> String {
     stored_local(start)
 }
 
+/// Who registers without an account: a name and an e-mail address or a phone number, nothing
+/// more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registrant {
+    pub name: String,
+    pub email: Option<crate::account::Email>,
+    pub phone: Option<String>,
+}
+
+pub const NAME_MAX: usize = 120;
+
+/// The public registration form (`name`, `email`, `phone`): a name and at least one way to
+/// reach them, each checked.
+pub fn registrant_of(f: Typed) -> Result<Registrant, Problems> {
+    let mut p = Problems::new();
+    let name = limited(f, "name", NAME_MAX, &mut p).unwrap_or_default();
+    if name.is_empty() {
+        p.push(("name", Problem::Required));
+    }
+    let email = match f.get("email") {
+        None => None,
+        Some(e) => match crate::account::Email::parse(e) {
+            Some(e) => Some(e),
+            None => {
+                p.push(("email", Problem::NotAnEmail));
+                None
+            }
+        },
+    };
+    let phone = match f.get("phone") {
+        None => None,
+        Some(t) if crate::editing::is_phone(t) => Some(t.to_string()),
+        Some(_) => {
+            p.push(("phone", Problem::NotAPhone));
+            None
+        }
+    };
+    if f.get("email").is_none() && f.get("phone").is_none() {
+        p.push(("email", Problem::Required));
+    }
+    if p.is_empty() {
+        Ok(Registrant { name, email, phone })
+    } else {
+        Err(p)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_registrant_gives_a_name_and_a_way_to_reach_them() {
+        let ok = registrant_of(Typed(&pairs(&[
+            ("name", " Els Jansen "),
+            ("phone", "06-12345678"),
+        ])))
+        .unwrap();
+        assert_eq!(ok.name, "Els Jansen");
+        assert_eq!(ok.phone.as_deref(), Some("06-12345678"));
+        let none = registrant_of(Typed(&pairs(&[("name", "Els")]))).unwrap_err();
+        assert_eq!(none, vec![("email", Problem::Required)]);
+        let bad =
+            registrant_of(Typed(&pairs(&[("email", "els@"), ("phone", "bel me")]))).unwrap_err();
+        assert_eq!(
+            bad,
+            vec![
+                ("name", Problem::Required),
+                ("email", Problem::NotAnEmail),
+                ("phone", Problem::NotAPhone)
+            ]
+        );
+    }
     use super::*;
     use jiff::civil::date;
 

@@ -65,10 +65,14 @@ pub enum RecordKind {
     SocialMap,
     /// A visitor's report that a service's page is wrong (may hold their e-mail address).
     Correction,
+    /// An activity (a training, a meeting): not personal, its changes are logged as the map's.
+    Activity,
+    /// Someone's registration for an activity (its person is the registration, by id).
+    Registration,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 7] = [
+    pub const ALL: [RecordKind; 9] = [
         RecordKind::Account,
         RecordKind::Team,
         RecordKind::AccessLog,
@@ -76,6 +80,8 @@ impl RecordKind {
         RecordKind::Referral,
         RecordKind::SocialMap,
         RecordKind::Correction,
+        RecordKind::Activity,
+        RecordKind::Registration,
     ];
 
     pub fn code(self) -> &'static str {
@@ -87,6 +93,8 @@ impl RecordKind {
             RecordKind::Referral => "referral",
             RecordKind::SocialMap => "social_map",
             RecordKind::Correction => "correction",
+            RecordKind::Activity => "activity",
+            RecordKind::Registration => "registration",
         }
     }
 

@@ -211,7 +211,7 @@ fn time_of_day(text: &str) -> Option<String> {
     (parts.next().is_none() && h < 24 && m < 60 && s < 60).then(|| format!("{h:02}:{m:02}:00"))
 }
 
-fn is_phone(text: &str) -> bool {
+pub(crate) fn is_phone(text: &str) -> bool {
     let digits = text.chars().filter(char::is_ascii_digit).count();
     (3..=15).contains(&digits)
         && text

@@ -325,4 +325,166 @@ impl ActivityStore for SqlStore {
         tx.commit().await?;
         Ok(Some((cancelled, moved_up)))
     }
+
+    async fn registration_by_token(&self, token_hash: &str) -> StoreResult<Option<Registration>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{REGISTRATION_SELECT} WHERE token_hash = $1"
+        )))
+        .bind(token_hash.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(registration_from).transpose()
+    }
+
+    async fn set_registration_state(
+        &self,
+        id: &str,
+        state: RegistrationState,
+        at: &str,
+        log: &NewEntry,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let done =
+            sqlx::query("UPDATE registrations SET state = $1, changed_at = $2 WHERE id = $3")
+                .bind(state.code())
+                .bind(at.to_string())
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if done == 0 {
+            return Ok(false);
+        }
+        append_in(self.backend, &mut tx, log).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn promote_waiting(
+        &self,
+        activity_id: &str,
+        occurrence: &str,
+        at: &str,
+        log: &NewEntry,
+    ) -> StoreResult<Vec<Registration>> {
+        let mut tx = self.begin().await?;
+        if !lock_activity(self.backend, &mut tx, activity_id).await? {
+            return Ok(Vec::new());
+        }
+        let capacity: Option<i64> =
+            sqlx::query_scalar("SELECT capacity FROM activities WHERE id = $1")
+                .bind(activity_id.to_string())
+                .fetch_one(&mut *tx)
+                .await?;
+        let present = registrations_in(&mut tx, activity_id, occurrence).await?;
+        let taken = present.iter().filter(|x| x.state.takes_place()).count() as i64;
+        let free = match capacity {
+            None => usize::MAX,
+            Some(c) => (c - taken).max(0) as usize,
+        };
+        let mut moved = Vec::new();
+        for mut next in present
+            .into_iter()
+            .filter(|x| x.state == RegistrationState::Waiting)
+            .take(free)
+        {
+            sqlx::query("UPDATE registrations SET state = 'place', changed_at = $1 WHERE id = $2")
+                .bind(at.to_string())
+                .bind(next.id.clone())
+                .execute(&mut *tx)
+                .await?;
+            next.state = RegistrationState::Place;
+            moved.push(next);
+        }
+        if !moved.is_empty() {
+            append_in(self.backend, &mut tx, log).await?;
+        }
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    async fn mark_reminded(&self, id: &str, at: &str) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE registrations SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL",
+        )
+        .bind(at.to_string())
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(done == 1)
+    }
+
+    async fn erase_registrations(
+        &self,
+        activity_id: &str,
+        occurrence: &str,
+        log: &NewEntry,
+    ) -> StoreResult<u64> {
+        let mut tx = self.begin().await?;
+        // The link's hash goes too: what stays is a state and an order, nobody's.
+        let n = sqlx::query(
+            "UPDATE registrations SET name = NULL, email = NULL, phone = NULL, user_id = NULL, \
+             token_hash = 'erased-' || id WHERE activity_id = $1 AND occurrence = $2 \
+             AND (name IS NOT NULL OR email IS NOT NULL OR phone IS NOT NULL OR user_id IS NOT NULL)",
+        )
+        .bind(activity_id.to_string())
+        .bind(occurrence.to_string())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n > 0 {
+            append_in(self.backend, &mut tx, log).await?;
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    async fn registration_counts(
+        &self,
+    ) -> StoreResult<Vec<(String, String, RegistrationState, u64)>> {
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT activity_id, occurrence, state, COUNT(*) FROM registrations \
+             GROUP BY activity_id, occurrence, state ORDER BY activity_id, occurrence, state",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(a, o, state, n)| {
+                let st = RegistrationState::parse(&state).ok_or_else(|| corrupt(&a, "state"))?;
+                Ok((a, o, st, n as u64))
+            })
+            .collect()
+    }
+
+    async fn user_audience(&self, user_id: &str) -> StoreResult<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT audience FROM user_audiences WHERE user_id = $1")
+                .bind(user_id.to_string())
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn set_user_audience(&self, user_id: &str, audience: Option<&str>) -> StoreResult<()> {
+        match audience {
+            None => {
+                sqlx::query("DELETE FROM user_audiences WHERE user_id = $1")
+                    .bind(user_id.to_string())
+                    .execute(&self.pool)
+                    .await?;
+            }
+            Some(a) => {
+                sqlx::query(
+                    "INSERT INTO user_audiences (user_id, audience) VALUES ($1, $2) \
+                     ON CONFLICT (user_id) DO UPDATE SET audience = excluded.audience",
+                )
+                .bind(user_id.to_string())
+                .bind(a.to_string())
+                .execute(&self.pool)
+                .await?;
+            }
+        }
+        Ok(())
+    }
 }

@@ -50,6 +50,10 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         11,
         include_str!("../migrations/postgres/0011_activities.sql"),
     ),
+    (
+        12,
+        include_str!("../migrations/postgres/0012_registration_reminders.sql"),
+    ),
 ];
 
 pub(crate) const NOW: &str = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')";

@@ -34,6 +34,10 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../migrations/sqlite/0008_map_editing.sql")),
     (9, include_str!("../migrations/sqlite/0009_word_lists.sql")),
     (10, include_str!("../migrations/sqlite/0010_activities.sql")),
+    (
+        11,
+        include_str!("../migrations/sqlite/0011_registration_reminders.sql"),
+    ),
 ];
 
 pub(crate) const NOW: &str = "datetime('now')";

@@ -7,7 +7,7 @@
 
 use async_trait::async_trait;
 use kapstok_domain::account::{Email, Membership, Team, User};
-use kapstok_domain::activity::{Activity, Registration};
+use kapstok_domain::activity::{Activity, Registration, RegistrationState};
 use kapstok_domain::audit::{Entry, NewEntry};
 use kapstok_domain::geo::{Area, AreaPostcode, GeoData, PostcodeEntry};
 use kapstok_domain::hsds::KnownIds;
@@ -975,6 +975,44 @@ pub trait ActivityStore: Send + Sync {
         at: &str,
         log: &NewEntry,
     ) -> StoreResult<Option<(Registration, Option<Registration>)>>;
+    /// The registration with this cancel link's hash (any state).
+    async fn registration_by_token(&self, token_hash: &str) -> StoreResult<Option<Registration>>;
+    /// Sets a registration's state (attendance: place ⇄ attended, completed), with its entry.
+    /// `false`: no such registration.
+    async fn set_registration_state(
+        &self,
+        id: &str,
+        state: RegistrationState,
+        at: &str,
+        log: &NewEntry,
+    ) -> StoreResult<bool>;
+    /// Gives free places of one date (after the capacity was raised) to the waiting list, first
+    /// come first; returns who moved up.
+    async fn promote_waiting(
+        &self,
+        activity_id: &str,
+        occurrence: &str,
+        at: &str,
+        log: &NewEntry,
+    ) -> StoreResult<Vec<Registration>>;
+    /// Marks that a registration's reminder went out; `false` when it already had (one mail).
+    async fn mark_reminded(&self, id: &str, at: &str) -> StoreResult<bool>;
+    /// Erases the personal details of one date's registrations (name, e-mail, phone, account,
+    /// link); their states stay, for the counts. Returns how many were erased.
+    async fn erase_registrations(
+        &self,
+        activity_id: &str,
+        occurrence: &str,
+        log: &NewEntry,
+    ) -> StoreResult<u64>;
+    /// How many registrations each date has in each state: `(activity, occurrence, state, n)`.
+    async fn registration_counts(
+        &self,
+    ) -> StoreResult<Vec<(String, String, RegistrationState, u64)>>;
+    /// The audience (professional group) a user chose, if any.
+    async fn user_audience(&self, user_id: &str) -> StoreResult<Option<String>>;
+    /// Sets or (with `None`) clears it.
+    async fn set_user_audience(&self, user_id: &str, audience: Option<&str>) -> StoreResult<()>;
 }
 
 /// A whole backend: every capability.
