@@ -3,6 +3,7 @@
 //! taxonomies. Every organisation, address, person and phone number is made up.
 
 pub mod accounts;
+pub mod activities;
 pub mod emmen;
 pub mod offers;
 pub mod organizations;

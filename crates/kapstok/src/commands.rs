@@ -39,6 +39,7 @@ pub fn operator(store: Arc<dyn Store>) -> Maintenance {
 pub async fn load_full_demo(store: Arc<dyn Store>) -> Result<ImportSummary> {
     let summary = load_demo(store.clone()).await?;
     crate::demo_referrals::load(store.clone()).await?;
+    crate::demo_activities::load(store.clone()).await?;
     crate::demo_map::load(store).await?;
     Ok(summary)
 }
@@ -236,10 +237,13 @@ pub async fn serve(
         .with_mail(&mail)?
         .with_public_url(&site)
         .with_referral_retention_days(args.referral_retention_days)
+        .with_activity_retention_days(args.activity_retention_days)
         .with_check_months(args.check_months);
     app.spawn_refresher(Duration::from_secs(args.refresh_seconds.max(1)));
     app.spawn_retention(Duration::from_secs(3600));
     app.spawn_freshness(Duration::from_secs(24 * 3600));
+    // Hourly: a reminder goes out two days before a date, whenever the server was up.
+    app.spawn_activity_jobs(Duration::from_secs(3600));
     let state = AppState::new(app).with_web_config(args.web_config(public_url));
     tracing::info!(%addr, "Kapstok is running");
     println!("Kapstok draait op http://{addr}/  (stoppen: Ctrl+C)");

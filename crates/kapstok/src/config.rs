@@ -103,6 +103,11 @@ pub struct ServeArgs {
     /// anonymises it (area, reason, outcome and dates stay). Withdrawal removes them at once.
     #[arg(long, env = "KAPSTOK_REFERRAL_RETENTION_DAYS", default_value_t = 365)]
     pub referral_retention_days: u32,
+    /// Days after an activity's date that its participants' names, addresses and phone numbers
+    /// are kept (for certificates and questions about attendance); then they are erased and
+    /// only the counts stay.
+    #[arg(long, env = "KAPSTOK_ACTIVITY_RETENTION_DAYS", default_value_t = 90)]
+    pub activity_retention_days: u32,
     /// Carers' own requests for contact ("Neem contact met mij op") one client address may send
     /// at once; after that one every ten minutes.
     #[arg(long, env = "KAPSTOK_CONTACT_REQUESTS", default_value_t = 5)]
@@ -180,6 +185,7 @@ impl Default for ServeArgs {
             contact_requests: 5,
             check_months: 12,
             referral_retention_days: 365,
+            activity_retention_days: 90,
             trusted_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             no_snapshot: false,

@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod config;
+pub mod demo_activities;
 pub mod demo_map;
 pub mod demo_referrals;
 /// The CSV readers live in the application layer (the beheerder's areas page reads CSV too).

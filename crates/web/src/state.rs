@@ -78,6 +78,13 @@ pub struct AppState {
     /// Visitors' reports of a wrong page ("Klopt er iets niet?"), per client address, as the
     /// contact requests.
     pub correction_throttle: Arc<Throttle>,
+    /// Registrations for activities, per client address: twenty at once (a coördinator
+    /// registering a group, a library computer), then one a minute.
+    pub registration_throttle: Arc<Throttle>,
+}
+
+fn registration_throttle() -> Throttle {
+    Throttle::burst_then_every(20, std::time::Duration::from_secs(60))
 }
 
 fn contact_throttle(burst: u32) -> Throttle {
@@ -94,6 +101,7 @@ impl AppState {
             receipt_throttle: Arc::new(sign_in_throttle(WebConfig::default().sign_in_attempts)),
             contact_throttle: Arc::new(contact_throttle(WebConfig::default().contact_requests)),
             correction_throttle: Arc::new(contact_throttle(WebConfig::default().contact_requests)),
+            registration_throttle: Arc::new(registration_throttle()),
         }
     }
 
@@ -103,6 +111,7 @@ impl AppState {
         self.receipt_throttle = Arc::new(sign_in_throttle(web.sign_in_attempts));
         self.contact_throttle = Arc::new(contact_throttle(web.contact_requests));
         self.correction_throttle = Arc::new(contact_throttle(web.contact_requests));
+        self.registration_throttle = Arc::new(registration_throttle());
         self.web = Arc::new(web);
         self
     }

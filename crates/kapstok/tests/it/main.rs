@@ -2,6 +2,7 @@
 
 mod access_table;
 mod accounts_story;
+mod activities;
 mod admin;
 mod api;
 mod api_shapes;

@@ -3,6 +3,7 @@
 //! so the public site never reads or writes one.
 
 pub mod access_log;
+pub mod activities;
 pub mod admin;
 pub mod forward;
 pub mod inbox;
@@ -116,6 +117,56 @@ fn map_routes() -> Router<AppState> {
     )
 }
 
+/// The coördinator's activities, and the professionals' list.
+fn activity_routes() -> Router<AppState> {
+    Router::new()
+        .route("/werk/activiteiten", get(activities::list))
+        .route(
+            "/werk/activiteiten/nieuw",
+            get(activities::new_form).post(activities::create),
+        )
+        .route("/werk/activiteiten/bereik", get(activities::reach))
+        .route(
+            "/werk/activiteiten/{id}",
+            get(activities::edit_form).post(activities::save),
+        )
+        .route(
+            "/werk/activiteiten/{id}/volgend-jaar",
+            post(activities::next_year),
+        )
+        .route(
+            "/werk/activiteiten/{id}/datums/{key}",
+            get(activities::date),
+        )
+        .route(
+            "/werk/activiteiten/{id}/datums/{key}/aanwezig",
+            post(activities::attendance),
+        )
+        .route(
+            "/werk/activiteiten/{id}/datums/{key}/vervalt",
+            post(activities::cancel_date),
+        )
+        .route(
+            "/werk/activiteiten/{id}/datums/{key}/verplaatsen",
+            post(activities::move_date),
+        )
+        .route(
+            "/werk/activiteiten/{id}/datums/{key}/deelnemers.csv",
+            get(activities::export),
+        )
+        .route(
+            "/werk/activiteiten/{id}/datums/{key}/bewijs/{registration}",
+            get(activities::certificate),
+        )
+        .route("/werk/scholing", get(activities::mine))
+        .route("/werk/scholing/groep", post(activities::set_group))
+        .route("/werk/scholing/{id}", get(activities::mine_page))
+        .route(
+            "/werk/scholing/{id}/aanmelden",
+            post(activities::mine_register),
+        )
+}
+
 /// The routes with their session middleware.
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
@@ -174,6 +225,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(inzage::page),
         )
         .merge(map_routes())
+        .merge(activity_routes())
         .route("/toegangslog", get(access_log::page))
         .route("/toegangslog/export", get(access_log::export))
         .route("/beheer/gebruikers", get(admin::users).post(admin::invite))

@@ -88,6 +88,10 @@ pub async fn home(State(state): State<AppState>, me: SignedIn) -> Result<Respons
                     links.push((href.to_string(), tr.t(key)));
                 }
             }
+            if state.app().activity_desk(&me.actor).is_some() {
+                links.push(("/werk/activiteiten".to_string(), tr.t("act-desk-title")));
+            }
+            links.push(("/werk/scholing".to_string(), tr.t("act-mine-title")));
             if state.app().referral_desk(&me.actor).is_some() {
                 links.push(("/werk/verwijzen".to_string(), tr.t("ref-title")));
                 links.push(("/werk/verwijzingen".to_string(), tr.t("ref-mine-title")));

@@ -1,5 +1,6 @@
 //! The public site: pages for carers and anyone looking for help. No sign-in.
 
+pub mod activities;
 pub mod booklet;
 pub mod consent;
 pub mod contact;
@@ -44,5 +45,18 @@ pub fn router() -> Router<AppState> {
         .route("/neem-contact-op", get(contact::form).post(contact::submit))
         .route("/toestemming/{code}", get(consent::receipt))
         .route("/toestemming/{code}/intrekken", post(consent::withdraw))
+        .route("/activiteiten", get(activities::list))
+        .route("/activiteiten/{id}", get(activities::page))
+        .route("/activiteiten/{id}/aanmelden", post(activities::register))
+        .route(
+            "/activiteiten/{id}/agenda.ics",
+            get(activities::activity_calendar),
+        )
+        .route(
+            "/activiteiten/afmelden/{token}",
+            get(activities::cancel_form).post(activities::cancel),
+        )
+        .route("/agenda/activiteiten.ics", get(activities::feed_all))
+        .route("/agenda/{by}/{file}", get(activities::feed_of))
         .route("/static/kapstok.css", get(home::stylesheet))
 }
