@@ -79,6 +79,13 @@ const STATES = {
   'search-no-usable-words': '/zoeken?q=%F0%9F%98%80',
   'print-empty': '/afdrukken',
   booklet: '/boekje',
+  activities: '/activiteiten',
+  'activities-filtered': '/activiteiten?doelgroep=mantelzorgers&gebied=de-velden',
+  'activities-none': '/activiteiten?doelgroep=vrijwilligers&gebied=de-monden&soort=e-learning',
+  'activity-cafe': '/activiteiten/act-demo-cafe-centrum',
+  'activity-full': '/activiteiten/act-demo-thema-dementie',
+  'activity-elearning': '/activiteiten/act-demo-e-learning',
+  'activity-cancel-unknown': '/activiteiten/afmelden/onbekend',
   'respite-start': '/respijtwijzer',
   'respite-question': '/respijtwijzer/vraag',
   'respite-urgent': '/respijtwijzer/vraag?stap=2&urgent=ja',
@@ -911,5 +918,109 @@ test('the vocabulary: taxonomies, a term with errors and added, the search words
     await clickTo(page, page.locator('form[action="/werk/kaart/zoekwoorden/synoniemen/standaard"] button'), /klaar=standaard/);
     assert.equal(await page.locator('form[action$="/standaard"]').count(), 0);
     await context.close();
+  }
+});
+
+test('activities: a visitor registers with an error, then on the waiting list, and cancels by the link; with and without JavaScript', async () => {
+  for (const javaScriptEnabled of [true, false]) {
+    const { context, page } = await newPage({ javaScriptEnabled });
+    const check = async (name) => { if (javaScriptEnabled) await checkProState(page, name); };
+    await page.goto(`${base}/`);
+    await clickTo(page, page.locator('.site-header a[href="/activiteiten"]'), /\/activiteiten$/);
+    await page.selectOption('#doelgroep', 'mantelzorgers');
+    await clickTo(page, page.locator('form.filters-inline button'), /doelgroep=mantelzorgers/);
+    await clickTo(page, page.locator('.result-list a[href="/activiteiten/act-demo-cafe-centrum"]'), /act-demo-cafe-centrum$/);
+    // Without a way to reach them: the form says so and keeps the name.
+    await page.fill('#name', 'Els Browser');
+    await clickTo(page, page.locator('form.stack-form button[type=submit]'), /aanmelden$/);
+    assert.ok(await page.locator('.error-summary a[href="#email"]').count());
+    assert.equal(await page.locator('#name').inputValue(), 'Els Browser');
+    await check('activity-register-error');
+    await page.fill('#email', `els.${javaScriptEnabled ? 'met' : 'zonder'}@example.org`);
+    await page.locator('#email').press('Enter');
+    await page.waitForURL(/aanmelden$/);
+    assert.ok(await page.locator('.notice:has-text("aangemeld")').count(), 'registered');
+    await check('activity-registered');
+    // The full theme meeting: the waiting list.
+    await page.goto(`${base}/activiteiten/act-demo-thema-dementie`);
+    await page.fill('#name', 'Wacht Even');
+    await page.fill('#phone', '06 12345678');
+    await clickTo(page, page.locator('form.stack-form button[type=submit]'), /aanmelden$/);
+    assert.ok(await page.locator('.notice:has-text("wachtlijst")').count(), 'waiting list');
+    const link = new URL(await page.locator('.code a').getAttribute('href')).pathname;
+    await clickTo(page, page.locator('.code a'), /afmelden\//);
+    await check('activity-cancel-form');
+    await clickTo(page, page.locator('form.stack-form button'), /afmelden\//);
+    assert.ok(await page.locator('.notice:has-text("afgemeld")').count(), 'cancelled');
+    await check('activity-cancelled');
+    await page.goto(base + link);
+    assert.ok(await page.locator('.notice:has-text("al afgemeld")').count(), 'once');
+    await context.close();
+  }
+});
+
+test("activities: the coördinator publishes with errors, sees a date's list, marks attendance, moves a date with an error and sees the reach; a professional's list; with and without JavaScript", async () => {
+  for (const javaScriptEnabled of [true, false]) {
+    const { context, page } = await newPage({ javaScriptEnabled });
+    const check = async (name) => { if (javaScriptEnabled) await checkProState(page, name); };
+    await signInDemo(page, 'consulent');
+    await clickTo(page, page.locator('main a[href="/werk/activiteiten"]'), /\/werk\/activiteiten$/);
+    await check('activity-desk');
+    await clickTo(page, page.locator('main a.button[href="/werk/activiteiten/nieuw"]'), /nieuw$/);
+    await check('activity-new');
+    await page.selectOption('#kind', 'scholing-wmo-zorgloket');
+    await page.fill('#title', `Wmo-scholing ${javaScriptEnabled ? 'met' : 'zonder'} script`);
+    await page.fill('#capacity', 'veel');
+    await page.fill('#date', '16-03-2027');
+    await page.fill('#starts', '9:30');
+    await page.fill('#ends', '12:30');
+    await clickTo(page, page.locator('form.stack-form button[type=submit]'), /nieuw$/);
+    assert.ok(await page.locator('.error-summary a[href="#audience"]').count());
+    assert.ok(await page.locator('.error-summary a[href="#capacity"]').count());
+    assert.equal(await page.locator('#capacity').inputValue(), 'veel');
+    await check('activity-new-errors');
+    await page.check('#audience-wmo-consulent');
+    await page.fill('#capacity', '12');
+    await page.check('#repeat-jaarlijks');
+    await page.fill('#repeat_count', '3');
+    await page.check('#published');
+    await clickTo(page, page.locator('form.stack-form button[type=submit]').first(), /klaar=nieuw/);
+    await check('activity-edit');
+    // A demo date with participants: attendance, then a move with a mistake.
+    await page.goto(`${base}/werk/activiteiten/act-demo-netwerk`);
+    await clickTo(page, page.locator('table.data a[href*="/datums/"]').first(), /\/datums\//);
+    await check('activity-date');
+    const box = page.locator('input[name="aanwezig"]').first();
+    if (await box.count()) {
+      await box.check();
+      await clickTo(page, page.locator('form[action$="/aanwezig"] button'), /klaar=aanwezig/);
+      await check('activity-date-saved');
+    }
+    await page.goto(`${base}/werk/activiteiten/act-demo-cafe-centrum`);
+    await clickTo(page, page.locator('table.data a[href*="/datums/"]').last(), /\/datums\//);
+    await page.fill('#date', '32-13-2027');
+    await page.fill('#starts', '14:00');
+    await clickTo(page, page.locator('form[action$="/verplaatsen"] button'), /verplaatsen$/);
+    assert.ok(await page.locator('.error-summary a[href="#date"]').count());
+    await check('activity-date-move-error');
+    await page.goto(`${base}/werk/activiteiten/bereik`);
+    await check('activity-reach');
+    await page.fill('#van', 'gisteren');
+    await clickTo(page, page.locator('form.filters-inline button'), /bereik\?/);
+    assert.ok(await page.locator('.error-summary a[href="#van"]').count());
+    await check('activity-reach-error');
+    await context.close();
+
+    // A practice nurse: their group first, registering with the account.
+    const poh = await newPage({ javaScriptEnabled });
+    await signInDemo(poh.page, 'poh');
+    await clickTo(poh.page, poh.page.locator('main a[href="/werk/scholing"]'), /\/werk\/scholing$/);
+    if (javaScriptEnabled) await checkProState(poh.page, 'activity-mine');
+    await clickTo(poh.page, poh.page.locator('.result-list a[href="/werk/scholing/act-demo-e-learning"]').first(), /act-demo-e-learning$/);
+    if (javaScriptEnabled) await checkProState(poh.page, 'activity-mine-page');
+    await clickTo(poh.page, poh.page.locator('form.stack-form button[type=submit]'), /aanmelden$/);
+    assert.ok(await poh.page.locator('.notice:has-text("aangemeld")').count(), 'registered with the account');
+    if (javaScriptEnabled) await checkProState(poh.page, 'activity-mine-registered');
+    await poh.context.close();
   }
 });
