@@ -123,6 +123,8 @@ pub struct App {
     activity_lists: Arc<kapstok_domain::activity::ActivityLists>,
     /// Days after a date that its participants' details are kept.
     activity_retention_days: u32,
+    /// The social map's locations for activities, made again when the read model changes.
+    location_book: Arc<std::sync::Mutex<Arc<activities::LocationBook>>>,
 }
 
 impl App {
@@ -176,6 +178,9 @@ impl App {
             booklets: booklets::BookletCache::default(),
             activity_lists: Arc::new(kapstok_domain::activity::ActivityLists::default()),
             activity_retention_days: activities::DEFAULT_RETENTION_DAYS,
+            location_book: Arc::new(std::sync::Mutex::new(Arc::new(
+                activities::LocationBook::default(),
+            ))),
         })
     }
 
@@ -203,6 +208,17 @@ impl App {
         self
     }
 
+    /// The locations of the current read model (built on first use after each change).
+    fn locations(&self) -> Arc<activities::LocationBook> {
+        let catalog = self.catalog();
+        let mut book = self.location_book.lock().unwrap_or_else(|e| e.into_inner());
+        if book.version() != catalog.version || (book.version() == 0 && !catalog.records.is_empty())
+        {
+            *book = Arc::new(activities::LocationBook::build(&catalog));
+        }
+        book.clone()
+    }
+
     fn letters(&self) -> activities::letters::Letters {
         activities::letters::Letters::new(self.mailer.clone(), self.public_url.clone())
     }
@@ -214,6 +230,7 @@ impl App {
             actor,
             self.activity_lists.clone(),
             self.catalog(),
+            self.locations(),
             self.letters(),
             self.clock.clone(),
         )
@@ -226,6 +243,7 @@ impl App {
             actor,
             self.activity_lists.clone(),
             self.catalog(),
+            self.locations(),
             self.letters(),
             self.clock.clone(),
         )
@@ -257,6 +275,7 @@ impl App {
             self.store.clone(),
             actor,
             self.catalog(),
+            self.locations(),
             self.letters(),
             self.clock.clone(),
             self.activity_retention_days,

@@ -96,6 +96,7 @@ pub struct ActivityBoard {
     actor: Actor,
     lists: Arc<ActivityLists>,
     catalog: Arc<Catalog>,
+    locations: Arc<super::LocationBook>,
     letters: Letters,
     clock: Clock,
 }
@@ -106,6 +107,7 @@ impl ActivityBoard {
         actor: &Actor,
         lists: Arc<ActivityLists>,
         catalog: Arc<Catalog>,
+        locations: Arc<super::LocationBook>,
         letters: Letters,
         clock: Clock,
     ) -> ActivityBoard {
@@ -114,6 +116,7 @@ impl ActivityBoard {
             actor: actor.clone(),
             lists,
             catalog,
+            locations,
             letters,
             clock,
         }
@@ -172,7 +175,7 @@ impl ActivityBoard {
             .collect();
         BoardItem {
             open: a.schedule.is_none() && open_for(&a, None, now),
-            place: place_of(&a, &self.catalog),
+            place: place_of(&a, &self.catalog, &self.locations),
             dates,
             activity: a,
         }
@@ -253,7 +256,7 @@ impl ActivityBoard {
         let Some(registration) = self.store.register(&new, &log).await? else {
             return Ok(Err(Refusal::NotFound));
         };
-        let place = place_of(&a, &self.catalog);
+        let place = place_of(&a, &self.catalog, &self.locations);
         let attachment = occurrence.as_ref().map(|o| self.one_date(&a, o));
         self.letters
             .confirmation(
@@ -340,7 +343,7 @@ impl ActivityBoard {
             activity: a,
             occurrence: o,
             url: self.letters.page_url(a),
-            place: place_of(a, &self.catalog),
+            place: place_of(a, &self.catalog, &self.locations),
         };
         ics::calendar(&a.title, &[item], self.clock.now())
     }
@@ -377,7 +380,7 @@ impl ActivityBoard {
                 activity: &activities[*n],
                 occurrence: o,
                 url: self.letters.page_url(&activities[*n]),
-                place: place_of(&activities[*n], &self.catalog),
+                place: place_of(&activities[*n], &self.catalog, &self.locations),
             })
             .collect();
         Ok(ics::calendar(name, &items, now))
@@ -399,7 +402,7 @@ impl ActivityBoard {
                 activity: &a,
                 occurrence: o,
                 url: self.letters.page_url(&a),
-                place: place_of(&a, &self.catalog),
+                place: place_of(&a, &self.catalog, &self.locations),
             })
             .collect();
         Ok(Some(ics::calendar(&a.title, &items, self.clock.now())))

@@ -39,6 +39,7 @@ pub struct ActivityDesk {
     acting: Membership,
     lists: Arc<ActivityLists>,
     catalog: Arc<Catalog>,
+    locations: Arc<super::LocationBook>,
     letters: Letters,
     clock: Clock,
 }
@@ -53,6 +54,7 @@ impl ActivityDesk {
         actor: &Actor,
         lists: Arc<ActivityLists>,
         catalog: Arc<Catalog>,
+        locations: Arc<super::LocationBook>,
         letters: Letters,
         clock: Clock,
     ) -> Option<ActivityDesk> {
@@ -62,6 +64,7 @@ impl ActivityDesk {
             store,
             lists,
             catalog,
+            locations,
             letters,
             clock,
         })
@@ -79,6 +82,11 @@ impl ActivityDesk {
             .iter()
             .map(|a| (a.code.clone(), a.name.clone()))
             .collect()
+    }
+
+    /// The social map's locations as (id, label), by label: the venue.
+    pub fn locations(&self) -> Vec<(String, String)> {
+        self.locations.choices()
     }
 
     /// The social map's organisations as (id, name): the organiser.
@@ -153,19 +161,27 @@ impl ActivityDesk {
         let areas: Vec<String> = self.areas().into_iter().map(|(c, _)| c).collect();
         let result = apply_activity_form(base, Typed(typed), &self.lists, &areas, self.clock.now());
         let organization = Typed(typed).get("organization").map(str::to_string);
-        let known = organization
+        let mut extra = Problems::new();
+        if organization
             .as_deref()
-            .is_none_or(|id| self.catalog.organization(id).is_some());
-        match (result, known) {
-            (Ok(mut a), true) => {
+            .is_some_and(|id| self.catalog.organization(id).is_none())
+        {
+            extra.push(("organization", Problem::UnknownTag));
+        }
+        if Typed(typed)
+            .get("location_id")
+            .is_some_and(|id| self.locations.label(id).is_none())
+        {
+            extra.push(("location_id", Problem::UnknownTag));
+        }
+        match result {
+            Ok(mut a) if extra.is_empty() => {
                 a.organization_id = organization;
                 Ok(a)
             }
-            (Ok(_), false) => Err(vec![("organization", Problem::UnknownTag)]),
-            (Err(mut p), known) => {
-                if !known {
-                    p.push(("organization", Problem::UnknownTag));
-                }
+            Ok(_) => Err(extra),
+            Err(mut p) => {
+                p.extend(extra);
                 Err(p)
             }
         }
@@ -538,7 +554,7 @@ impl ActivityDesk {
                 .as_ref()
                 .map(super::letters::when_nl)
                 .unwrap_or_else(|| "e-learning".into()),
-            place: place_of(&l.activity, &self.catalog),
+            place: place_of(&l.activity, &self.catalog, &self.locations),
             points: l.activity.points,
             organiser,
             issued: jiff::Timestamp::from_second(self.clock.now().as_second())

@@ -24,6 +24,7 @@ pub struct ActivityJobs {
     store: Arc<dyn Store>,
     actor: Actor,
     catalog: Arc<Catalog>,
+    locations: Arc<super::LocationBook>,
     letters: Letters,
     clock: Clock,
     retention_days: u32,
@@ -34,6 +35,7 @@ impl ActivityJobs {
         store: Arc<dyn Store>,
         actor: &Actor,
         catalog: Arc<Catalog>,
+        locations: Arc<super::LocationBook>,
         letters: Letters,
         clock: Clock,
         retention_days: u32,
@@ -42,6 +44,7 @@ impl ActivityJobs {
             store,
             actor: actor.clone(),
             catalog,
+            locations,
             letters,
             clock,
             retention_days,
@@ -74,7 +77,7 @@ impl ActivityJobs {
                             continue;
                         }
                         if self.store.mark_reminded(&r.id, &stored(now)).await? {
-                            let place = place_of(&a, &self.catalog);
+                            let place = place_of(&a, &self.catalog, &self.locations);
                             self.letters
                                 .reminder(&self.actor, &a, &o, place.as_deref(), &r)
                                 .await?;

@@ -83,14 +83,71 @@ pub fn occurrence_of(a: &Activity, key: &str) -> Option<Occurrence> {
     a.schedule.as_ref()?.occurrence(parse_local(key)?)
 }
 
-/// Where an activity is, as people read it: the address typed, else its organisation's name.
-pub(crate) fn place_of(a: &Activity, catalog: &Catalog) -> Option<String> {
-    a.address.clone().or_else(|| {
-        a.organization_id
-            .as_deref()
-            .and_then(|id| catalog.organization(id))
-            .map(|o| o.name)
-    })
+/// The social map's locations (of public services), as a coördinator chooses a venue:
+/// `(id, "Name, street, place")`, sorted by id; made once per read-model version.
+#[derive(Debug, Default)]
+pub struct LocationBook {
+    version: i64,
+    by_id: Vec<(String, String)>,
+}
+
+impl LocationBook {
+    pub(crate) fn build(catalog: &Catalog) -> LocationBook {
+        let mut by_id: Vec<(String, String)> = (0..catalog.records.len() as u32)
+            .filter_map(|n| catalog.records.service_at(n))
+            .flat_map(|s| s.service_at_locations)
+            .map(|sal| {
+                let l = sal.location;
+                let mut parts: Vec<String> = l.name.into_iter().collect();
+                if let Some(a) = l.addresses.first() {
+                    parts.push(a.address_1.clone());
+                    parts.push(a.city.clone());
+                }
+                (l.id.to_string(), parts.join(", "))
+            })
+            .filter(|(_, label)| !label.is_empty())
+            .collect();
+        by_id.sort();
+        by_id.dedup_by(|a, b| a.0 == b.0);
+        LocationBook {
+            version: catalog.version,
+            by_id,
+        }
+    }
+
+    pub(crate) fn version(&self) -> i64 {
+        self.version
+    }
+
+    pub fn label(&self, id: &str) -> Option<&str> {
+        self.by_id
+            .binary_search_by(|(k, _)| k.as_str().cmp(id))
+            .ok()
+            .map(|n| self.by_id[n].1.as_str())
+    }
+
+    /// Every location as (id, label), by label.
+    pub fn choices(&self) -> Vec<(String, String)> {
+        let mut v = self.by_id.clone();
+        v.sort_by(|a, b| a.1.cmp(&b.1));
+        v
+    }
+}
+
+/// Where an activity is, as people read it: its location from the social map, else the address
+/// typed, else its organisation's name.
+pub(crate) fn place_of(a: &Activity, catalog: &Catalog, book: &LocationBook) -> Option<String> {
+    a.location_id
+        .as_deref()
+        .and_then(|id| book.label(id))
+        .map(str::to_string)
+        .or_else(|| a.address.clone())
+        .or_else(|| {
+            a.organization_id
+                .as_deref()
+                .and_then(|id| catalog.organization(id))
+                .map(|o| o.name)
+        })
 }
 
 /// Whether one can still register for `o` at `now`.

@@ -62,6 +62,7 @@ async fn a_coordinator_fills_a_yearly_training_and_the_waiting_list_moves_up() {
                     ("csrf", &token),
                     ("kind", "scholing-wmo-zorgloket"),
                     ("capacity", "twaalf"),
+                    ("location_id", "bestaat-niet"),
                     ("date", "31-02-2027"),
                     ("starts", "9:30"),
                     ("ends", "12:30"),
@@ -69,7 +70,7 @@ async fn a_coordinator_fills_a_yearly_training_and_the_waiting_list_moves_up() {
             )
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{b}");
-        for anchor in ["#title", "#audience", "#capacity", "#date"] {
+        for anchor in ["#title", "#audience", "#capacity", "#date", "#location_id"] {
             assert!(
                 r.body.contains(&format!("href=\"{anchor}\"")),
                 "{b}: {anchor}"
@@ -455,6 +456,15 @@ async fn feeds_and_attachments_read_in_an_independent_parser_across_dst() {
         let coordinator = app.browser();
         sign_in_demo(&coordinator, "consulent").await;
         let form = coordinator.get("/werk/activiteiten/nieuw").await;
+        // A venue from the social map: the first one the form offers.
+        let venue = form
+            .body
+            .split("id=\"location_id\"")
+            .nth(1)
+            .and_then(|r| r.split("<option value=\"").nth(2))
+            .and_then(|r| r.split_once("\">"))
+            .map(|(id, rest)| (id.to_string(), rest.split('<').next().unwrap().to_string()))
+            .expect("the form offers the map's locations");
         // A monthly café at 19:30 from February to May 2027: summer time starts on 28 March.
         let r = coordinator
             .post(
@@ -465,6 +475,7 @@ async fn feeds_and_attachments_read_in_an_independent_parser_across_dst() {
                     ("title", "Mantelzorgcafé; thee, koffie en een verhaal"),
                     ("audience", "mantelzorgers"),
                     ("area", "de-velden"),
+                    ("location_id", &venue.0),
                     ("date", "25-02-2027"),
                     ("starts", "19:30"),
                     ("ends", "21:00"),
@@ -497,6 +508,11 @@ async fn feeds_and_attachments_read_in_an_independent_parser_across_dst() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.body);
         let mail = smtp.wait_for(1).await.pop().expect("the confirmation");
+        let page = app.get(&format!("/activiteiten/{id}")).await;
+        assert!(
+            page.body.contains(&venue.1),
+            "{b}: the venue's name and address"
+        );
 
         let dir = tempfile::tempdir().unwrap();
         let mut files = Vec::new();

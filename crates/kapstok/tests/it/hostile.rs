@@ -62,6 +62,57 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The activity form's parsers: a rule, dates and times as typed, the whole form and the
+    /// registration form take anything without panicking, and what they accept is sane.
+    #[test]
+    fn activity_parsers_never_panic(
+        rule in "\\PC{0,60}",
+        day in "\\PC{0,14}",
+        time in "\\PC{0,8}",
+        values in proptest::collection::vec(
+            (prop_oneof![
+                Just("kind"), Just("title"), Just("audience"), Just("date"), Just("starts"),
+                Just("ends"), Just("repeat"), Just("repeat_count"), Just("repeat_until"),
+                Just("dates"), Just("capacity"), Just("deadline"), Just("points"), Just("url"),
+                Just("name"), Just("email"), Just("phone"),
+            ], "\\PC{0,30}"),
+            0..12,
+        ),
+    ) {
+        use kapstok_domain::activity::{Activity, ActivityLists, MAX_OCCURRENCES, Rule};
+        use kapstok_domain::activity_form::{apply_activity_form, date_of, registrant_of, time_of};
+        use kapstok_domain::editing::Typed;
+        if let Ok(r) = Rule::parse(&rule) {
+            let start = kapstok_domain::activity::parse_local("2027-01-31T19:30").unwrap();
+            prop_assert!(r.starts(start, MAX_OCCURRENCES).len() <= MAX_OCCURRENCES);
+        }
+        let _ = date_of(&day);
+        let _ = time_of(&time);
+        let typed: Vec<(String, String)> =
+            values.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let base = Activity { id: "act-x".into(), ..Activity::default() };
+        let now = "2026-12-07T10:00:00Z".parse().unwrap();
+        if let Ok(a) = apply_activity_form(
+            &base,
+            Typed(&typed),
+            &ActivityLists::default(),
+            &["de-velden".to_string()],
+            now,
+        ) {
+            prop_assert!(!a.title.trim().is_empty());
+            if let Some(s) = &a.schedule {
+                prop_assert!(s.occurrences().len() <= MAX_OCCURRENCES + 100);
+            }
+        }
+        if let Ok(r) = registrant_of(Typed(&typed)) {
+            prop_assert!(r.email.is_some() || r.phone.is_some());
+        }
+    }
+}
+
 #[tokio::test]
 async fn nasty_requests_never_get_a_500() {
     let app = TestApp::init().with_demo().build().await;
@@ -102,6 +153,17 @@ async fn nasty_requests_never_get_a_500() {
         "/aanbod/%FF%FE".into(),
         "/api/organizations/%C0%AF".into(),
         "/static/../Cargo.toml".into(),
+        // Activities: odd filters, ids, links and feeds.
+        "/activiteiten?doelgroep=%3Cscript%3E&gebied=%FF&soort=%27".into(),
+        "/activiteiten/%27%20OR%201%3D1".into(),
+        "/activiteiten/%FF%FE/agenda.ics".into(),
+        format!("/activiteiten/afmelden/{}", "a".repeat(5_000)),
+        "/activiteiten/afmelden/%00".into(),
+        "/agenda/doelgroep/%3Cscript%3E.ics".into(),
+        "/agenda/gebied/..%2F..%2Fetc.ics".into(),
+        "/agenda/organisatie/%27.ics".into(),
+        "/agenda/onzin/x.ics".into(),
+        "/agenda/doelgroep/poh".into(),
     ];
     for uri in &uris {
         let r = app.get(uri).await;

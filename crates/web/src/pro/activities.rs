@@ -132,6 +132,7 @@ struct FormPage {
     audiences: Vec<Choice>,
     areas: Vec<Choice>,
     organizations: Vec<Choice>,
+    locations: Vec<Choice>,
     repeats: Vec<Choice>,
     text_fields: Vec<Field>,
     place_fields: Vec<Field>,
@@ -255,6 +256,7 @@ async fn show_form(
         ),
         areas: chosen(d.areas(), &f, "area"),
         organizations: chosen(d.organizations(), &f, "organization"),
+        locations: chosen(d.locations(), &f, "location_id"),
         repeats: chosen(repeats, &f, "repeat"),
         text_fields: vec![
             field(tr, "title", "text", TITLE_MAX),
