@@ -419,6 +419,7 @@ impl ActivityStore for SqlStore {
         &self,
         activity_id: &str,
         occurrence: &str,
+        registered_before: Option<&str>,
         log: &NewEntry,
     ) -> StoreResult<u64> {
         let mut tx = self.begin().await?;
@@ -426,10 +427,13 @@ impl ActivityStore for SqlStore {
         let n = sqlx::query(
             "UPDATE registrations SET name = NULL, email = NULL, phone = NULL, user_id = NULL, \
              token_hash = 'erased-' || id WHERE activity_id = $1 AND occurrence = $2 \
+             AND created_at < $3 \
              AND (name IS NOT NULL OR email IS NOT NULL OR phone IS NOT NULL OR user_id IS NOT NULL)",
         )
         .bind(activity_id.to_string())
         .bind(occurrence.to_string())
+        // Every stored time is before "9".
+        .bind(registered_before.unwrap_or("9").to_string())
         .execute(&mut *tx)
         .await?
         .rows_affected();

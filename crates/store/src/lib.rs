@@ -998,11 +998,13 @@ pub trait ActivityStore: Send + Sync {
     /// Marks that a registration's reminder went out; `false` when it already had (one mail).
     async fn mark_reminded(&self, id: &str, at: &str) -> StoreResult<bool>;
     /// Erases the personal details of one date's registrations (name, e-mail, phone, account,
-    /// link); their states stay, for the counts. Returns how many were erased.
+    /// link), or only of those made before `registered_before` (e-learning, which has no date);
+    /// their states stay, for the counts. Returns how many were erased.
     async fn erase_registrations(
         &self,
         activity_id: &str,
         occurrence: &str,
+        registered_before: Option<&str>,
         log: &NewEntry,
     ) -> StoreResult<u64>;
     /// How many registrations each date has in each state: `(activity, occurrence, state, n)`.

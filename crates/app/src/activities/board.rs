@@ -128,12 +128,7 @@ impl ActivityBoard {
 
     /// The deployment's areas as (code, name).
     pub fn areas(&self) -> Vec<(String, String)> {
-        self.catalog
-            .geo
-            .areas
-            .iter()
-            .map(|a| (a.code.clone(), a.name.clone()))
-            .collect()
+        super::areas(&self.catalog)
     }
 
     pub fn area_name(&self, code: &str) -> Option<String> {

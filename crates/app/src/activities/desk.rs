@@ -76,12 +76,7 @@ impl ActivityDesk {
 
     /// The deployment's areas as (code, name).
     pub fn areas(&self) -> Vec<(String, String)> {
-        self.catalog
-            .geo
-            .areas
-            .iter()
-            .map(|a| (a.code.clone(), a.name.clone()))
-            .collect()
+        super::areas(&self.catalog)
     }
 
     /// The social map's locations as (id, label), by label: the venue.

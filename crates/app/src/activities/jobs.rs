@@ -61,6 +61,16 @@ impl ActivityJobs {
         let mut done = Done::default();
         for a in self.store.activities().await? {
             let Some(s) = a.schedule.as_ref() else {
+                // E-learning has no date: a registration's details go a term after it was made.
+                let mut log =
+                    self.actor
+                        .log_entry(None, Action::Change, RecordKind::Registration, true);
+                log.record_id = Some(format!("{}/ erased", a.id));
+                let before = stored(now - term);
+                done.erased += self
+                    .store
+                    .erase_registrations(&a.id, "", Some(&before), &log)
+                    .await?;
                 continue;
             };
             for o in s.occurrences() {
@@ -90,7 +100,10 @@ impl ActivityJobs {
                         self.actor
                             .log_entry(None, Action::Change, RecordKind::Registration, true);
                     log.record_id = Some(format!("{}/{key} erased", a.id));
-                    done.erased += self.store.erase_registrations(&a.id, &key, &log).await?;
+                    done.erased += self
+                        .store
+                        .erase_registrations(&a.id, &key, None, &log)
+                        .await?;
                 }
             }
         }

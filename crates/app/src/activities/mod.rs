@@ -161,6 +161,16 @@ pub(crate) fn open_for(a: &Activity, o: Option<&Occurrence>, now: Timestamp) -> 
         && kapstok_domain::activity::registration_open(deadline, o.map(Occurrence::starts_at), now)
 }
 
+/// The deployment's areas as (code, name).
+pub(crate) fn areas(catalog: &Catalog) -> Vec<(String, String)> {
+    catalog
+        .geo
+        .areas
+        .iter()
+        .map(|a| (a.code.clone(), a.name.clone()))
+        .collect()
+}
+
 /// The organisations of the social map as (id, name), by name: the organiser to choose.
 pub(crate) fn organizations(catalog: &Catalog) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = (0..catalog.organizations.len() as u32)

@@ -838,6 +838,109 @@ async fn activity_story(store: Arc<dyn Store>, backend: Backend) {
         .unwrap()
         .unwrap();
     assert!(up.is_none(), "{b}");
+    // Attendance, a reminder once, promotion without free places, the counts.
+    let first = after
+        .iter()
+        .find(|r| r.state == RegistrationState::Place)
+        .unwrap();
+    assert!(
+        store
+            .set_registration_state(
+                &first.id,
+                RegistrationState::Attended,
+                "2026-12-10T10:00:00.000Z",
+                &log()
+            )
+            .await
+            .unwrap(),
+        "{b}"
+    );
+    assert!(
+        store
+            .mark_reminded(&first.id, "2026-12-10T10:00:00.000Z")
+            .await
+            .unwrap(),
+        "{b}"
+    );
+    assert!(
+        !store
+            .mark_reminded(&first.id, "2026-12-10T11:00:00.000Z")
+            .await
+            .unwrap(),
+        "{b}: once"
+    );
+    assert!(
+        store
+            .promote_waiting(&activity.id, &date, "2026-12-10T10:00:00.000Z", &log())
+            .await
+            .unwrap()
+            .is_empty(),
+        "{b}: no free place"
+    );
+    let counts = store.registration_counts().await.unwrap();
+    let count = |state| {
+        counts
+            .iter()
+            .find(|(a, o, s, _)| a == &activity.id && o == &date && *s == state)
+            .map_or(0, |c| c.3)
+    };
+    assert_eq!(count(RegistrationState::Attended), 1, "{b}");
+    assert_eq!(count(RegistrationState::Place), 11, "{b}");
+    assert_eq!(count(RegistrationState::Cancelled), 2, "{b}");
+    assert!(
+        store
+            .registration_by_token(&format!("hash-{b}-{n}"))
+            .await
+            .unwrap()
+            .is_some(),
+        "{b}: found by its link"
+    );
+    // Erasing: only those made before the time given, then all; the states and counts stay,
+    // and the link no longer finds anyone.
+    assert_eq!(
+        store
+            .erase_registrations(
+                &activity.id,
+                &date,
+                Some("2026-12-08T00:00:00.000Z"),
+                &log()
+            )
+            .await
+            .unwrap(),
+        13,
+        "{b}: the thirteen of 7 December"
+    );
+    assert_eq!(
+        store
+            .erase_registrations(&activity.id, &date, None, &log())
+            .await
+            .unwrap(),
+        1,
+        "{b}: the late one"
+    );
+    let erased = store.registrations(&activity.id, &date).await.unwrap();
+    assert!(
+        erased
+            .iter()
+            .all(|r| r.name.is_none() && r.email.is_none() && r.phone.is_none()),
+        "{b}"
+    );
+    assert_eq!(
+        store.registration_counts().await.unwrap(),
+        counts,
+        "{b}: counts stay"
+    );
+    assert!(
+        store
+            .registration_by_token(&format!("hash-{b}-{n}"))
+            .await
+            .unwrap()
+            .is_none(),
+        "{b}"
+    );
+    // A user's professional group.
+    assert_eq!(store.user_audience("nobody").await.unwrap(), None, "{b}");
+
     // An unknown activity registers nothing.
     let nowhere = NewRegistration {
         activity_id: "bestaat-niet".into(),

@@ -608,6 +608,15 @@ pub async fn move_date(
     }
 }
 
+/// A file to download (its access-log entry is written).
+fn file(kind: &'static str, disposition: &'static str, bytes: Vec<u8>) -> Response {
+    (
+        [(CONTENT_TYPE, kind), (CONTENT_DISPOSITION, disposition)],
+        bytes,
+    )
+        .into_response()
+}
+
 /// The list for Dutch Excel.
 pub async fn export(
     State(state): State<AppState>,
@@ -619,17 +628,11 @@ pub async fn export(
     let Some(csv) = d.export(&id, &key_in_path(&key)).await.in_lang(lang)? else {
         return Err(PageError::not_found(lang));
     };
-    Ok((
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                CONTENT_DISPOSITION,
-                "attachment; filename=\"deelnemers.csv\"".to_string(),
-            ),
-        ],
+    Ok(file(
+        "text/csv; charset=utf-8",
+        "attachment; filename=\"deelnemers.csv\"",
         csv.into_value(),
-    )
-        .into_response())
+    ))
 }
 
 /// A participant's certificate of attendance (PDF).
@@ -647,17 +650,11 @@ pub async fn certificate(
     else {
         return Err(PageError::not_found(lang));
     };
-    Ok((
-        [
-            (CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                CONTENT_DISPOSITION,
-                "inline; filename=\"bewijs-van-deelname.pdf\"".to_string(),
-            ),
-        ],
+    Ok(file(
+        "application/pdf",
+        "inline; filename=\"bewijs-van-deelname.pdf\"",
         pdf.into_value(),
-    )
-        .into_response())
+    ))
 }
 
 pub struct ReachRow {
