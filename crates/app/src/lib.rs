@@ -25,6 +25,7 @@ pub mod receipts;
 pub mod referrals;
 pub mod retention;
 pub mod self_requests;
+pub mod signals;
 pub mod socialmap;
 pub mod tables;
 pub mod teams;
@@ -123,6 +124,8 @@ pub struct App {
     activity_lists: Arc<kapstok_domain::activity::ActivityLists>,
     /// Days after a date that its participants' details are kept.
     activity_retention_days: u32,
+    /// The signals' themes.
+    signal_lists: Arc<kapstok_domain::signal::SignalLists>,
     /// The social map's locations for activities, made again when the read model changes.
     location_book: Arc<std::sync::Mutex<Arc<activities::LocationBook>>>,
 }
@@ -178,6 +181,7 @@ impl App {
             booklets: booklets::BookletCache::default(),
             activity_lists: Arc::new(kapstok_domain::activity::ActivityLists::default()),
             activity_retention_days: activities::DEFAULT_RETENTION_DAYS,
+            signal_lists: Arc::new(kapstok_domain::signal::SignalLists::default()),
             location_book: Arc::new(std::sync::Mutex::new(Arc::new(
                 activities::LocationBook::default(),
             ))),
@@ -267,6 +271,46 @@ impl App {
         }
         self.store.set_user_audience(u.id.as_str(), code).await?;
         Ok(true)
+    }
+
+    /// Recording signals and following one's own: anyone signed in with a team.
+    pub fn signal_desk(&self, actor: &Actor) -> Option<signals::SignalDesk> {
+        signals::SignalDesk::grant(
+            self.store.clone(),
+            actor,
+            self.signal_lists.clone(),
+            self.catalog(),
+            self.clock.clone(),
+        )
+    }
+
+    /// Signals addressed to one's teams (and, for beleidsmedewerkers, to the municipality).
+    pub fn signal_inbox(&self, actor: &Actor) -> Option<signals::SignalInbox> {
+        signals::SignalInbox::grant(self.store.clone(), actor, self.clock.clone())
+    }
+
+    /// The periodic signal report: beleidsmedewerkers only.
+    pub fn signal_report(&self, actor: &Actor) -> Option<signals::SignalReport> {
+        signals::SignalReport::grant(self.store.clone(), actor)
+    }
+
+    /// A signal's addressee by name.
+    pub async fn signal_addressee(
+        &self,
+        a: &kapstok_domain::signal::Addressee,
+    ) -> AppResult<String> {
+        signals::addressee_name(self.store.as_ref(), a).await
+    }
+
+    /// A team's name (for a signal's sender), or its id.
+    pub async fn team_name(&self, id: &str) -> AppResult<String> {
+        Ok(self
+            .store
+            .teams()
+            .await?
+            .into_iter()
+            .find(|t| t.id.as_str() == id)
+            .map_or_else(|| id.to_string(), |t| t.name))
     }
 
     /// Reminders and erasing participants' details: the scheduler and the operator.

@@ -29,7 +29,12 @@ pub fn date_of(text: &str) -> Option<Date> {
     if y.len() != 4 {
         return None;
     }
-    Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()
+    let year: i16 = y.parse().ok()?;
+    // Dates people mean; far years would overflow the arithmetic on them.
+    if !(1900..=2200).contains(&year) {
+        return None;
+    }
+    Date::new(year, m.parse().ok()?, d.parse().ok()?).ok()
 }
 
 /// `9:00`, `09.00` or `9` (whole hour).
@@ -260,6 +265,7 @@ pub fn apply_activity_form(
             x.title.clone(),
             x.description.clone(),
             x.address.clone(),
+            x.location_id.clone(),
             x.schedule.clone(),
             x.url.clone(),
             x.published,

@@ -69,10 +69,12 @@ pub enum RecordKind {
     Activity,
     /// Someone's registration for an activity (its person is the registration, by id).
     Registration,
+    /// A signal (a bottleneck passed on; holds no personal data).
+    Signal,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 9] = [
+    pub const ALL: [RecordKind; 10] = [
         RecordKind::Account,
         RecordKind::Team,
         RecordKind::AccessLog,
@@ -82,6 +84,7 @@ impl RecordKind {
         RecordKind::Correction,
         RecordKind::Activity,
         RecordKind::Registration,
+        RecordKind::Signal,
     ];
 
     pub fn code(self) -> &'static str {
@@ -95,6 +98,7 @@ impl RecordKind {
             RecordKind::Correction => "correction",
             RecordKind::Activity => "activity",
             RecordKind::Registration => "registration",
+            RecordKind::Signal => "signal",
         }
     }
 

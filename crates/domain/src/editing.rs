@@ -68,6 +68,12 @@ pub enum Problem {
     NotADate,
     /// The end lies before the start (or more than a week after it).
     EndBeforeStart,
+    /// A signal's text holds what looks like a BSN, an e-mail address or a phone number.
+    HoldsBsn,
+    HoldsEmail,
+    HoldsPhone,
+    /// A date people registered for would fall away (move it instead).
+    DatesTaken,
     /// After the activity's (first) date.
     AfterStart,
 }

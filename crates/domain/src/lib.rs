@@ -19,5 +19,6 @@ pub mod paging;
 pub mod referral;
 pub mod respite;
 pub mod service_level;
+pub mod signal;
 pub mod tally;
 pub mod vocabulary;

@@ -117,7 +117,7 @@ pub async fn load(store: Arc<dyn Store>) -> Result<usize> {
                 let mut log = entry(&at, Action::Change, RecordKind::Registration);
                 log.person = Some(reg_id.clone());
                 store
-                    .set_registration_state(&reg_id, state, &at, &log)
+                    .set_registration_state(&reg_id, RegistrationState::Place, state, &at, &log)
                     .await?;
             }
         }

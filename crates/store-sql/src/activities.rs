@@ -205,6 +205,17 @@ impl ActivityStore for SqlStore {
                 .fetch_one(&mut *tx)
                 .await?;
         let present = registrations_in(&mut tx, &r.activity_id, &r.occurrence).await?;
+        // Twice the same person (a double click, a second try): the first registration stands.
+        let same = |x: &Registration| {
+            matches!(
+                x.state,
+                RegistrationState::Place | RegistrationState::Waiting
+            ) && ((r.email.is_some() && x.email == r.email)
+                || (r.user_id.is_some() && x.user_id == r.user_id))
+        };
+        if let Some(existing) = present.iter().find(|x| same(x)) {
+            return Ok(Some(existing.clone()));
+        }
         let taken = present.iter().filter(|x| x.state.takes_place()).count() as u32;
         let waiting = present
             .iter()
@@ -276,7 +287,7 @@ impl ActivityStore for SqlStore {
     ) -> StoreResult<Option<(Registration, Option<Registration>)>> {
         let mut tx = self.begin().await?;
         let found: Option<(String, String)> = sqlx::query_as(
-            "SELECT activity_id, id FROM registrations WHERE token_hash = $1 AND state <> 'cancelled'",
+            "SELECT activity_id, id FROM registrations WHERE token_hash = $1 AND state IN ('place', 'waiting')",
         )
         .bind(token_hash.to_string())
         .fetch_optional(&mut *tx)
@@ -293,7 +304,10 @@ impl ActivityStore for SqlStore {
         .fetch_one(&mut *tx)
         .await?;
         let mut cancelled = registration_from(&row)?;
-        if cancelled.state == RegistrationState::Cancelled {
+        if !matches!(
+            cancelled.state,
+            RegistrationState::Place | RegistrationState::Waiting
+        ) {
             return Ok(None);
         }
         let held_place = cancelled.state.takes_place();
@@ -339,19 +353,22 @@ impl ActivityStore for SqlStore {
     async fn set_registration_state(
         &self,
         id: &str,
+        from: RegistrationState,
         state: RegistrationState,
         at: &str,
         log: &NewEntry,
     ) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
-        let done =
-            sqlx::query("UPDATE registrations SET state = $1, changed_at = $2 WHERE id = $3")
-                .bind(state.code())
-                .bind(at.to_string())
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+        let done = sqlx::query(
+            "UPDATE registrations SET state = $1, changed_at = $2 WHERE id = $3 AND state = $4",
+        )
+        .bind(state.code())
+        .bind(at.to_string())
+        .bind(id.to_string())
+        .bind(from.code())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         if done == 0 {
             return Ok(false);
         }
@@ -403,6 +420,17 @@ impl ActivityStore for SqlStore {
         Ok(moved)
     }
 
+    async fn reset_reminders(&self, activity_id: &str, occurrence: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE registrations SET reminded_at = NULL WHERE activity_id = $1 AND occurrence = $2",
+        )
+        .bind(activity_id.to_string())
+        .bind(occurrence.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     async fn mark_reminded(&self, id: &str, at: &str) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE registrations SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL",
@@ -423,6 +451,19 @@ impl ActivityStore for SqlStore {
         log: &NewEntry,
     ) -> StoreResult<u64> {
         let mut tx = self.begin().await?;
+        let before = registered_before.unwrap_or("9").to_string();
+        // The kept copies of the mails about this activity to these people name them (and,
+        // unsent, carry the link).
+        sqlx::query(
+            "DELETE FROM outbox WHERE body LIKE $4 AND to_address IN (SELECT email FROM registrations \
+             WHERE activity_id = $1 AND occurrence = $2 AND created_at < $3 AND email IS NOT NULL)",
+        )
+        .bind(activity_id.to_string())
+        .bind(occurrence.to_string())
+        .bind(before.clone())
+        .bind(format!("%/activiteiten/{activity_id}%"))
+        .execute(&mut *tx)
+        .await?;
         // The link's hash goes too: what stays is a state and an order, nobody's.
         let n = sqlx::query(
             "UPDATE registrations SET name = NULL, email = NULL, phone = NULL, user_id = NULL, \
@@ -433,7 +474,7 @@ impl ActivityStore for SqlStore {
         .bind(activity_id.to_string())
         .bind(occurrence.to_string())
         // Every stored time is before "9".
-        .bind(registered_before.unwrap_or("9").to_string())
+        .bind(before)
         .execute(&mut *tx)
         .await?
         .rows_affected();

@@ -17,6 +17,7 @@ mod postgres;
 mod referrals;
 mod rows;
 mod sessions;
+mod signals;
 mod social_map;
 mod social_map_write;
 mod sqlite;

@@ -54,6 +54,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("../migrations/postgres/0012_registration_reminders.sql"),
     ),
+    (13, include_str!("../migrations/postgres/0013_signals.sql")),
 ];
 
 pub(crate) const NOW: &str = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')";

@@ -38,6 +38,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         11,
         include_str!("../migrations/sqlite/0011_registration_reminders.sql"),
     ),
+    (12, include_str!("../migrations/sqlite/0012_signals.sql")),
 ];
 
 pub(crate) const NOW: &str = "datetime('now')";

@@ -12,6 +12,7 @@ use kapstok_domain::audit::{Entry, NewEntry};
 use kapstok_domain::geo::{Area, AreaPostcode, GeoData, PostcodeEntry};
 use kapstok_domain::hsds::KnownIds;
 use kapstok_domain::model::{Directory, Organization, Service, Taxonomy, TaxonomyTerm};
+use kapstok_domain::signal::{Signal, SignalState};
 pub use kapstok_domain::tally::SelfCheckTally;
 
 #[derive(Debug, thiserror::Error)]
@@ -954,7 +955,9 @@ pub trait ActivityStore: Send + Sync {
     async fn activities(&self) -> StoreResult<Vec<Activity>>;
     /// Registers for one date: a place while the activity's capacity holds and nobody waits,
     /// else the waiting list, decided inside the transaction that counts (of two people taking
-    /// the last place at once, one gets it). `None`: no such activity.
+    /// the last place at once, one gets it). `None`: no such activity. When the same e-mail
+    /// address or account already holds a place or waits for that date, that registration is
+    /// returned instead (its id is not `r.id`) and nothing is stored.
     async fn register(
         &self,
         r: &NewRegistration,
@@ -977,11 +980,12 @@ pub trait ActivityStore: Send + Sync {
     ) -> StoreResult<Option<(Registration, Option<Registration>)>>;
     /// The registration with this cancel link's hash (any state).
     async fn registration_by_token(&self, token_hash: &str) -> StoreResult<Option<Registration>>;
-    /// Sets a registration's state (attendance: place ⇄ attended, completed), with its entry.
-    /// `false`: no such registration.
+    /// Sets a registration's state from `from` (attendance: place ⇄ attended, completed), with
+    /// its entry. `false`: no such registration in that state (it changed meanwhile).
     async fn set_registration_state(
         &self,
         id: &str,
+        from: RegistrationState,
         state: RegistrationState,
         at: &str,
         log: &NewEntry,
@@ -995,6 +999,8 @@ pub trait ActivityStore: Send + Sync {
         at: &str,
         log: &NewEntry,
     ) -> StoreResult<Vec<Registration>>;
+    /// Forgets that one date's reminders went out (the date moved: a reminder for the new one).
+    async fn reset_reminders(&self, activity_id: &str, occurrence: &str) -> StoreResult<()>;
     /// Marks that a registration's reminder went out; `false` when it already had (one mail).
     async fn mark_reminded(&self, id: &str, at: &str) -> StoreResult<bool>;
     /// Erases the personal details of one date's registrations (name, e-mail, phone, account,
@@ -1017,6 +1023,52 @@ pub trait ActivityStore: Send + Sync {
     async fn set_user_audience(&self, user_id: &str, audience: Option<&str>) -> StoreResult<()>;
 }
 
+/// A new signal, as the form checked it.
+#[derive(Debug, Clone)]
+pub struct NewSignal {
+    pub id: String,
+    pub theme: String,
+    pub area: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub text: String,
+    pub sender_user: Option<String>,
+    pub sender_team: Option<String>,
+    pub addressee: String,
+    /// Stored time; its year numbers the reference.
+    pub at: String,
+}
+
+/// Signals and their loop.
+#[async_trait]
+pub trait SignalStore: Send + Sync {
+    /// Stores a signal, numbering its reference per year, with its log entry.
+    async fn add_signal(&self, s: &NewSignal, log: &NewEntry) -> StoreResult<Signal>;
+    async fn signal(&self, id: &str) -> StoreResult<Option<Signal>>;
+    /// Signals sent by a user, newest first.
+    async fn signals_sent_by(&self, user_id: &str) -> StoreResult<Vec<Signal>>;
+    /// Signals to any of `addressees` (`gemeente`, team ids), newest first.
+    async fn signals_to(&self, addressees: &[String]) -> StoreResult<Vec<Signal>>;
+    /// Every signal (the municipality's report and figures).
+    async fn all_signals(&self) -> StoreResult<Vec<Signal>>;
+    /// Writes a step: the new state, the answer (kept when `None`) and the step's time.
+    async fn signal_step(
+        &self,
+        id: &str,
+        state: SignalState,
+        answer: Option<&str>,
+        at: &str,
+        log: &NewEntry,
+    ) -> StoreResult<bool>;
+    /// Puts signals in a group (`None`: out of it); how many changed.
+    async fn group_signals(
+        &self,
+        ids: &[String],
+        group: Option<&str>,
+        log: &NewEntry,
+    ) -> StoreResult<u64>;
+}
+
 /// A whole backend: every capability.
 pub trait Store:
     MetaStore
@@ -1032,6 +1084,7 @@ pub trait Store:
     + MapEditStore
     + VocabularyStore
     + ActivityStore
+    + SignalStore
 {
 }
 
@@ -1048,7 +1101,8 @@ impl<
         + ReferralStore
         + MapEditStore
         + VocabularyStore
-        + ActivityStore,
+        + ActivityStore
+        + SignalStore,
 > Store for T
 {
 }

@@ -69,6 +69,7 @@ pub fn cache_policy(method: &Method, uri: &Uri, status: StatusCode) -> &'static 
         || path == "/toestemming"
         || path == "/neem-contact-op"
         || path.starts_with("/toestemming/")
+        || path.starts_with("/activiteiten/afmelden/")
         || crate::pro::is_pro_path(path);
     let has_postcode = uri.query().is_some_and(|q| {
         form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "postcode" && !v.trim().is_empty())

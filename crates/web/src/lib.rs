@@ -113,6 +113,8 @@ pub fn loggable_path(path: &str) -> &str {
         "/herstel/…"
     } else if path.starts_with("/toestemming/") {
         "/toestemming/…"
+    } else if path.starts_with("/activiteiten/afmelden/") {
+        "/activiteiten/afmelden/…"
     } else {
         path
     }

@@ -87,6 +87,8 @@ pub enum Refusal {
     NotFound,
     /// Past its deadline, cancelled, or begun.
     Closed,
+    /// This e-mail address or account already has a place or waits for that date.
+    Already,
     /// The form's fields.
     Form(kapstok_domain::editing::Problems),
 }
@@ -218,10 +220,15 @@ impl ActivityBoard {
         let Some(a) = self.store.activity(id).await?.filter(|a| a.published) else {
             return Ok(Err(Refusal::NotFound));
         };
-        let occurrence = occurrence_of(&a, key);
-        if occurrence.is_none() != a.schedule.is_none() {
-            return Ok(Err(Refusal::NotFound));
-        }
+        // The date as stored (`2026-9-15T9:00` is the same date as `2026-09-15T09:00`).
+        let (occurrence, key) = match (&a.schedule, occurrence_of(&a, key)) {
+            (None, _) if key.is_empty() => (None, String::new()),
+            (Some(_), Some(o)) => {
+                let k = key_of(&o);
+                (Some(o), k)
+            }
+            _ => return Ok(Err(Refusal::NotFound)),
+        };
         let now = self.clock.now();
         if !open_for(&a, occurrence.as_ref(), now) {
             return Ok(Err(Refusal::Closed));
@@ -251,6 +258,9 @@ impl ActivityBoard {
         let Some(registration) = self.store.register(&new, &log).await? else {
             return Ok(Err(Refusal::NotFound));
         };
+        if registration.id != new.id {
+            return Ok(Err(Refusal::Already));
+        }
         let place = place_of(&a, &self.catalog, &self.locations);
         let attachment = occurrence.as_ref().map(|o| self.one_date(&a, o));
         self.letters
@@ -304,13 +314,29 @@ impl ActivityBoard {
         Ok(Some((a, o, r)))
     }
 
+    /// Whether a registration can still be cancelled: it holds a place or waits, and its date
+    /// has not begun nor been cancelled.
+    pub fn cancellable(&self, o: Option<&Occurrence>, r: &Registration) -> bool {
+        matches!(
+            r.state,
+            kapstok_domain::activity::RegistrationState::Place
+                | kapstok_domain::activity::RegistrationState::Waiting
+        ) && o.is_none_or(|o| !o.cancelled && o.starts_at() > self.clock.now())
+    }
+
     /// Cancels by the personal link; the first on the waiting list gets the place and a mail.
-    /// `None`: an unknown link or one already used.
+    /// `None`: an unknown link, one already used, or a date begun or cancelled.
     pub async fn cancel(&self, token: &str) -> AppResult<Option<(Activity, Registration)>> {
         let hash = secret_hash(token);
         let Some(r) = self.store.registration_by_token(&hash).await? else {
             return Ok(None);
         };
+        let Some(a) = self.store.activity(&r.activity_id).await? else {
+            return Ok(None);
+        };
+        if !self.cancellable(occurrence_of(&a, &r.occurrence).as_ref(), &r) {
+            return Ok(None);
+        }
         let mut log = self
             .actor
             .log_entry(None, Action::Change, RecordKind::Registration, true);

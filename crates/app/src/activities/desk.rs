@@ -171,6 +171,10 @@ impl ActivityDesk {
         }
         match result {
             Ok(mut a) if extra.is_empty() => {
+                // A calendar shows the organiser's name when there is no address.
+                if organization != base.organization_id && a.sequence == base.sequence {
+                    a.sequence += 1;
+                }
                 a.organization_id = organization;
                 Ok(a)
             }
@@ -215,6 +219,23 @@ impl ActivityDesk {
             Ok(a) => a,
             Err(p) => return Ok(Some(Err(p))),
         };
+        // A date people registered for cannot fall away by an edit (it can be moved or
+        // cancelled, and they are told).
+        let keys: Vec<String> = match &a.schedule {
+            Some(s) => s
+                .keys()
+                .into_iter()
+                .map(kapstok_domain::activity::stored_local)
+                .collect(),
+            None => vec![String::new()],
+        };
+        let counts = count_table(self.store.registration_counts().await?);
+        let dropped = counts.iter().any(|((act, key), c)| {
+            act == id && !keys.contains(key) && c.registrations() > c.cancelled
+        });
+        if dropped {
+            return Ok(Some(Err(vec![("date", Problem::DatesTaken)])));
+        }
         self.store
             .save_activity(&a, &self.entry(Action::Change, RecordKind::Activity, &a.id))
             .await?;
@@ -369,6 +390,18 @@ impl ActivityDesk {
         self.store
             .save_activity(&a, &self.entry(Action::Change, RecordKind::Activity, &a.id))
             .await?;
+        // Those registered hear of it, and get a reminder for the new date.
+        self.store.reset_reminders(id, key).await?;
+        if let Some(moved) = occurrence_of(&a, key) {
+            for r in self.store.registrations(id, key).await? {
+                if matches!(
+                    r.state,
+                    RegistrationState::Place | RegistrationState::Waiting
+                ) {
+                    self.letters.date_moved(&self.actor, &a, &moved, &r).await?;
+                }
+            }
+        }
         Ok(Some(Ok(())))
     }
 
@@ -441,7 +474,7 @@ impl ActivityDesk {
             e.person = Some(r.id.clone());
             if self
                 .store
-                .set_registration_state(&r.id, to, &now, &e)
+                .set_registration_state(&r.id, r.state, to, &now, &e)
                 .await?
             {
                 changed += 1;
@@ -488,14 +521,22 @@ impl ActivityDesk {
                 .parse::<jiff::Timestamp>()
                 .map(|t| t.to_zoned(zone()).strftime("%d-%m-%Y").to_string())
                 .unwrap_or_default();
+            // What the public typed: never a formula when Excel opens it.
+            let cell = |v: &str| {
+                if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                    format!("'{v}")
+                } else {
+                    v.to_string()
+                }
+            };
             w.write_record([
-                l.activity.title.as_str(),
-                &date,
-                r.name.as_deref().unwrap_or("(verwijderd)"),
-                r.email.as_deref().unwrap_or(""),
-                r.phone.as_deref().unwrap_or(""),
-                state,
-                &registered,
+                cell(&l.activity.title),
+                date.clone(),
+                cell(r.name.as_deref().unwrap_or("(verwijderd)")),
+                cell(r.email.as_deref().unwrap_or("")),
+                cell(r.phone.as_deref().unwrap_or("")),
+                state.to_string(),
+                registered,
             ])?;
         }
         let bytes = w

@@ -66,7 +66,7 @@ impl ActivityJobs {
                     self.actor
                         .log_entry(None, Action::Change, RecordKind::Registration, true);
                 log.record_id = Some(format!("{}/ erased", a.id));
-                let before = stored(now - term);
+                let before = stored(now.checked_sub(term).unwrap_or(now));
                 done.erased += self
                     .store
                     .erase_registrations(&a.id, "", Some(&before), &log)
@@ -77,8 +77,9 @@ impl ActivityJobs {
                 let key = key_of(&o);
                 let starts = o.starts_at();
                 let ends = o.end.timestamp();
-                if a.published && !o.cancelled && starts > now && starts <= now + two_days {
-                    let window = stored(starts - two_days);
+                let soon = now.checked_add(two_days).unwrap_or(now);
+                if a.published && !o.cancelled && starts > now && starts <= soon {
+                    let window = stored(starts.checked_sub(two_days).unwrap_or(starts));
                     for r in self.store.registrations(&a.id, &key).await? {
                         if r.state != RegistrationState::Place
                             || r.created_at >= window
@@ -95,7 +96,7 @@ impl ActivityJobs {
                         }
                     }
                 }
-                if ends + term < now {
+                if ends.checked_add(term).is_ok_and(|t| t < now) {
                     let mut log =
                         self.actor
                             .log_entry(None, Action::Change, RecordKind::Registration, true);

@@ -202,6 +202,30 @@ impl Letters {
         self.send(actor, r, subject, body, None, None).await
     }
 
+    /// The coördinator moved their date.
+    pub async fn date_moved(
+        &self,
+        actor: &Actor,
+        a: &Activity,
+        o: &Occurrence,
+        r: &Registration,
+    ) -> AppResult<()> {
+        let body = format!(
+            "Beste {name},\n\nDe datum van deze activiteit is veranderd. U bent aangemeld voor de nieuwe datum:\n\n\
+             {title}\n{when}\n\nMeer informatie: {page}\n\
+             Kunt u dan niet? Meld u af met de persoonlijke link uit uw eerste mail.\n\n\
+             ---\nThe date of {title} changed to {when_en}. Cannot come then? Cancel with the \
+             personal link in your first mail.\n",
+            name = r.name.as_deref().unwrap_or(""),
+            title = a.title,
+            when = when_nl(o),
+            when_en = when_en(o),
+            page = self.page_url(a),
+        );
+        let subject = format!("Nieuwe datum: {} / New date", a.title);
+        self.send(actor, r, subject, body, None, None).await
+    }
+
     /// The coördinator cancelled their date.
     pub async fn date_cancelled(
         &self,

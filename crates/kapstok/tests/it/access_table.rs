@@ -655,6 +655,57 @@ fn table() -> Vec<Row> {
             "/werk/kaart/meldingen/m-onbekend",
             steunpunt_redacteur,
         ),
+        // Signals: anyone signed in records and receives (for their own teams; unknown ids
+        // are 404); the report is the beleidsmedewerker's.
+        row("GET", "/werk/signalen", "/werk/signalen", signed_in),
+        row(
+            "GET",
+            "/werk/signalen/nieuw",
+            "/werk/signalen/nieuw",
+            signed_in,
+        ),
+        row(
+            "POST",
+            "/werk/signalen/nieuw",
+            "/werk/signalen/nieuw",
+            signed_in,
+        ),
+        row(
+            "GET",
+            "/werk/signalen/{id}",
+            "/werk/signalen/sig-onbekend",
+            signed_in,
+        ),
+        row(
+            "GET",
+            "/werk/signalen/ontvangen",
+            "/werk/signalen/ontvangen",
+            signed_in,
+        ),
+        row(
+            "POST",
+            "/werk/signalen/ontvangen/groeperen",
+            "/werk/signalen/ontvangen/groeperen",
+            signed_in,
+        ),
+        row(
+            "GET",
+            "/werk/signalen/ontvangen/{id}",
+            "/werk/signalen/ontvangen/sig-onbekend",
+            signed_in,
+        ),
+        row(
+            "POST",
+            "/werk/signalen/ontvangen/{id}",
+            "/werk/signalen/ontvangen/sig-onbekend",
+            signed_in,
+        ),
+        row(
+            "GET",
+            "/werk/signalen/rapport",
+            "/werk/signalen/rapport",
+            only("beleid"),
+        ),
         // Activities: the coördinator (the demo's consulent) only; the professionals' list for
         // every signed-in user.
         row(

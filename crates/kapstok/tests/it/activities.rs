@@ -170,6 +170,15 @@ async fn a_coordinator_fills_a_yearly_training_and_the_waiting_list_moves_up() {
             assert_eq!(waiting, n == 13, "{b}: {n}");
             links.push(cancel_link(&r.body));
         }
+        // The same address again (a double click): the first registration stands.
+        let again = app
+            .post_form(
+                &public,
+                &format!("datum={DATE_KEY}&name=Deelnemer+2&email=deelnemer2%40example.org"),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::BAD_REQUEST, "{b}");
+        assert!(again.body.contains("al aangemeld"), "{b}");
         let mails = smtp.wait_for(13).await;
         assert_eq!(mails.len(), 13, "{b}");
         let first = mails
@@ -239,6 +248,20 @@ async fn a_coordinator_fills_a_yearly_training_and_the_waiting_list_moves_up() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{b}: {}", r.body);
         let list = coordinator.get(&date).await;
         assert_eq!(list.body.matches("checked").count(), 3, "{b}");
+        // Who attended cannot cancel afterwards.
+        let late = app.get(&links[1]).await;
+        assert!(
+            late.body.contains("Afmelden kan niet meer"),
+            "{b}: {}",
+            late.body
+        );
+        assert!(
+            app.post_form(&links[1], "")
+                .await
+                .body
+                .contains("Afmelden kan niet meer"),
+            "{b}"
+        );
         let pdf = coordinator.get(&format!("{date}/bewijs/{}", ids[0])).await;
         assert_eq!(pdf.status, StatusCode::OK, "{b}");
         assert!(pdf.bytes.starts_with(b"%PDF"), "{b}");
@@ -285,6 +308,20 @@ async fn a_coordinator_fills_a_yearly_training_and_the_waiting_list_moves_up() {
             "{b}: {}",
             location(&r)
         );
+
+        // An edit that would drop a date people registered for is refused.
+        let mut moved_start = kapstok_domain::activity_form::activity_values(&stored);
+        crate::map_editing::set(&mut moved_start, "date", "17-03-2027");
+        moved_start.push(("csrf".into(), csrf(&form.body)));
+        let pairs: Vec<(&str, &str)> = moved_start
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = coordinator
+            .post(&format!("/werk/activiteiten/{id}"), &pairs)
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{b}");
+        assert!(r.body.contains("Verplaats die datum"), "{b}");
 
         // The feed: the date local with its zone, a stable UID; cancelling it says so.
         let feed = app.get("/agenda/doelgroep/wmo-consulent.ics").await;
@@ -503,7 +540,7 @@ async fn feeds_and_attachments_read_in_an_independent_parser_across_dst() {
         let r = app
             .post_form(
                 &format!("/activiteiten/{id}/aanmelden"),
-                "datum=2027-03-25T19:30&name=Els&email=els%40example.org",
+                "datum=2027-03-25T19:30&name=%3DHYPERLINK(%22x%22)&email=els%40example.org",
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.body);
@@ -513,6 +550,20 @@ async fn feeds_and_attachments_read_in_an_independent_parser_across_dst() {
             page.body.contains(&venue.1),
             "{b}: the venue's name and address"
         );
+        // The same date written another way is the same date.
+        let r = app
+            .post_form(
+                &format!("/activiteiten/{id}/aanmelden"),
+                "datum=2027-3-25T19:30&name=Piet&phone=0591+123456",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.body);
+        let march = format!("/werk/activiteiten/{id}/datums/2027-03-25T19:30");
+        let list = coordinator.get(&march).await;
+        assert!(list.body.contains("Piet"), "{b}: on the date's list");
+        // A name typed as a formula stays text in Excel.
+        let csv = coordinator.get(&format!("{march}/deelnemers.csv")).await;
+        assert!(csv.body.contains(";\"'=HYPERLINK("), "{b}: {}", csv.body);
 
         let dir = tempfile::tempdir().unwrap();
         let mut files = Vec::new();
@@ -588,6 +639,25 @@ async fn feeds_and_attachments_read_in_an_independent_parser_across_dst() {
                 uid("20270325T1930")
             )),
             "{b}: the attachment: {parsed}"
+        );
+        // Moving the date tells who registered.
+        let r = coordinator
+            .post(
+                &format!("{march}/verplaatsen"),
+                &[
+                    ("csrf", &csrf(&list.body)),
+                    ("date", "26-03-2027"),
+                    ("starts", "19:30"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{b}: {}", r.body);
+        let mails = smtp.wait_for(2).await;
+        assert!(
+            mails
+                .iter()
+                .any(|m| m.contains("Nieuwe datum") && m.contains("els@example.org")),
+            "{b}: {mails:?}"
         );
         // The café is not in the organisation's feed (it has none) nor for other areas.
         let other = app.get("/agenda/gebied/emmen-noord.ics").await;

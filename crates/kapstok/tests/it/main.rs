@@ -22,6 +22,7 @@ mod referral_story;
 mod referrals;
 mod search_cases;
 mod sign_in;
+mod signals;
 mod snapshot;
 mod store_story;
 mod support;

@@ -696,6 +696,8 @@ fn nothing_personal_or_secret_reaches_the_logs_when_signing_in() {
     assert!(home.starts_with("HTTP/1.1 200"), "{home}");
     let invitation = get(&format!("/uitnodiging/{link_token}"), "");
     assert!(invitation.starts_with("HTTP/1.1 200"), "{invitation}");
+    // An activity's cancel link is a secret too.
+    let _ = get("/activiteiten/afmelden/geheimeafmeldcode0123", "");
     server.kill();
     let logged = std::fs::read_to_string(dir.path().join("log.txt")).unwrap();
     assert!(
@@ -707,6 +709,7 @@ fn nothing_personal_or_secret_reaches_the_logs_when_signing_in() {
         "beheerder@demo".to_string(),
         "beheerder%40demo".to_string(),
         DEMO_PASSWORD.to_string(),
+        "geheimeafmeldcode0123".to_string(),
         format!("code={code}"),
         token.clone(),
         session_id(&cookie),

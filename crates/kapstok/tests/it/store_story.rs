@@ -847,6 +847,7 @@ async fn activity_story(store: Arc<dyn Store>, backend: Backend) {
         store
             .set_registration_state(
                 &first.id,
+                RegistrationState::Place,
                 RegistrationState::Attended,
                 "2026-12-10T10:00:00.000Z",
                 &log()

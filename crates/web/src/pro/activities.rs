@@ -678,8 +678,18 @@ struct ReachPage {
     from: String,
     to: String,
     tables: Vec<ReachTable>,
+    f: Pairs,
     errors: Vec<(String, String)>,
     notice: Option<String>,
+}
+
+impl TypedForm for ReachPage {
+    fn typed(&self) -> &Pairs {
+        &self.f
+    }
+    fn field_errors(&self) -> &[(String, String)] {
+        &self.errors
+    }
 }
 
 /// `/werk/activiteiten/bereik?van=&tot=`: counts per kind, audience and area.
@@ -759,6 +769,7 @@ pub async fn reach(
         from: shown_date(from),
         to: shown_date(until),
         tables,
+        f: Pairs::default(),
         errors,
         notice: None,
     };

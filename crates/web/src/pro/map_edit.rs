@@ -76,6 +76,10 @@ pub(crate) fn problem_text(tr: Tr, field: &str, p: Problem) -> String {
         Problem::NotADate => tr.t("edit-problem-date"),
         Problem::EndBeforeStart => tr.t("edit-problem-end-before-start"),
         Problem::AfterStart => tr.t("edit-problem-after-start"),
+        Problem::HoldsBsn => tr.t("edit-problem-holds-bsn"),
+        Problem::HoldsEmail => tr.t("edit-problem-holds-email"),
+        Problem::HoldsPhone => tr.t("edit-problem-holds-phone"),
+        Problem::DatesTaken => tr.t("edit-problem-dates-taken"),
     };
     format!("{}: {what}", field_label(tr, field))
 }

@@ -12,6 +12,7 @@ pub mod map_edit;
 pub mod map_review;
 pub mod referrals;
 pub mod sign_in;
+pub mod signals;
 pub mod vocabulary;
 pub mod workspace;
 
@@ -226,6 +227,19 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .merge(map_routes())
         .merge(activity_routes())
+        .route("/werk/signalen", get(signals::mine))
+        .route(
+            "/werk/signalen/nieuw",
+            get(signals::new_form).post(signals::create),
+        )
+        .route("/werk/signalen/ontvangen", get(signals::received))
+        .route("/werk/signalen/ontvangen/groeperen", post(signals::group))
+        .route(
+            "/werk/signalen/ontvangen/{id}",
+            get(signals::file).post(signals::step),
+        )
+        .route("/werk/signalen/rapport", get(signals::report))
+        .route("/werk/signalen/{id}", get(signals::follow))
         .route("/toegangslog", get(access_log::page))
         .route("/toegangslog/export", get(access_log::export))
         .route("/beheer/gebruikers", get(admin::users).post(admin::invite))

@@ -92,6 +92,17 @@ pub async fn home(State(state): State<AppState>, me: SignedIn) -> Result<Respons
                 links.push(("/werk/activiteiten".to_string(), tr.t("act-desk-title")));
             }
             links.push(("/werk/scholing".to_string(), tr.t("act-mine-title")));
+            links.push(("/werk/signalen".to_string(), tr.t("sig-title")));
+            links.push((
+                "/werk/signalen/ontvangen".to_string(),
+                tr.t("sig-inbox-title"),
+            ));
+            if state.app().signal_report(&me.actor).is_some() {
+                links.push((
+                    "/werk/signalen/rapport".to_string(),
+                    tr.t("sig-report-title"),
+                ));
+            }
             if state.app().referral_desk(&me.actor).is_some() {
                 links.push(("/werk/verwijzen".to_string(), tr.t("ref-title")));
                 links.push(("/werk/verwijzingen".to_string(), tr.t("ref-mine-title")));

@@ -407,6 +407,7 @@ pub(crate) fn refusal_errors(tr: Tr, r: &Refusal) -> Vec<(String, String)> {
     match r {
         Refusal::NotFound => vec![("datum".into(), tr.t("act-error-date"))],
         Refusal::Closed => vec![("datum".into(), tr.t("act-error-closed"))],
+        Refusal::Already => vec![("datum".into(), tr.t("act-error-already"))],
         Refusal::Form(p) => crate::pro::map_edit::errors_of(tr, p),
     }
 }
@@ -493,6 +494,8 @@ struct CancelPage {
     /// Already cancelled (or just now).
     done: bool,
     just_now: bool,
+    /// Attended, or the date began or was cancelled: nothing to cancel.
+    over: bool,
 }
 
 /// `/activiteiten/afmelden/{token}`: what the link cancels, with one button.
@@ -523,6 +526,9 @@ pub async fn cancel_form(
         done: found
             .as_ref()
             .is_some_and(|(.., r)| r.state == RegistrationState::Cancelled),
+        over: found.as_ref().is_some_and(|(_, o, r)| {
+            r.state != RegistrationState::Cancelled && !board.cancellable(o.as_ref(), r)
+        }),
         just_now: false,
         token,
     };
@@ -543,14 +549,17 @@ pub async fn cancel(
     let Some((a, o, r)) = board.by_link(&token).await.in_lang(lang)? else {
         return Err(PageError::not_found(lang));
     };
-    let just_now = r.state != RegistrationState::Cancelled
+    let over = r.state != RegistrationState::Cancelled && !board.cancellable(o.as_ref(), &r);
+    let just_now = !over
+        && r.state != RegistrationState::Cancelled
         && board.cancel(&token).await.in_lang(lang)?.is_some();
     let page = CancelPage {
         l: Layout::new(&visitor, tr.t("act-cancel-title"), state.catalog().demo),
         title: Some(a.title),
         when: o.as_ref().map(|o| when(lang, o)),
-        done: true,
+        done: !over,
         just_now,
+        over,
         token,
     };
     render::ok(&page, lang)
