@@ -1016,11 +1016,69 @@ test("activities: the coördinator publishes with errors, sees a date's list, ma
     await signInDemo(poh.page, 'poh');
     await clickTo(poh.page, poh.page.locator('main a[href="/werk/scholing"]'), /\/werk\/scholing$/);
     if (javaScriptEnabled) await checkProState(poh.page, 'activity-mine');
-    await clickTo(poh.page, poh.page.locator('.result-list a[href="/werk/scholing/act-demo-e-learning"]').first(), /act-demo-e-learning$/);
+    // Once each: the e-learning with JavaScript, the refresher training without.
+    const target = javaScriptEnabled ? 'act-demo-e-learning' : 'act-demo-nascholing-poh';
+    await clickTo(poh.page, poh.page.locator(`.result-list a[href="/werk/scholing/${target}"]`).first(), new RegExp(`${target}$`));
     if (javaScriptEnabled) await checkProState(poh.page, 'activity-mine-page');
     await clickTo(poh.page, poh.page.locator('form.stack-form button[type=submit]'), /aanmelden$/);
     assert.ok(await poh.page.locator('.notice:has-text("aangemeld")').count(), 'registered with the account');
     if (javaScriptEnabled) await checkProState(poh.page, 'activity-mine-registered');
     await poh.context.close();
+  }
+});
+
+test('signals: a district-team member records one with personal data refused, the municipality answers, groups and prints the report; with and without JavaScript', async () => {
+  for (const javaScriptEnabled of [true, false]) {
+    const { context, page } = await newPage({ javaScriptEnabled });
+    const check = async (name) => { if (javaScriptEnabled) await checkProState(page, name); };
+    // The district-team member (the practice nurse signed in twice just before: one code).
+    await signInDemo(page, 'wijkteam');
+    await clickTo(page, page.locator('main a[href="/werk/signalen"]'), /\/werk\/signalen$/);
+    await check('signal-mine');
+    await clickTo(page, page.locator('main a.button[href="/werk/signalen/nieuw"]'), /nieuw$/);
+    await check('signal-new');
+    await page.selectOption('#theme', 'wachtlijst-respijtzorg');
+    await page.selectOption('#area', 'de-velden');
+    await page.fill('#text', 'Mevrouw belt 06-12345678: de dagopvang heeft een wachtlijst.');
+    await page.selectOption('#addressee', 'gemeente');
+    await clickTo(page, page.locator('form.stack-form button[type=submit]'), /nieuw$/);
+    assert.ok(await page.locator('.error-summary a[href="#text"]').count());
+    assert.ok(await page.locator('.error-summary a[href="#no_personal"]').count());
+    await check('signal-new-errors');
+    const text = `De dagopvang in Klazienaveen heeft een wachtlijst (${javaScriptEnabled ? 'met' : 'zonder'} script).`;
+    await page.fill('#text', text);
+    await page.check('#no_personal-1');
+    await clickTo(page, page.locator('form.stack-form button[type=submit]'), /klaar=verstuurd/);
+    await check('signal-follow');
+    await context.close();
+
+    const gem = await newPage({ javaScriptEnabled });
+    const checkGem = async (name) => { if (javaScriptEnabled) await checkProState(gem.page, name); };
+    await signInDemo(gem.page, 'beleid');
+    await clickTo(gem.page, gem.page.locator('main a[href="/werk/signalen/ontvangen"]'), /ontvangen$/);
+    await checkGem('signal-inbox');
+    await clickTo(gem.page, gem.page.locator(`table.data tr:has-text("Wachtlijst respijtzorg") a[href^="/werk/signalen/ontvangen/"]`).first(), /ontvangen\/sig-/);
+    await checkGem('signal-file');
+    await gem.page.fill('#answer', 'Mail beleid@emmen.example');
+    await clickTo(gem.page, gem.page.locator('form:has(#answer) button'), /ontvangen\/sig-/);
+    assert.ok(await gem.page.locator('.error-summary a[href="#answer"]').count());
+    await checkGem('signal-file-error');
+    await gem.page.fill('#answer', 'We bespreken het in het overleg van januari.');
+    await clickTo(gem.page, gem.page.locator('form:has(#answer) button'), /klaar=stap/);
+    await checkGem('signal-file-answered');
+    await gem.page.goto(`${base}/werk/signalen/ontvangen`);
+    await gem.page.locator('input[name="signaal"]').nth(0).check();
+    await gem.page.locator('input[name="signaal"]').nth(1).check();
+    await gem.page.fill('#group', 'Browsertest');
+    await clickTo(gem.page, gem.page.locator('form[action$="/groeperen"] button'), /klaar=gegroepeerd/);
+    await checkGem('signal-inbox-grouped');
+    await gem.page.goto(`${base}/werk/signalen/rapport`);
+    await checkGem('signal-report');
+    assert.ok(await gem.page.locator('h2:has-text("Browsertest")').count(), 'the group is in the report');
+    await gem.page.fill('#van', 'gisteren');
+    await clickTo(gem.page, gem.page.locator('form.filters-inline button'), /rapport\?/);
+    assert.ok(await gem.page.locator('.error-summary').count());
+    await checkGem('signal-report-error');
+    await gem.context.close();
   }
 });

@@ -8,6 +8,7 @@ pub mod emmen;
 pub mod offers;
 pub mod organizations;
 pub mod referrals;
+pub mod signals;
 pub mod synthetic;
 pub mod taxonomy;
 

@@ -1,0 +1,95 @@
+//! The demo's signals: fictional bottlenecks passed on by the demo's professionals and
+//! volunteers, to the municipality or the steunpunt, in every state. They name no one.
+
+pub struct DemoSignal {
+    /// The sender's demo account (before `@`) and the team they act in.
+    pub sender: &'static str,
+    pub team: &'static str,
+    pub theme: &'static str,
+    pub area: Option<&'static str>,
+    pub text: &'static str,
+    /// `gemeente` or a demo team's name.
+    pub to: &'static str,
+    pub days_ago: i64,
+    /// What the receiver did: `open`, `acknowledged`, `answered`, `closed`.
+    pub state: &'static str,
+    pub answer: Option<&'static str>,
+    pub group: Option<&'static str>,
+}
+
+pub const SIGNALS: &[DemoSignal] = &[
+    DemoSignal {
+        sender: "poh",
+        team: "Huisartsenpraktijk Emmermeer",
+        theme: "wachtlijst-respijtzorg",
+        area: Some("emmen-noord"),
+        text: "Drie mantelzorgers van ouderen met dementie hoorden deze maand dat de dagopvang een wachtlijst van acht weken heeft.",
+        to: "gemeente",
+        days_ago: 40,
+        state: "answered",
+        answer: Some(
+            "Bekend bij de gemeente; we bespreken extra plaatsen met de aanbieders in het overleg van februari.",
+        ),
+        group: Some("Wachtlijsten respijtzorg"),
+    },
+    DemoSignal {
+        sender: "wijkteam",
+        team: "Sociaal Wijkteam De Velden",
+        theme: "wachtlijst-respijtzorg",
+        area: Some("de-velden"),
+        text: "Logeeropvang in Klazienaveen is tot het voorjaar vol; gezinnen wijken uit naar Emmen.",
+        to: "gemeente",
+        days_ago: 25,
+        state: "acknowledged",
+        answer: None,
+        group: Some("Wachtlijsten respijtzorg"),
+    },
+    DemoSignal {
+        sender: "wijkteam",
+        team: "Sociaal Wijkteam De Velden",
+        theme: "aanbod-onbekend",
+        area: Some("de-velden"),
+        text: "Huisartsen in De Velden kennen het mantelzorgcafé niet; er komen vooral mensen via het wijkteam.",
+        to: "Steunpunt Mantelzorg De Kapstok",
+        days_ago: 18,
+        state: "closed",
+        answer: Some("We sturen de huisartsen de flyer en de agenda-link van de activiteiten."),
+        group: None,
+    },
+    DemoSignal {
+        sender: "vrijwilligers",
+        team: "Vrijwillige Hulpdienst Emmen",
+        theme: "financiele-drempel",
+        area: None,
+        text: "Mantelzorgers zien af van vervangende zorg door de eigen bijdrage; vaak weten ze niet dat de gemeente die kan vergoeden.",
+        to: "gemeente",
+        days_ago: 9,
+        state: "open",
+        answer: None,
+        group: None,
+    },
+    DemoSignal {
+        sender: "poh",
+        team: "Huisartsenpraktijk Emmermeer",
+        theme: "ontbrekend-aanbod",
+        area: Some("de-monden"),
+        text: "In De Monden is geen lotgenotengroep voor partners van mensen met een beroerte.",
+        to: "Steunpunt Mantelzorg De Kapstok",
+        days_ago: 4,
+        state: "open",
+        answer: None,
+        group: None,
+    },
+    DemoSignal {
+        sender: "wijkteam",
+        team: "Sociaal Wijkteam De Velden",
+        theme: "niet-gezien",
+        area: Some("de-velden"),
+        text: "Bij ontslag uit het ziekenhuis wordt de mantelzorger niet gevraagd wat die aankan; de thuiszorg start zonder gesprek.",
+        to: "gemeente",
+        days_ago: 2,
+        state: "open",
+        answer: None,
+        group: None,
+    },
+];
