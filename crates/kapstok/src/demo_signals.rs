@@ -104,7 +104,11 @@ pub async fn load(store: Arc<dyn Store>) -> Result<usize> {
         }
         if let Some(g) = d.group {
             store
-                .group_signals(&[id.clone()], Some(g), &entry(&later, Action::Change, &id))
+                .group_signals(
+                    std::slice::from_ref(&id),
+                    Some(g),
+                    &entry(&later, Action::Change, &id),
+                )
                 .await?;
         }
         made += 1;
