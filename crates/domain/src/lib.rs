@@ -7,6 +7,7 @@ pub mod activity_form;
 pub mod audit;
 pub mod calendar;
 pub mod data_file;
+pub mod disclosure;
 pub mod editing;
 pub mod fields;
 pub mod geo;

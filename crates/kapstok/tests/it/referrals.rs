@@ -1105,8 +1105,14 @@ async fn an_unanswered_referral_becomes_overdue_and_mail_names_no_one() {
         );
         let text = raw.replace("=\r\n", "").replace("=\n", "");
         assert!(text.contains(&r.reference), "{text}");
+        // Without the links: their random ids may hold any digits.
+        let words: String = text
+            .split_whitespace()
+            .filter(|w| !w.starts_with("http"))
+            .collect::<Vec<_>>()
+            .join(" ");
         for personal in ["Jan", "Jansen", "0591", "7811", "tien uur", "jan.jansen"] {
-            assert!(!text.contains(personal), "{personal} in {text}");
+            assert!(!words.contains(personal), "{personal} in {text}");
         }
     }
     let to = |who: &str| {
