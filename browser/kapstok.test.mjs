@@ -1082,3 +1082,23 @@ test('signals: a district-team member records one with personal data refused, th
     await gem.context.close();
   }
 });
+
+test("the municipality's dashboard: figures, chart and tables, a period with an error; with and without JavaScript", async () => {
+  for (const javaScriptEnabled of [true, false]) {
+    const { context, page } = await newPage({ javaScriptEnabled });
+    const check = async (name) => { if (javaScriptEnabled) await checkProState(page, name); };
+    await signInDemo(page, 'beleid');
+    await clickTo(page, page.locator('main a[href="/werk/dashboard"]'), /\/werk\/dashboard$/);
+    assert.ok(await page.locator('svg[role="img"] title').count(), 'the chart has a title');
+    assert.ok(await page.locator('table.data caption').count() >= 8, 'the tables beside it');
+    await check('dashboard');
+    await page.fill('#van', 'vorig jaar');
+    await clickTo(page, page.locator('form.filters-inline button'), /dashboard\?/);
+    assert.ok(await page.locator('.error-summary a[href="#van"]').count());
+    await check('dashboard-error');
+    const csv = await page.request.get(`${base}/werk/dashboard/signalen.csv`);
+    assert.equal(csv.status(), 200);
+    assert.match(csv.headers()['content-type'], /text\/csv/);
+    await context.close();
+  }
+});

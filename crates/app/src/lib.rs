@@ -14,6 +14,7 @@ pub mod activities;
 pub mod audit;
 pub mod booklets;
 pub mod corrections;
+pub mod dashboard;
 pub mod editing;
 pub mod freshness;
 pub mod guides;
@@ -287,6 +288,20 @@ impl App {
     /// Signals addressed to one's teams (and, for beleidsmedewerkers, to the municipality).
     pub fn signal_inbox(&self, actor: &Actor) -> Option<signals::SignalInbox> {
         signals::SignalInbox::grant(self.store.clone(), actor, self.clock.clone())
+    }
+
+    /// The municipality's figures: beleidsmedewerkers only.
+    pub fn dashboard(&self, actor: &Actor) -> Option<dashboard::Dashboard> {
+        dashboard::Dashboard::grant(
+            self.store.clone(),
+            actor,
+            self.catalog(),
+            self.route_lists.clone(),
+            self.activity_lists.clone(),
+            self.signal_lists.clone(),
+            self.clock.clone(),
+            self.check_months,
+        )
     }
 
     /// The periodic signal report: beleidsmedewerkers only.

@@ -10,6 +10,7 @@
 mod accounts;
 mod activities;
 mod audit;
+mod figures;
 mod geo;
 mod map_edit;
 mod meta;

@@ -1069,6 +1069,25 @@ pub trait SignalStore: Send + Sync {
     ) -> StoreResult<u64>;
 }
 
+/// One group of referrals for the municipality's figures: no person, only what it was about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralCount {
+    pub area: Option<String>,
+    pub reason: String,
+    /// `verwijzer` or `zelf`.
+    pub source: String,
+    pub outcome: Option<String>,
+    pub n: u64,
+}
+
+/// Counts for the municipality's dashboard (no personal data leaves here).
+#[async_trait]
+pub trait FiguresStore: Send + Sync {
+    /// Referrals sent from `from` up to `until` (stored times), counted by area, reason, source
+    /// and outcome. Forwarded tasks count once: only a carer's first task.
+    async fn referral_counts(&self, from: &str, until: &str) -> StoreResult<Vec<ReferralCount>>;
+}
+
 /// A whole backend: every capability.
 pub trait Store:
     MetaStore
@@ -1085,6 +1104,7 @@ pub trait Store:
     + VocabularyStore
     + ActivityStore
     + SignalStore
+    + FiguresStore
 {
 }
 
@@ -1102,7 +1122,8 @@ impl<
         + MapEditStore
         + VocabularyStore
         + ActivityStore
-        + SignalStore,
+        + SignalStore
+        + FiguresStore,
 > Store for T
 {
 }

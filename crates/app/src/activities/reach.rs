@@ -78,3 +78,39 @@ pub(crate) async fn reach(store: &dyn Store, from: Date, to: Date) -> AppResult<
     }
     Ok(r)
 }
+
+/// The counts of dates between `from` and `to` by (audience, kind): an activity for two
+/// audiences counts for both.
+pub(crate) async fn by_audience_and_kind(
+    store: &dyn Store,
+    from: Date,
+    to: Date,
+) -> AppResult<Vec<(String, String, ReachLine)>> {
+    let counts = count_table(store.registration_counts().await?);
+    let activities: BTreeMap<String, _> = store
+        .activities()
+        .await?
+        .into_iter()
+        .map(|a| (a.id.clone(), a))
+        .collect();
+    let mut out: BTreeMap<(String, String), ReachLine> = BTreeMap::new();
+    for ((id, key), c) in &counts {
+        let Some(a) = activities.get(id) else {
+            continue;
+        };
+        let inside = match occurrence_of(a, key) {
+            Some(o) => {
+                let d = o.start.with_time_zone(zone()).date();
+                d >= from && d <= to
+            }
+            None => key.is_empty(),
+        };
+        if !inside {
+            continue;
+        }
+        for au in &a.audiences {
+            out.entry((au.clone(), a.kind.clone())).or_default().add(c);
+        }
+    }
+    Ok(out.into_iter().map(|((a, k), l)| (a, k, l)).collect())
+}

@@ -655,6 +655,14 @@ fn table() -> Vec<Row> {
             "/werk/kaart/meldingen/m-onbekend",
             steunpunt_redacteur,
         ),
+        // The municipality's figures.
+        row("GET", "/werk/dashboard", "/werk/dashboard", only("beleid")),
+        row(
+            "GET",
+            "/werk/dashboard/{file}",
+            "/werk/dashboard/signalen.csv",
+            only("beleid"),
+        ),
         // Signals: anyone signed in records and receives (for their own teams; unknown ids
         // are 404); the report is the beleidsmedewerker's.
         row("GET", "/werk/signalen", "/werk/signalen", signed_in),

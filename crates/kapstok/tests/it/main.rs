@@ -10,6 +10,7 @@ mod audit;
 mod booklet;
 mod cli;
 mod crash;
+mod dashboard;
 mod guides;
 mod hardening;
 mod hostile;

@@ -5,6 +5,7 @@
 pub mod access_log;
 pub mod activities;
 pub mod admin;
+pub mod dashboard;
 pub mod forward;
 pub mod inbox;
 pub mod inzage;
@@ -239,6 +240,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(signals::file).post(signals::step),
         )
         .route("/werk/signalen/rapport", get(signals::report))
+        .route("/werk/dashboard", get(dashboard::page))
+        .route("/werk/dashboard/{file}", get(dashboard::csv))
         .route("/werk/signalen/{id}", get(signals::follow))
         .route("/toegangslog", get(access_log::page))
         .route("/toegangslog/export", get(access_log::export))

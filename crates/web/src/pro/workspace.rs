@@ -97,6 +97,9 @@ pub async fn home(State(state): State<AppState>, me: SignedIn) -> Result<Respons
                 "/werk/signalen/ontvangen".to_string(),
                 tr.t("sig-inbox-title"),
             ));
+            if state.app().dashboard(&me.actor).is_some() {
+                links.push(("/werk/dashboard".to_string(), tr.t("dash-title")));
+            }
             if state.app().signal_report(&me.actor).is_some() {
                 links.push((
                     "/werk/signalen/rapport".to_string(),

@@ -1,6 +1,7 @@
 //! View models and helpers every page shares: the layout, an offer in a list, a typed postcode,
 //! nearby offers, browse entries.
 
+pub mod chart;
 pub mod layout;
 pub mod result;
 

@@ -1,0 +1,502 @@
+//! The municipality's dashboard: where carers are and aren't reached, per area and period,
+//! compared with the previous period — and never a person. Every count of people goes through
+//! the domain's disclosure rules (`disclosure::protect`) before it leaves here, so a page, its
+//! chart and its CSV show the same protected figures. Only beleidsmedewerkers get one.
+
+use crate::access::Actor;
+use crate::{AppResult, Clock};
+use jiff::civil::Date;
+use kapstok_domain::account::Role;
+use kapstok_domain::activity::ActivityLists;
+use kapstok_domain::calendar::{stored, zone};
+use kapstok_domain::disclosure::{Grid, Protected, protect};
+use kapstok_domain::model::TaxonomyRole;
+use kapstok_domain::referral::RouteLists;
+use kapstok_domain::signal::{SignalLists, SignalState};
+use kapstok_search::{AREA_FACET, Catalog, SearchQuery};
+use kapstok_store::Store;
+use std::sync::Arc;
+
+/// A period of local dates, both inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: Date,
+    pub to: Date,
+}
+
+impl Period {
+    /// The period of the same length right before.
+    pub fn previous(self) -> Period {
+        let days = (self.to - self.from).get_days() as i64 + 1;
+        let to = self.from.yesterday().unwrap_or(self.from);
+        let from = to
+            .checked_sub(jiff::Span::new().days(days - 1))
+            .unwrap_or(to);
+        Period { from, to }
+    }
+
+    /// Stored times from the start of `from` to the start of the day after `to`.
+    fn stored_bounds(self) -> (String, String) {
+        let start = |d: Date| {
+            d.to_zoned(zone())
+                .map(|z| stored(z.timestamp()))
+                .unwrap_or_default()
+        };
+        (
+            start(self.from),
+            start(self.to.tomorrow().unwrap_or(self.to)),
+        )
+    }
+
+    fn months(self) -> (String, String) {
+        (
+            self.from.strftime("%Y-%m").to_string(),
+            self.to.strftime("%Y-%m").to_string(),
+        )
+    }
+}
+
+/// One table of people counts, protected, with the previous period's beside it.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// In addresses (`verwijzingen-reden.csv`).
+    pub id: &'static str,
+    pub rows: Vec<String>,
+    pub cols: Vec<String>,
+    pub now: Protected,
+    pub before: Protected,
+}
+
+/// Services per basic function and area (not people: shown as they are), and how many were
+/// not checked for the check term.
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    pub functions: Vec<String>,
+    pub areas: Vec<String>,
+    /// `[function][area]`.
+    pub counts: Vec<Vec<u64>>,
+    pub services: u64,
+    pub unchecked: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub period: Period,
+    pub previous: Period,
+    pub threshold: u64,
+    pub tables: Vec<Table>,
+    pub coverage: Coverage,
+}
+
+pub struct Dashboard {
+    store: Arc<dyn Store>,
+    catalog: Arc<Catalog>,
+    route_lists: Arc<RouteLists>,
+    activity_lists: Arc<ActivityLists>,
+    signal_lists: Arc<SignalLists>,
+    clock: Clock,
+    threshold: u64,
+    check_months: i32,
+}
+
+/// Counts into a grid: `rows × cols`, each item at (row, col) by its codes.
+fn grid(
+    rows: &[String],
+    cols: &[String],
+    items: impl Iterator<Item = (String, String, u64)>,
+) -> Grid {
+    let mut cells = vec![0u64; rows.len() * cols.len()];
+    for (r, c, n) in items {
+        if let (Some(i), Some(j)) = (
+            rows.iter().position(|x| *x == r),
+            cols.iter().position(|x| *x == c),
+        ) {
+            cells[i * cols.len() + j] += n;
+        }
+    }
+    Grid {
+        rows: rows.len(),
+        cols: cols.len(),
+        cells,
+    }
+}
+
+/// The code standing for "no area".
+pub const NO_AREA: &str = "";
+
+impl Dashboard {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn grant(
+        store: Arc<dyn Store>,
+        actor: &Actor,
+        catalog: Arc<Catalog>,
+        route_lists: Arc<RouteLists>,
+        activity_lists: Arc<ActivityLists>,
+        signal_lists: Arc<SignalLists>,
+        clock: Clock,
+        check_months: i32,
+    ) -> Option<Dashboard> {
+        actor.membership(Role::Beleidsmedewerker)?;
+        Some(Dashboard {
+            store,
+            catalog,
+            route_lists,
+            activity_lists,
+            signal_lists,
+            clock,
+            threshold: kapstok_domain::disclosure::DEFAULT_THRESHOLD,
+            check_months,
+        })
+    }
+
+    pub fn today(&self) -> Date {
+        self.clock.now().to_zoned(zone()).date()
+    }
+
+    pub fn route_lists(&self) -> &RouteLists {
+        &self.route_lists
+    }
+
+    pub fn activity_lists(&self) -> &ActivityLists {
+        &self.activity_lists
+    }
+
+    pub fn signal_lists(&self) -> &SignalLists {
+        &self.signal_lists
+    }
+
+    /// The deployment's areas as (code, name), then "no area".
+    pub fn area_codes(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .catalog
+            .geo
+            .areas
+            .iter()
+            .map(|a| a.code.clone())
+            .collect();
+        v.push(NO_AREA.to_string());
+        v
+    }
+
+    pub fn area_name(&self, code: &str) -> Option<String> {
+        self.catalog
+            .geo
+            .areas
+            .iter()
+            .find(|a| a.code == code)
+            .map(|a| a.name.clone())
+    }
+
+    async fn referral_tables(&self, p: Period) -> AppResult<[Grid; 3]> {
+        let (from, until) = p.stored_bounds();
+        let counts = self.store.referral_counts(&from, &until).await?;
+        let areas = self.area_codes();
+        let reasons: Vec<String> = self
+            .route_lists
+            .reasons
+            .iter()
+            .map(|r| r.code.clone())
+            .collect();
+        let sources = vec!["verwijzer".to_string(), "zelf".to_string()];
+        let mut outcomes: Vec<String> = self
+            .route_lists
+            .outcomes
+            .iter()
+            .map(|o| o.code.clone())
+            .collect();
+        outcomes.push(String::new());
+        let area = |c: &kapstok_store::ReferralCount| c.area.clone().unwrap_or_default();
+        Ok([
+            grid(
+                &areas,
+                &reasons,
+                counts.iter().map(|c| (area(c), c.reason.clone(), c.n)),
+            ),
+            grid(
+                &areas,
+                &sources,
+                counts.iter().map(|c| (area(c), c.source.clone(), c.n)),
+            ),
+            grid(
+                &areas,
+                &outcomes,
+                counts
+                    .iter()
+                    .map(|c| (area(c), c.outcome.clone().unwrap_or_default(), c.n)),
+            ),
+        ])
+    }
+
+    async fn self_check_table(&self, p: Period) -> AppResult<(Vec<String>, Grid)> {
+        let (from, to) = p.months();
+        let counts: Vec<_> = self
+            .store
+            .self_check_counts()
+            .await?
+            .into_iter()
+            .filter(|(t, _)| t.month >= from && t.month <= to)
+            .collect();
+        let mut bands: Vec<String> = counts
+            .iter()
+            .map(|(t, _)| format!("{}/{}", t.instrument, t.band))
+            .collect();
+        bands.sort();
+        bands.dedup();
+        let areas = self.area_codes();
+        let g = grid(
+            &areas,
+            &bands,
+            counts.iter().map(|(t, n)| {
+                (
+                    t.area_code.clone().unwrap_or_default(),
+                    format!("{}/{}", t.instrument, t.band),
+                    *n as u64,
+                )
+            }),
+        );
+        Ok((bands, g))
+    }
+
+    /// Registrations (`attended == false`) or attendance per audience and kind, for dates in
+    /// the period.
+    async fn activity_table(&self, p: Period, attended: bool) -> AppResult<Grid> {
+        let reach =
+            crate::activities::reach::by_audience_and_kind(self.store.as_ref(), p.from, p.to)
+                .await?;
+        let audiences: Vec<String> = self
+            .activity_lists
+            .audiences
+            .iter()
+            .map(|a| a.code.clone())
+            .collect();
+        let kinds: Vec<String> = self
+            .activity_lists
+            .kinds
+            .iter()
+            .map(|k| k.code.clone())
+            .collect();
+        Ok(grid(
+            &audiences,
+            &kinds,
+            reach.into_iter().map(|(a, k, line)| {
+                (
+                    a,
+                    k,
+                    if attended {
+                        line.attended + line.completed
+                    } else {
+                        line.registrations
+                    },
+                )
+            }),
+        ))
+    }
+
+    async fn signal_table(&self, p: Period) -> AppResult<Grid> {
+        let themes: Vec<String> = self
+            .signal_lists
+            .themes
+            .iter()
+            .map(|t| t.code.clone())
+            .collect();
+        let states: Vec<String> = SignalState::ALL
+            .iter()
+            .map(|s| s.code().to_string())
+            .collect();
+        let signals = self.store.all_signals().await?;
+        Ok(grid(
+            &themes,
+            &states,
+            signals.into_iter().filter_map(|s| {
+                let day = s
+                    .created_at
+                    .parse::<jiff::Timestamp>()
+                    .ok()?
+                    .to_zoned(zone())
+                    .date();
+                (day >= p.from && day <= p.to).then(|| (s.theme, s.state.code().to_string(), 1))
+            }),
+        ))
+    }
+
+    fn coverage(&self) -> Coverage {
+        let key = self.catalog.facet_key(TaxonomyRole::Function).to_string();
+        let all = self.catalog.index.search(&SearchQuery {
+            limit: 0,
+            ..SearchQuery::default()
+        });
+        let functions: Vec<(String, String)> = all
+            .facets
+            .iter()
+            .find(|f| f.key == key)
+            .map(|f| {
+                f.values
+                    .iter()
+                    .map(|v| (v.code.to_string(), v.label.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let areas: Vec<(String, String)> = self
+            .catalog
+            .geo
+            .areas
+            .iter()
+            .map(|a| (a.code.clone(), a.name.clone()))
+            .collect();
+        let counts = functions
+            .iter()
+            .map(|(f, _)| {
+                areas
+                    .iter()
+                    .map(|(a, _)| {
+                        self.catalog
+                            .index
+                            .search(&SearchQuery {
+                                filters: vec![
+                                    (key.clone(), vec![f.clone()]),
+                                    (AREA_FACET.to_string(), vec![a.clone()]),
+                                ],
+                                limit: 0,
+                                ..SearchQuery::default()
+                            })
+                            .total as u64
+                    })
+                    .collect()
+            })
+            .collect();
+        let due = kapstok_domain::calendar::months_before(self.clock.now(), self.check_months);
+        let mut services = 0;
+        let mut unchecked = 0;
+        for n in 0..self.catalog.records.len() as u32 {
+            if let Some(s) = self.catalog.records.service_at(n) {
+                services += 1;
+                if s.assured_date.as_deref().is_none_or(|d| d < due.as_str()) {
+                    unchecked += 1;
+                }
+            }
+        }
+        Coverage {
+            functions: functions.into_iter().map(|(_, l)| l).collect(),
+            areas: areas.into_iter().map(|(_, n)| n).collect(),
+            counts,
+            services,
+            unchecked,
+        }
+    }
+
+    /// Every table of the period and of the one before, protected.
+    pub async fn figures(&self, period: Period) -> AppResult<Figures> {
+        let previous = period.previous();
+        let k = self.threshold;
+        let [a_now, b_now, c_now] = self.referral_tables(period).await?;
+        let [a_before, b_before, c_before] = self.referral_tables(previous).await?;
+        let (bands, s_now) = self.self_check_table(period).await?;
+        // The previous period's bands in this period's columns.
+        let s_before = {
+            let (before_bands, g) = self.self_check_table(previous).await?;
+            let areas = self.area_codes();
+            let mut cells = vec![0u64; areas.len() * bands.len()];
+            for i in 0..areas.len() {
+                for (j, b) in bands.iter().enumerate() {
+                    if let Some(bj) = before_bands.iter().position(|x| x == b) {
+                        cells[i * bands.len() + j] = g.cells[i * before_bands.len() + bj];
+                    }
+                }
+            }
+            Grid {
+                rows: areas.len(),
+                cols: bands.len(),
+                cells,
+            }
+        };
+        let areas = self.area_codes();
+        let reasons: Vec<String> = self
+            .route_lists
+            .reasons
+            .iter()
+            .map(|r| r.code.clone())
+            .collect();
+        let mut outcomes: Vec<String> = self
+            .route_lists
+            .outcomes
+            .iter()
+            .map(|o| o.code.clone())
+            .collect();
+        outcomes.push(String::new());
+        let audiences: Vec<String> = self
+            .activity_lists
+            .audiences
+            .iter()
+            .map(|a| a.code.clone())
+            .collect();
+        let kinds: Vec<String> = self
+            .activity_lists
+            .kinds
+            .iter()
+            .map(|k| k.code.clone())
+            .collect();
+        let themes: Vec<String> = self
+            .signal_lists
+            .themes
+            .iter()
+            .map(|t| t.code.clone())
+            .collect();
+        let states: Vec<String> = SignalState::ALL
+            .iter()
+            .map(|s| s.code().to_string())
+            .collect();
+        let table = |id, rows: &Vec<String>, cols: &Vec<String>, now: &Grid, before: &Grid| Table {
+            id,
+            rows: rows.clone(),
+            cols: cols.clone(),
+            now: protect(now, k),
+            before: protect(before, k),
+        };
+        let tables = vec![
+            table("verwijzingen-reden", &areas, &reasons, &a_now, &a_before),
+            table(
+                "verwijzingen-bron",
+                &areas,
+                &vec!["verwijzer".into(), "zelf".into()],
+                &b_now,
+                &b_before,
+            ),
+            table(
+                "verwijzingen-uitkomst",
+                &areas,
+                &outcomes,
+                &c_now,
+                &c_before,
+            ),
+            table("mantelzorgtest", &areas, &bands, &s_now, &s_before),
+            table(
+                "activiteiten-aanmeldingen",
+                &audiences,
+                &kinds,
+                &self.activity_table(period, false).await?,
+                &self.activity_table(previous, false).await?,
+            ),
+            table(
+                "activiteiten-aanwezig",
+                &audiences,
+                &kinds,
+                &self.activity_table(period, true).await?,
+                &self.activity_table(previous, true).await?,
+            ),
+            table(
+                "signalen",
+                &themes,
+                &states,
+                &self.signal_table(period).await?,
+                &self.signal_table(previous).await?,
+            ),
+        ];
+        Ok(Figures {
+            period,
+            previous,
+            threshold: k,
+            tables,
+            coverage: self.coverage(),
+        })
+    }
+}
