@@ -9,7 +9,7 @@ use jiff::civil::Date;
 use kapstok_domain::account::Role;
 use kapstok_domain::activity::ActivityLists;
 use kapstok_domain::calendar::{stored, zone};
-use kapstok_domain::disclosure::{Grid, Protected, protect};
+use kapstok_domain::disclosure::{Grid, Protected, protect, protect_together};
 use kapstok_domain::model::TaxonomyRole;
 use kapstok_domain::referral::RouteLists;
 use kapstok_domain::signal::{SignalLists, SignalState};
@@ -452,22 +452,27 @@ impl Dashboard {
             now: protect(now, k),
             before: protect(before, k),
         };
-        let tables = vec![
-            table("verwijzingen-reden", &areas, &reasons, &a_now, &a_before),
-            table(
+        // The three referral tables count the same referrals per area: protected together, so
+        // that no total one hides is shown by another.
+        let now = protect_together(&[a_now, b_now, c_now], k);
+        let before = protect_together(&[a_before, b_before, c_before], k);
+        let referral = |id, cols: Vec<String>, n: usize| Table {
+            id,
+            rows: areas.clone(),
+            cols,
+            now: now[n].clone(),
+            before: before[n].clone(),
+        };
+        let mut tables = vec![
+            referral("verwijzingen-reden", reasons.clone(), 0),
+            referral(
                 "verwijzingen-bron",
-                &areas,
-                &vec!["verwijzer".into(), "zelf".into()],
-                &b_now,
-                &b_before,
+                vec!["verwijzer".into(), "zelf".into()],
+                1,
             ),
-            table(
-                "verwijzingen-uitkomst",
-                &areas,
-                &outcomes,
-                &c_now,
-                &c_before,
-            ),
+            referral("verwijzingen-uitkomst", outcomes.clone(), 2),
+        ];
+        tables.extend([
             table("mantelzorgtest", &areas, &bands, &s_now, &s_before),
             table(
                 "activiteiten-aanmeldingen",
@@ -490,7 +495,7 @@ impl Dashboard {
                 &self.signal_table(period).await?,
                 &self.signal_table(previous).await?,
             ),
-        ];
+        ]);
         Ok(Figures {
             period,
             previous,

@@ -59,74 +59,119 @@ impl Protected {
     }
 }
 
-/// The figures of a grid in one list — cells, then row totals, column totals and the grand
-/// total — with the sums that hold between them: (total, parts).
-struct Figures {
+/// The figures of grids that share their rows, in one list: for each grid its cells, row
+/// totals, column totals and grand total; with the sums that hold between them.
+struct Layout {
+    /// Each grid's first figure.
+    bases: Vec<usize>,
     values: Vec<u64>,
-    sums: Vec<(usize, Vec<usize>)>,
+    /// (total, its cells): every line of every grid.
+    lines: Vec<(usize, Vec<usize>)>,
+    /// Row `i` of grid `g` (g ≥ 1) adds up to row `i` of grid 0: (cells of g, cells of 0).
+    shared: Vec<(Vec<usize>, Vec<usize>)>,
+    /// The cells (as figures), for the linear program's variables.
+    cells: Vec<usize>,
+    /// For each figure, the figures that are the same number in the other grids (row and
+    /// grand totals).
+    twins: Vec<Vec<usize>>,
 }
 
-fn figures(g: &Grid) -> Figures {
-    let (r, c) = (g.rows, g.cols);
-    let cell = |i: usize, j: usize| i * c + j;
-    let row_total = |i: usize| r * c + i;
-    let col_total = |j: usize| r * c + r + j;
-    let grand = r * c + r + c;
-    let mut values = g.cells.clone();
-    values.extend((0..r).map(|i| (0..c).map(|j| g.cells[cell(i, j)]).sum::<u64>()));
-    values.extend((0..c).map(|j| (0..r).map(|i| g.cells[cell(i, j)]).sum::<u64>()));
-    values.push(g.cells.iter().sum());
-    let mut sums = Vec::new();
-    for i in 0..r {
-        sums.push((row_total(i), (0..c).map(|j| cell(i, j)).collect()));
+fn layout(grids: &[Grid]) -> Layout {
+    let mut bases = Vec::new();
+    let mut values = Vec::new();
+    let mut lines = Vec::new();
+    let mut cells = Vec::new();
+    for g in grids {
+        let base = values.len();
+        bases.push(base);
+        let (r, c) = (g.rows, g.cols);
+        values.extend(&g.cells);
+        cells.extend(base..base + r * c);
+        values.extend((0..r).map(|i| g.cells[i * c..(i + 1) * c].iter().sum::<u64>()));
+        values.extend((0..c).map(|j| (0..r).map(|i| g.cells[i * c + j]).sum::<u64>()));
+        values.push(g.cells.iter().sum());
+        for i in 0..r {
+            lines.push((base + r * c + i, (0..c).map(|j| base + i * c + j).collect()));
+        }
+        for j in 0..c {
+            lines.push((
+                base + r * c + r + j,
+                (0..r).map(|i| base + i * c + j).collect(),
+            ));
+        }
+        lines.push((base + r * c + r + c, (base..base + r * c).collect()));
     }
-    for j in 0..c {
-        sums.push((col_total(j), (0..r).map(|i| cell(i, j)).collect()));
+    let mut shared = Vec::new();
+    let mut twins = vec![Vec::new(); values.len()];
+    if let Some(first) = grids.first() {
+        let row_cells = |gi: usize, i: usize| -> Vec<usize> {
+            let (b, c) = (bases[gi], grids[gi].cols);
+            (0..c).map(|j| b + i * c + j).collect()
+        };
+        let row_total = |gi: usize, i: usize| bases[gi] + grids[gi].rows * grids[gi].cols + i;
+        let grand = |gi: usize| {
+            let g = &grids[gi];
+            bases[gi] + g.rows * g.cols + g.rows + g.cols
+        };
+        for gi in 1..grids.len() {
+            for i in 0..first.rows {
+                shared.push((row_cells(gi, i), row_cells(0, i)));
+            }
+        }
+        for i in 0..first.rows {
+            let all: Vec<usize> = (0..grids.len()).map(|gi| row_total(gi, i)).collect();
+            for n in &all {
+                twins[*n] = all.iter().copied().filter(|m| m != n).collect();
+            }
+        }
+        let all: Vec<usize> = (0..grids.len()).map(grand).collect();
+        for n in &all {
+            twins[*n] = all.iter().copied().filter(|m| m != n).collect();
+        }
     }
-    sums.push((grand, (0..r).map(row_total).collect()));
-    sums.push((grand, (0..c).map(col_total).collect()));
-    Figures { values, sums }
+    Layout {
+        bases,
+        values,
+        lines,
+        shared,
+        cells,
+        twins,
+    }
 }
 
 /// The smallest width a suppressed figure's range may have (at least three values).
 const MARGIN: u64 = 2;
 
-/// For every figure (cells, row totals, column totals, grand total): `None` when shown, else
-/// the width of the range of values it can have given what `shown` shows (highest − lowest,
-/// infinite when unbounded), by linear programming over the suppressed cells.
-fn lp_ranges(g: &Grid, shown: &[Shown], threshold: u64, only: Option<usize>) -> Vec<Option<f64>> {
+/// For every figure: `None` when shown, else the width of the range of values it can have
+/// given what `shown` shows (highest − lowest, infinite when unbounded), by linear programming
+/// over the cells of all the grids (`only`: for that figure alone).
+fn lp_ranges(l: &Layout, shown: &[Shown], threshold: u64, only: Option<usize>) -> Vec<Option<f64>> {
     use microlp::{ComparisonOp, OptimizationDirection, Problem};
-    let (r, c) = (g.rows, g.cols);
     let k = threshold as f64;
-    let cell_bounds = |s: Shown| match s {
+    let bounds = |s: Shown| match s {
         Shown::Value(v) => (v as f64, v as f64),
         Shown::Small => (0.0, k - 1.0),
         Shown::Hidden => (k, f64::INFINITY),
     };
-    // The lines as lists of cells, with the figure standing for each.
-    let mut lines: Vec<(usize, Vec<usize>)> = Vec::new();
-    for i in 0..r {
-        lines.push((r * c + i, (0..c).map(|j| i * c + j).collect()));
-    }
-    for j in 0..c {
-        lines.push((r * c + r + j, (0..r).map(|i| i * c + j).collect()));
-    }
-    lines.push((r * c + r + c, (0..r * c).collect()));
     let solve = |objective: &[usize], direction: OptimizationDirection| -> Option<f64> {
         let mut p = Problem::new(direction);
-        let vars: Vec<_> = (0..r * c)
-            .map(|n| {
-                let coeff = if objective.contains(&n) { 1.0 } else { 0.0 };
-                p.add_var(coeff, cell_bounds(shown[n]))
-            })
-            .collect();
-        for (figure, cells) in &lines {
-            let expr: Vec<_> = cells.iter().map(|n| (vars[*n], 1.0)).collect();
+        let mut var = std::collections::HashMap::new();
+        for n in &l.cells {
+            let coeff = if objective.contains(n) { 1.0 } else { 0.0 };
+            var.insert(*n, p.add_var(coeff, bounds(shown[*n])));
+        }
+        for (figure, cells) in &l.lines {
+            let expr: Vec<_> = cells.iter().map(|n| (var[n], 1.0)).collect();
             match shown[*figure] {
                 Shown::Value(v) => p.add_constraint(expr, ComparisonOp::Eq, v as f64),
                 Shown::Small => p.add_constraint(expr, ComparisonOp::Le, k - 1.0),
                 Shown::Hidden => p.add_constraint(expr, ComparisonOp::Ge, k),
             }
+        }
+        for (these, first) in &l.shared {
+            let mut expr: Vec<_> = these.iter().map(|n| (var[n], 1.0)).collect();
+            expr.extend(first.iter().map(|n| (var[n], -1.0)));
+            p.add_constraint(expr, ComparisonOp::Eq, 0.0);
         }
         match p.solve() {
             Ok(outcome) => outcome.solution().map(|s| s.objective()),
@@ -139,14 +184,9 @@ fn lp_ranges(g: &Grid, shown: &[Shown], threshold: u64, only: Option<usize>) -> 
         if matches!(s, Shown::Value(_)) || only.is_some_and(|o| o != n) {
             continue;
         }
-        let cells: Vec<usize> = if n < r * c {
-            vec![n]
-        } else {
-            lines
-                .iter()
-                .find(|(f, _)| *f == n)
-                .map(|(_, cells)| cells.clone())
-                .unwrap_or_default()
+        let cells: Vec<usize> = match l.lines.iter().find(|(f, _)| *f == n) {
+            Some((_, cells)) => cells.clone(),
+            None => vec![n],
         };
         let lo = solve(&cells, OptimizationDirection::Minimize);
         let hi = solve(&cells, OptimizationDirection::Maximize);
@@ -161,9 +201,18 @@ fn lp_ranges(g: &Grid, shown: &[Shown], threshold: u64, only: Option<usize>) -> 
 
 /// What may be shown of `g` with counts below `threshold` (at least 2) suppressed.
 pub fn protect(g: &Grid, threshold: u64) -> Protected {
+    protect_together(std::slice::from_ref(g), threshold)
+        .pop()
+        .expect("one grid in, one out")
+}
+
+/// Grids that count the same people by other columns (referrals by reason, by source, by
+/// outcome; all with the same rows): their row totals and grand total are the same numbers,
+/// and each row adds up alike in all, so they are protected together.
+pub fn protect_together(grids: &[Grid], threshold: u64) -> Vec<Protected> {
     let threshold = threshold.max(2);
-    let f = figures(g);
-    let mut shown: Vec<Shown> = f
+    let l = layout(grids);
+    let mut shown: Vec<Shown> = l
         .values
         .iter()
         .map(|v| {
@@ -174,45 +223,45 @@ pub fn protect(g: &Grid, threshold: u64) -> Protected {
             }
         })
         .collect();
-    // The suppressed figures whose range is too narrow, and how wide their ranges are.
-    let weakness = |shown: &[Shown]| {
-        let ranges = lp_ranges(g, shown, threshold, None);
+    let hide = |shown: &mut Vec<Shown>, n: usize| {
+        for m in std::iter::once(n).chain(l.twins[n].iter().copied()) {
+            if matches!(shown[m], Shown::Value(_)) {
+                shown[m] = Shown::Hidden;
+            }
+        }
+    };
+    loop {
+        let ranges = lp_ranges(&l, &shown, threshold, None);
         let weak: Vec<usize> = (0..shown.len())
             .filter(|n| ranges[*n].is_some_and(|w| w < MARGIN as f64 - 0.5))
             .collect();
-        let width: f64 = weak.iter().filter_map(|n| ranges[*n]).sum();
-        (weak, (width * 1000.0) as u64)
-    };
-    loop {
-        let (weak, _) = weakness(&shown);
         let Some(&first) = weak.first() else {
             break;
         };
-        // The figures one could hide: shown ones (of at least the threshold), in a sum with a
-        // weak one.
-        let mut candidates: Vec<usize> = f
-            .sums
+        // The figures one could hide: shown ones (of at least the threshold) in a line with a
+        // weak one. Hide the one that widens the first weak figure's range most; cells before
+        // totals, then the smallest.
+        let mut candidates: Vec<usize> = l
+            .lines
             .iter()
-            .filter(|(t, parts)| weak.iter().any(|w| t == w || parts.contains(w)))
-            .flat_map(|(t, parts)| parts.iter().copied().chain(std::iter::once(*t)))
+            .filter(|(t, cells)| weak.iter().any(|w| t == w || cells.contains(w)))
+            .flat_map(|(t, cells)| cells.iter().copied().chain(std::iter::once(*t)))
             .filter(|n| matches!(shown[*n], Shown::Value(_)))
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
-        // Hide the one that widens the first weak figure's range most (then the smallest).
+        let is_cell = |n: usize| l.cells.binary_search(&n).is_ok();
         let pick = candidates.into_iter().min_by_key(|n| {
             let mut trial = shown.clone();
-            trial[*n] = Shown::Hidden;
-            let width = lp_ranges(g, &trial, threshold, Some(first))[first].unwrap_or(0.0);
+            hide(&mut trial, *n);
+            let width = lp_ranges(&l, &trial, threshold, Some(first))[first].unwrap_or(0.0);
             let width = (width.min(MARGIN as f64) * 1000.0) as u64;
-            // Cells before totals: a table keeps its totals where it can.
-            (u64::MAX - width, *n >= g.rows * g.cols, f.values[*n], *n)
+            (u64::MAX - width, !is_cell(*n), l.values[*n], *n)
         });
         match pick {
-            Some(n) => shown[n] = Shown::Hidden,
+            Some(n) => hide(&mut shown, n),
             // Nothing left to hide around it (never expected): hide it all.
             None => {
-                let _ = first;
                 for s in shown.iter_mut() {
                     if matches!(s, Shown::Value(_)) {
                         *s = Shown::Hidden;
@@ -222,15 +271,22 @@ pub fn protect(g: &Grid, threshold: u64) -> Protected {
             }
         }
     }
-    let (r, c) = (g.rows, g.cols);
-    Protected {
-        rows: r,
-        cols: c,
-        cells: shown[..r * c].to_vec(),
-        row_totals: shown[r * c..r * c + r].to_vec(),
-        col_totals: shown[r * c + r..r * c + r + c].to_vec(),
-        total: shown[r * c + r + c],
-    }
+    grids
+        .iter()
+        .zip(&l.bases)
+        .map(|(g, base)| {
+            let (r, c) = (g.rows, g.cols);
+            let b = *base;
+            Protected {
+                rows: r,
+                cols: c,
+                cells: shown[b..b + r * c].to_vec(),
+                row_totals: shown[b + r * c..b + r * c + r].to_vec(),
+                col_totals: shown[b + r * c + r..b + r * c + r + c].to_vec(),
+                total: shown[b + r * c + r + c],
+            }
+        })
+        .collect()
 }
 
 /// The change from the previous period, only when both counts are shown.
@@ -242,6 +298,7 @@ pub fn difference(now: Shown, before: Shown) -> Option<i64> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::collections::BTreeSet;
 
     /// Every value each suppressed cell can have given what is shown (cells of 0 to `cap`),
     /// found by trying every table: the strongest attack on a small table.
@@ -355,6 +412,88 @@ mod tests {
         assert!(started.elapsed().as_secs() < 10);
     }
 
+    /// Every value each suppressed cell of two grids sharing their rows can have: the row
+    /// sums of both must agree, besides what each shows.
+    fn possible_together(
+        a: &Protected,
+        b: &Protected,
+        cap: u64,
+    ) -> (Vec<BTreeSet<u64>>, Vec<BTreeSet<u64>>) {
+        let fits = |s: Shown, v: u64| match s {
+            Shown::Value(x) => v == x,
+            Shown::Small => v < 5,
+            Shown::Hidden => v >= 5,
+        };
+        let options = |p: &Protected| -> Vec<Vec<u64>> {
+            p.cells
+                .iter()
+                .map(|s| match s {
+                    Shown::Value(v) => vec![*v],
+                    Shown::Small => (0..5).collect(),
+                    Shown::Hidden => (5..=cap).collect(),
+                })
+                .collect()
+        };
+        // Every table each grid allows on its own, then the pairs whose row sums agree.
+        let tables = |p: &Protected| -> Vec<Vec<u64>> {
+            let opts = options(p);
+            let mut out = Vec::new();
+            let mut cur = vec![0u64; opts.len()];
+            fn walk(k: usize, opts: &[Vec<u64>], cur: &mut Vec<u64>, out: &mut Vec<Vec<u64>>) {
+                if k == opts.len() {
+                    out.push(cur.clone());
+                    return;
+                }
+                for v in &opts[k] {
+                    cur[k] = *v;
+                    walk(k + 1, opts, cur, out);
+                }
+            }
+            walk(0, &opts, &mut cur, &mut out);
+            out.retain(|t| {
+                (0..p.rows).all(|i| {
+                    fits(
+                        p.row_totals[i],
+                        t[i * p.cols..(i + 1) * p.cols].iter().sum(),
+                    )
+                }) && (0..p.cols).all(|j| {
+                    fits(
+                        p.col_totals[j],
+                        (0..p.rows).map(|i| t[i * p.cols + j]).sum(),
+                    )
+                }) && fits(p.total, t.iter().sum())
+            });
+            out
+        };
+        let (ta, tb) = (tables(a), tables(b));
+        let rows_of = |p: &Protected, t: &[u64]| -> Vec<u64> {
+            (0..p.rows)
+                .map(|i| t[i * p.cols..(i + 1) * p.cols].iter().sum())
+                .collect()
+        };
+        let mut fa = vec![BTreeSet::new(); a.cells.len()];
+        let mut fb = vec![BTreeSet::new(); b.cells.len()];
+        let mut by_rows: std::collections::HashMap<Vec<u64>, Vec<&Vec<u64>>> =
+            std::collections::HashMap::new();
+        for y in &tb {
+            by_rows.entry(rows_of(b, y)).or_default().push(y);
+        }
+        for x in &ta {
+            let Some(ys) = by_rows.get(&rows_of(a, x)) else {
+                continue;
+            };
+            for (i, v) in x.iter().enumerate() {
+                fa[i].insert(*v);
+            }
+            for y in ys {
+                for (i, v) in y.iter().enumerate() {
+                    fb[i].insert(*v);
+                }
+            }
+        }
+        (fa, fb)
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 160, ..ProptestConfig::default() })]
 
@@ -383,6 +522,37 @@ mod tests {
                 if !matches!(s, Shown::Value(_)) {
                     prop_assert!(found[i].contains(&cells[i]), "the true table fits");
                     prop_assert!(found[i].len() >= 2, "cell {} of {:?} recovered as {:?} from {:?}", i, cells, found[i], p);
+                }
+            }
+        }
+
+        /// Two tables of the same people by other columns: nothing suppressed in either can be
+        /// worked out from both together.
+        #[test]
+        fn tables_sharing_rows_reveal_nothing_together(
+            a in proptest::collection::vec(prop_oneof![0u64..5, 5u64..10], 4),
+            split in proptest::collection::vec(0u64..=100, 2),
+        ) {
+            // Grid A: 2 × 2. Grid B: the same rows, split another way.
+            let rows = [a[0] + a[1], a[2] + a[3]];
+            let b: Vec<u64> = (0..2)
+                .flat_map(|i| {
+                    let first = rows[i] * split[i] / 100;
+                    [first, rows[i] - first]
+                })
+                .collect();
+            let ga = Grid { rows: 2, cols: 2, cells: a.clone() };
+            let gb = Grid { rows: 2, cols: 2, cells: b.clone() };
+            let both = protect_together(&[ga, gb], 5);
+            let hidden = both.iter().flat_map(|p| &p.cells).filter(|s| **s == Shown::Hidden).count();
+            prop_assume!(hidden <= 5);
+            let (fa, fb) = possible_together(&both[0], &both[1], 20);
+            for (p, found, truth) in [(&both[0], &fa, &a), (&both[1], &fb, &b)] {
+                for (i, s) in p.cells.iter().enumerate() {
+                    if !matches!(s, Shown::Value(_)) {
+                        prop_assert!(found[i].contains(&truth[i]));
+                        prop_assert!(found[i].len() >= 2, "cell {} of {:?} / {:?} recovered: {:?} {:?}", i, a, b, both[0], both[1]);
+                    }
                 }
             }
         }
