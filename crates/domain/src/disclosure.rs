@@ -139,6 +139,71 @@ fn layout(grids: &[Grid]) -> Layout {
     }
 }
 
+/// No count is this large: the upper bound of a hidden figure nothing bounds.
+const UNBOUNDED: u64 = u64::MAX / 4;
+
+/// Quick bounds of every figure from what is shown, each line's sum narrowing its parts and
+/// its total in turn (and the same number in other grids alike): weaker than the linear
+/// program, but cheap, so the hiding is mostly decided here and the program only audits.
+fn quick_bounds(l: &Layout, shown: &[Shown], threshold: u64) -> Vec<(u64, u64)> {
+    let mut b: Vec<(u64, u64)> = shown
+        .iter()
+        .map(|s| match s {
+            Shown::Value(v) => (*v, *v),
+            Shown::Small => (0, threshold - 1),
+            Shown::Hidden => (threshold, UNBOUNDED),
+        })
+        .collect();
+    let add = |a: u64, x: u64| a.saturating_add(x).min(UNBOUNDED);
+    for _ in 0..32 {
+        let mut moved = false;
+        for (total, parts) in &l.lines {
+            let lo_sum: u64 = parts.iter().fold(0, |a, p| add(a, b[*p].0));
+            let hi_sum: u64 = parts.iter().fold(0, |a, p| add(a, b[*p].1));
+            let t = (b[*total].0.max(lo_sum), b[*total].1.min(hi_sum));
+            if t != b[*total] {
+                b[*total] = t;
+                moved = true;
+            }
+            for p in parts {
+                let others_lo = lo_sum.saturating_sub(b[*p].0);
+                let others_hi = if hi_sum >= UNBOUNDED {
+                    UNBOUNDED
+                } else {
+                    hi_sum - b[*p].1
+                };
+                let lo = if others_hi >= UNBOUNDED {
+                    b[*p].0
+                } else {
+                    b[*p].0.max(t.0.saturating_sub(others_hi))
+                };
+                let hi = if t.1 >= UNBOUNDED {
+                    b[*p].1
+                } else {
+                    b[*p].1.min(t.1.saturating_sub(others_lo))
+                };
+                if (lo, hi) != b[*p] {
+                    b[*p] = (lo, hi.max(lo));
+                    moved = true;
+                }
+            }
+        }
+        for (n, twins) in l.twins.iter().enumerate() {
+            for t in twins {
+                let both = (b[n].0.max(b[*t].0), b[n].1.min(b[*t].1));
+                if both != b[n] {
+                    b[n] = both;
+                    moved = true;
+                }
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    b
+}
+
 /// The smallest width a suppressed figure's range may have (at least three values).
 const MARGIN: u64 = 2;
 
@@ -230,7 +295,46 @@ pub fn protect_together(grids: &[Grid], threshold: u64) -> Vec<Protected> {
             }
         }
     };
+    let is_cell = |n: usize| l.cells.binary_search(&n).is_ok();
+    // The shown figures (of at least the threshold) in a line with one of `weak`.
+    let candidates = |shown: &[Shown], weak: &[usize]| -> Vec<usize> {
+        let mut c: Vec<usize> = l
+            .lines
+            .iter()
+            .filter(|(t, cells)| weak.iter().any(|w| t == w || cells.contains(w)))
+            .flat_map(|(t, cells)| cells.iter().copied().chain(std::iter::once(*t)))
+            .filter(|n| matches!(shown[*n], Shown::Value(_)))
+            .collect();
+        c.sort_unstable();
+        c.dedup();
+        c
+    };
+    let narrow = |lo: u64, hi: u64| hi.saturating_sub(lo) < MARGIN;
     loop {
+        // First by the quick bounds: hide, for the first figure they pin, the shown figure
+        // that frees it most (cells before totals, then the smallest).
+        loop {
+            let b = quick_bounds(&l, &shown, threshold);
+            let weak: Vec<usize> = (0..shown.len())
+                .filter(|n| !matches!(shown[*n], Shown::Value(_)) && narrow(b[*n].0, b[*n].1))
+                .collect();
+            let Some(&first) = weak.first() else {
+                break;
+            };
+            let pick = candidates(&shown, &weak).into_iter().min_by_key(|n| {
+                let mut trial = shown.clone();
+                hide(&mut trial, *n);
+                let tb = quick_bounds(&l, &trial, threshold);
+                let width = tb[first].1.saturating_sub(tb[first].0).min(MARGIN);
+                (MARGIN - width, !is_cell(*n), l.values[*n], *n)
+            });
+            match pick {
+                Some(n) => hide(&mut shown, n),
+                None => break,
+            }
+        }
+        // Then the linear program audits; what it still finds pinned gets another figure
+        // hidden, chosen by the program.
         let ranges = lp_ranges(&l, &shown, threshold, None);
         let weak: Vec<usize> = (0..shown.len())
             .filter(|n| ranges[*n].is_some_and(|w| w < MARGIN as f64 - 0.5))
@@ -238,20 +342,10 @@ pub fn protect_together(grids: &[Grid], threshold: u64) -> Vec<Protected> {
         let Some(&first) = weak.first() else {
             break;
         };
-        // The figures one could hide: shown ones (of at least the threshold) in a line with a
-        // weak one. Hide the one that widens the first weak figure's range most; cells before
-        // totals, then the smallest.
-        let mut candidates: Vec<usize> = l
-            .lines
-            .iter()
-            .filter(|(t, cells)| weak.iter().any(|w| t == w || cells.contains(w)))
-            .flat_map(|(t, cells)| cells.iter().copied().chain(std::iter::once(*t)))
-            .filter(|n| matches!(shown[*n], Shown::Value(_)))
-            .collect();
-        candidates.sort_unstable();
-        candidates.dedup();
-        let is_cell = |n: usize| l.cells.binary_search(&n).is_ok();
-        let pick = candidates.into_iter().min_by_key(|n| {
+        let mut options = candidates(&shown, &weak);
+        options.sort_by_key(|n| (!is_cell(*n), l.values[*n]));
+        options.truncate(12);
+        let pick = options.into_iter().min_by_key(|n| {
             let mut trial = shown.clone();
             hide(&mut trial, *n);
             let width = lp_ranges(&l, &trial, threshold, Some(first))[first].unwrap_or(0.0);

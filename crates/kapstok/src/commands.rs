@@ -41,6 +41,7 @@ pub async fn load_full_demo(store: Arc<dyn Store>) -> Result<ImportSummary> {
     crate::demo_referrals::load(store.clone()).await?;
     crate::demo_activities::load(store.clone()).await?;
     crate::demo_signals::load(store.clone()).await?;
+    crate::demo_history::load(store.clone()).await?;
     crate::demo_map::load(store).await?;
     Ok(summary)
 }

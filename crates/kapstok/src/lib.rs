@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod config;
 pub mod demo_activities;
+pub mod demo_history;
 pub mod demo_map;
 pub mod demo_referrals;
 pub mod demo_signals;
