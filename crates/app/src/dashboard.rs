@@ -121,6 +121,18 @@ fn grid(
     }
 }
 
+/// The codes along the tables' rows and columns.
+struct Axes {
+    areas: Vec<String>,
+    reasons: Vec<String>,
+    sources: Vec<String>,
+    outcomes: Vec<String>,
+    audiences: Vec<String>,
+    kinds: Vec<String>,
+    themes: Vec<String>,
+    states: Vec<String>,
+}
+
 /// The code standing for "no area".
 pub const NO_AREA: &str = "";
 
@@ -187,39 +199,52 @@ impl Dashboard {
             .map(|a| a.name.clone())
     }
 
+    /// The codes along every table's rows and columns.
+    fn axes(&self) -> Axes {
+        let codes = |v: &mut dyn Iterator<Item = &String>| v.cloned().collect::<Vec<String>>();
+        let mut outcomes = codes(&mut self.route_lists.outcomes.iter().map(|o| &o.code));
+        // Still open: no outcome yet.
+        outcomes.push(String::new());
+        Axes {
+            areas: self.area_codes(),
+            reasons: codes(&mut self.route_lists.reasons.iter().map(|r| &r.code)),
+            sources: vec!["verwijzer".to_string(), "zelf".to_string()],
+            outcomes,
+            audiences: codes(&mut self.activity_lists.audiences.iter().map(|a| &a.code)),
+            kinds: codes(&mut self.activity_lists.kinds.iter().map(|k| &k.code)),
+            themes: codes(&mut self.signal_lists.themes.iter().map(|t| &t.code)),
+            states: SignalState::ALL
+                .iter()
+                .map(|s| s.code().to_string())
+                .collect(),
+        }
+    }
+
     async fn referral_tables(&self, p: Period) -> AppResult<[Grid; 3]> {
         let (from, until) = p.stored_bounds();
         let counts = self.store.referral_counts(&from, &until).await?;
-        let areas = self.area_codes();
-        let reasons: Vec<String> = self
-            .route_lists
-            .reasons
-            .iter()
-            .map(|r| r.code.clone())
-            .collect();
-        let sources = vec!["verwijzer".to_string(), "zelf".to_string()];
-        let mut outcomes: Vec<String> = self
-            .route_lists
-            .outcomes
-            .iter()
-            .map(|o| o.code.clone())
-            .collect();
-        outcomes.push(String::new());
+        let Axes {
+            areas,
+            reasons,
+            sources,
+            outcomes,
+            ..
+        } = &self.axes();
         let area = |c: &kapstok_store::ReferralCount| c.area.clone().unwrap_or_default();
         Ok([
             grid(
-                &areas,
-                &reasons,
+                areas,
+                reasons,
                 counts.iter().map(|c| (area(c), c.reason.clone(), c.n)),
             ),
             grid(
-                &areas,
-                &sources,
+                areas,
+                sources,
                 counts.iter().map(|c| (area(c), c.source.clone(), c.n)),
             ),
             grid(
-                &areas,
-                &outcomes,
+                areas,
+                outcomes,
                 counts
                     .iter()
                     .map(|c| (area(c), c.outcome.clone().unwrap_or_default(), c.n)),
@@ -257,56 +282,33 @@ impl Dashboard {
         Ok((bands, g))
     }
 
-    /// Registrations (`attended == false`) or attendance per audience and kind, for dates in
-    /// the period.
-    async fn activity_table(&self, p: Period, attended: bool) -> AppResult<Grid> {
+    /// Registrations and attendance (or completion) per audience and kind, for dates in the
+    /// period.
+    async fn activity_tables(&self, p: Period) -> AppResult<(Grid, Grid)> {
         let reach =
             crate::activities::reach::by_audience_and_kind(self.store.as_ref(), p.from, p.to)
                 .await?;
-        let audiences: Vec<String> = self
-            .activity_lists
-            .audiences
-            .iter()
-            .map(|a| a.code.clone())
-            .collect();
-        let kinds: Vec<String> = self
-            .activity_lists
-            .kinds
-            .iter()
-            .map(|k| k.code.clone())
-            .collect();
-        Ok(grid(
-            &audiences,
-            &kinds,
-            reach.into_iter().map(|(a, k, line)| {
-                (
-                    a,
-                    k,
-                    if attended {
-                        line.attended + line.completed
-                    } else {
-                        line.registrations
-                    },
-                )
-            }),
-        ))
+        let Axes {
+            audiences, kinds, ..
+        } = &self.axes();
+        let of = |pick: fn(&crate::activities::reach::ReachLine) -> u64| {
+            grid(
+                audiences,
+                kinds,
+                reach
+                    .iter()
+                    .map(|(a, k, line)| (a.clone(), k.clone(), pick(line))),
+            )
+        };
+        Ok((of(|l| l.registrations), of(|l| l.attended + l.completed)))
     }
 
     async fn signal_table(&self, p: Period) -> AppResult<Grid> {
-        let themes: Vec<String> = self
-            .signal_lists
-            .themes
-            .iter()
-            .map(|t| t.code.clone())
-            .collect();
-        let states: Vec<String> = SignalState::ALL
-            .iter()
-            .map(|s| s.code().to_string())
-            .collect();
+        let Axes { themes, states, .. } = &self.axes();
         let signals = self.store.all_signals().await?;
         Ok(grid(
-            &themes,
-            &states,
+            themes,
+            states,
             signals.into_iter().filter_map(|s| {
                 let day = s
                     .created_at
@@ -409,42 +411,16 @@ impl Dashboard {
                 cells,
             }
         };
-        let areas = self.area_codes();
-        let reasons: Vec<String> = self
-            .route_lists
-            .reasons
-            .iter()
-            .map(|r| r.code.clone())
-            .collect();
-        let mut outcomes: Vec<String> = self
-            .route_lists
-            .outcomes
-            .iter()
-            .map(|o| o.code.clone())
-            .collect();
-        outcomes.push(String::new());
-        let audiences: Vec<String> = self
-            .activity_lists
-            .audiences
-            .iter()
-            .map(|a| a.code.clone())
-            .collect();
-        let kinds: Vec<String> = self
-            .activity_lists
-            .kinds
-            .iter()
-            .map(|k| k.code.clone())
-            .collect();
-        let themes: Vec<String> = self
-            .signal_lists
-            .themes
-            .iter()
-            .map(|t| t.code.clone())
-            .collect();
-        let states: Vec<String> = SignalState::ALL
-            .iter()
-            .map(|s| s.code().to_string())
-            .collect();
+        let Axes {
+            areas,
+            reasons,
+            sources,
+            outcomes,
+            audiences,
+            kinds,
+            themes,
+            states,
+        } = &self.axes();
         let table = |id, rows: &Vec<String>, cols: &Vec<String>, now: &Grid, before: &Grid| Table {
             id,
             rows: rows.clone(),
@@ -454,6 +430,8 @@ impl Dashboard {
         };
         // The three referral tables count the same referrals per area: protected together, so
         // that no total one hides is shown by another.
+        let (registered_now, attended_now) = self.activity_tables(period).await?;
+        let (registered_before, attended_before) = self.activity_tables(previous).await?;
         let now = protect_together(&[a_now, b_now, c_now], k);
         let before = protect_together(&[a_before, b_before, c_before], k);
         let referral = |id, cols: Vec<String>, n: usize| Table {
@@ -465,33 +443,29 @@ impl Dashboard {
         };
         let mut tables = vec![
             referral("verwijzingen-reden", reasons.clone(), 0),
-            referral(
-                "verwijzingen-bron",
-                vec!["verwijzer".into(), "zelf".into()],
-                1,
-            ),
+            referral("verwijzingen-bron", sources.clone(), 1),
             referral("verwijzingen-uitkomst", outcomes.clone(), 2),
         ];
         tables.extend([
-            table("mantelzorgtest", &areas, &bands, &s_now, &s_before),
+            table("mantelzorgtest", areas, &bands, &s_now, &s_before),
             table(
                 "activiteiten-aanmeldingen",
-                &audiences,
-                &kinds,
-                &self.activity_table(period, false).await?,
-                &self.activity_table(previous, false).await?,
+                audiences,
+                kinds,
+                &registered_now,
+                &registered_before,
             ),
             table(
                 "activiteiten-aanwezig",
-                &audiences,
-                &kinds,
-                &self.activity_table(period, true).await?,
-                &self.activity_table(previous, true).await?,
+                audiences,
+                kinds,
+                &attended_now,
+                &attended_before,
             ),
             table(
                 "signalen",
-                &themes,
-                &states,
+                themes,
+                states,
                 &self.signal_table(period).await?,
                 &self.signal_table(previous).await?,
             ),

@@ -347,9 +347,6 @@ impl ActivityBoard {
         else {
             return Ok(None);
         };
-        let Some(a) = self.store.activity(&cancelled.activity_id).await? else {
-            return Ok(None);
-        };
         if let Some(next) = moved_up {
             let o = occurrence_of(&a, &next.occurrence);
             self.letters

@@ -7,7 +7,7 @@ use crate::error::PageError;
 use crate::extract::SignedIn;
 use crate::extract::params::Pairs;
 use crate::i18n::Tr;
-use crate::pro::admin::{form_of, granted, to};
+use crate::pro::admin::{form_of, granted, period_of, to, values_of};
 use crate::pro::map_edit::{Field, errors_of, field, layout};
 use crate::public::activities::{
     Choice, Line, PageParts, activity_page, audience_label, kind_label, line_of, refusal_errors,
@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use kapstok_app::activities::desk::ActivityDesk;
 use kapstok_domain::activity::RegistrationState;
 use kapstok_domain::activity_form::{
-    DESCRIPTION_MAX, LINE_MAX, TITLE_MAX, activity_values, date_of, shown_date,
+    DESCRIPTION_MAX, LINE_MAX, TITLE_MAX, activity_values, shown_date,
 };
 use kapstok_domain::audit::RecordKind;
 
@@ -291,14 +291,6 @@ async fn show_form(
     render::page(&page, status, lang)
 }
 
-fn typed(form: &Pairs) -> Vec<(String, String)> {
-    form.0
-        .iter()
-        .filter(|(k, _)| k != "csrf")
-        .cloned()
-        .collect()
-}
-
 /// `/werk/activiteiten/nieuw`.
 pub async fn new_form(State(state): State<AppState>, me: SignedIn) -> Result<Response, PageError> {
     let d = desk(&state, &me).await?;
@@ -314,7 +306,7 @@ pub async fn create(
     let form = form_of(&body);
     me.check_form(&form)?;
     let lang = me.visitor.lang;
-    match d.create(&typed(&form)).await.in_lang(lang)? {
+    match d.create(&values_of(&form)).await.in_lang(lang)? {
         Ok(a) => Ok(to(&format!("/werk/activiteiten/{}?klaar=nieuw", a.id))),
         Err(p) => {
             let errors = errors_of(Tr { lang }, &p);
@@ -361,7 +353,7 @@ pub async fn save(
     let form = form_of(&body);
     me.check_form(&form)?;
     let lang = me.visitor.lang;
-    match d.save(&id, &typed(&form)).await.in_lang(lang)? {
+    match d.save(&id, &values_of(&form)).await.in_lang(lang)? {
         None => Err(PageError::not_found(lang)),
         Some(Ok((a, moved))) => Ok(to(&format!(
             "/werk/activiteiten/{}?klaar={}",
@@ -596,7 +588,11 @@ pub async fn move_date(
     let form = form_of(&body);
     me.check_form(&form)?;
     let lang = me.visitor.lang;
-    match d.move_date(&id, &key, &typed(&form)).await.in_lang(lang)? {
+    match d
+        .move_date(&id, &key, &values_of(&form))
+        .await
+        .in_lang(lang)?
+    {
         None => Err(PageError::not_found(lang)),
         Some(Ok(())) => Ok(to(&format!(
             "/werk/activiteiten/{id}/datums/{key}?klaar=verplaatst"
@@ -702,23 +698,7 @@ pub async fn reach(
     let lang = me.visitor.lang;
     let tr = Tr { lang };
     let today = d.today();
-    let mut errors = Vec::new();
-    let mut day = |key: &'static str, default: jiff::civil::Date| match q.get(key) {
-        None => default,
-        Some(t) => date_of(t).unwrap_or_else(|| {
-            errors.push((
-                key.to_string(),
-                format!(
-                    "{}: {}",
-                    tr.t(&format!("edit-field-{key}")),
-                    tr.t("edit-problem-date")
-                ),
-            ));
-            default
-        }),
-    };
-    let from = day("van", today.first_of_year());
-    let until = day("tot", today.last_of_year());
+    let (from, until, errors) = period_of(&q, tr, today.first_of_year(), today.last_of_year());
     let r = d.reach(from, until).await.in_lang(lang)?;
     let lists = d.lists();
     let areas = d.areas();

@@ -73,6 +73,43 @@ pub(crate) fn form_of(body: &Bytes) -> Pairs {
     Pairs::parse(&String::from_utf8_lossy(body))
 }
 
+/// A form's values without its token.
+pub(crate) fn values_of(form: &Pairs) -> Vec<(String, String)> {
+    form.0
+        .iter()
+        .filter(|(k, _)| k != "csrf")
+        .cloned()
+        .collect()
+}
+
+/// The dates `van` and `tot` of a query as people type them, else `from` and `to`; a date
+/// that cannot be read keeps its default and is named for the error summary.
+pub(crate) fn period_of(
+    q: &Pairs,
+    tr: Tr,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+) -> (jiff::civil::Date, jiff::civil::Date, Vec<(String, String)>) {
+    let mut errors = Vec::new();
+    let mut day = |key: &'static str, default: jiff::civil::Date| match q.get(key) {
+        None => default,
+        Some(t) => kapstok_domain::activity_form::date_of(t).unwrap_or_else(|| {
+            errors.push((
+                key.to_string(),
+                format!(
+                    "{}: {}",
+                    tr.t(&format!("edit-field-{key}")),
+                    tr.t("edit-problem-date")
+                ),
+            ));
+            default
+        }),
+    };
+    let from = day("van", from);
+    let to = day("tot", to);
+    (from, to, errors)
+}
+
 pub(crate) fn to(path: &str) -> Response {
     see_other(&LocalPath::parse_or_home(Some(path)))
 }

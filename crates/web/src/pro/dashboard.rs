@@ -6,7 +6,7 @@ use crate::error::PageError;
 use crate::extract::SignedIn;
 use crate::extract::params::Pairs;
 use crate::i18n::{Lang, Tr};
-use crate::pro::admin::granted;
+use crate::pro::admin::{granted, period_of};
 use crate::pro::map_edit::layout;
 use crate::render::{self, InLang};
 use crate::state::AppState;
@@ -17,7 +17,7 @@ use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use kapstok_app::dashboard::{Dashboard, Figures, NO_AREA, Period, Table};
-use kapstok_domain::activity_form::{date_of, shown_date};
+use kapstok_domain::activity_form::shown_date;
 use kapstok_domain::audit::RecordKind;
 use kapstok_domain::disclosure::{Shown, difference};
 
@@ -208,23 +208,7 @@ impl TypedForm for DashboardPage {
 /// The period asked for (`van`, `tot`; default this year until today), with any mistakes.
 fn period(d: &Dashboard, tr: Tr, q: &Pairs) -> (Period, Vec<(String, String)>) {
     let today = d.today();
-    let mut errors = Vec::new();
-    let mut day = |key: &'static str, default: jiff::civil::Date| match q.get(key) {
-        None => default,
-        Some(t) => date_of(t).unwrap_or_else(|| {
-            errors.push((
-                key.to_string(),
-                format!(
-                    "{}: {}",
-                    tr.t(&format!("edit-field-{key}")),
-                    tr.t("edit-problem-date")
-                ),
-            ));
-            default
-        }),
-    };
-    let from = day("van", today.first_of_year());
-    let to = day("tot", today);
+    let (from, to, mut errors) = period_of(q, tr, today.first_of_year(), today);
     if from > to {
         errors.push((
             "tot".into(),

@@ -529,12 +529,7 @@ pub async fn organization_save(
     let form = form_of(&body);
     me.check_form(&form)?;
     let lang = me.visitor.lang;
-    let values: Vec<(String, String)> = form
-        .0
-        .iter()
-        .filter(|(k, _)| k != "csrf")
-        .cloned()
-        .collect();
+    let values = crate::pro::admin::values_of(&form);
     match ed.save_organization(&id, &values).await.in_lang(lang)? {
         None => Err(PageError::not_found(lang)),
         Some(Ok(saved)) => Ok(after_save(

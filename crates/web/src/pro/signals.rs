@@ -7,7 +7,7 @@ use crate::error::PageError;
 use crate::extract::SignedIn;
 use crate::extract::params::Pairs;
 use crate::i18n::{Lang, Tr};
-use crate::pro::admin::{form_of, granted, to};
+use crate::pro::admin::{form_of, granted, period_of, to, values_of};
 use crate::pro::map_edit::{errors_of, layout};
 use crate::public::activities::Choice;
 use crate::render::{self, InLang};
@@ -18,7 +18,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use kapstok_app::signals::{SignalDesk, SignalInbox, SignalReport};
-use kapstok_domain::activity_form::{date_of, shown_date};
+use kapstok_domain::activity_form::shown_date;
 use kapstok_domain::audit::RecordKind;
 use kapstok_domain::signal::{Signal, SignalLists, SignalState, TEXT_MAX, steps};
 
@@ -223,14 +223,6 @@ pub async fn new_form(State(state): State<AppState>, me: SignedIn) -> Result<Res
     show_form(&state, &me, &d, Pairs::default(), Vec::new()).await
 }
 
-fn typed(form: &Pairs) -> Vec<(String, String)> {
-    form.0
-        .iter()
-        .filter(|(k, _)| k != "csrf")
-        .cloned()
-        .collect()
-}
-
 pub async fn create(
     State(state): State<AppState>,
     me: SignedIn,
@@ -240,7 +232,7 @@ pub async fn create(
     let form = form_of(&body);
     me.check_form(&form)?;
     let lang = me.visitor.lang;
-    match d.record(&typed(&form)).await.in_lang(lang)? {
+    match d.record(&values_of(&form)).await.in_lang(lang)? {
         Ok(s) => Ok(to(&format!("/werk/signalen/{}?klaar=verstuurd", s.id))),
         Err(p) => {
             let errors = errors_of(Tr { lang }, &p);
@@ -458,7 +450,7 @@ pub async fn step(
     let form = form_of(&body);
     me.check_form(&form)?;
     let lang = me.visitor.lang;
-    match i.step(&id, &typed(&form)).await.in_lang(lang)? {
+    match i.step(&id, &values_of(&form)).await.in_lang(lang)? {
         None => Err(PageError::not_found(lang)),
         Some(Ok(_)) => Ok(to(&format!("/werk/signalen/ontvangen/{id}?klaar=stap"))),
         Some(Err(p)) => {
@@ -509,23 +501,7 @@ pub async fn report(
     let quarter = today
         .first_of_month()
         .saturating_sub(jiff::Span::new().months((today.month() - 1) % 3));
-    let mut errors = Vec::new();
-    let mut day = |key: &'static str, default: jiff::civil::Date| match q.get(key) {
-        None => default,
-        Some(t) => date_of(t).unwrap_or_else(|| {
-            errors.push((
-                key.to_string(),
-                format!(
-                    "{}: {}",
-                    tr.t(&format!("edit-field-{key}")),
-                    tr.t("edit-problem-date")
-                ),
-            ));
-            default
-        }),
-    };
-    let from = day("van", quarter);
-    let until = day("tot", today);
+    let (from, until, errors) = period_of(&q, tr, quarter, today);
     let rep = r.report(from, until).await.in_lang(lang)?;
     let lists = SignalLists::default();
     let themes = rep

@@ -6,7 +6,7 @@ use crate::error::PageError;
 use crate::extract::SignedIn;
 use crate::extract::params::Pairs;
 use crate::i18n::Tr;
-use crate::pro::admin::{form_of, granted, to};
+use crate::pro::admin::{form_of, granted, to, values_of};
 use crate::pro::map_edit::{Field, editor, errors_of, field, layout};
 use crate::render::{self, InLang};
 use crate::state::AppState;
@@ -33,15 +33,6 @@ fn notice(tr: Tr, q: &Pairs) -> Option<String> {
         Some("standaard") => Some(tr.t("vocab-done-reset")),
         _ => None,
     }
-}
-
-/// The form's values without its token.
-fn values(form: &Pairs) -> Vec<(String, String)> {
-    form.0
-        .iter()
-        .filter(|(k, _)| k != "csrf")
-        .cloned()
-        .collect()
 }
 
 pub struct TermRow {
@@ -215,7 +206,7 @@ pub async fn taxonomy_save(
     me.check_form(&form)?;
     let lang = me.visitor.lang;
     let tr = Tr { lang };
-    let typed = values(&form);
+    let typed = values_of(&form);
     match v.save_taxonomy(&id, &typed).await.in_lang(lang)? {
         None => Err(PageError::not_found(lang)),
         Some(Ok(changed)) => Ok(to(&format!(
@@ -300,7 +291,7 @@ async fn save_term(
     let form = form_of(body);
     me.check_form(&form)?;
     let lang = me.visitor.lang;
-    let typed = values(&form);
+    let typed = values_of(&form);
     match v.save_term(taxonomy, term, &typed).await.in_lang(lang)? {
         None => Err(PageError::not_found(lang)),
         Some(Ok(_)) => Ok(to("/werk/kaart/indelingen?klaar=opgeslagen")),
