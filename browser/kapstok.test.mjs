@@ -941,6 +941,13 @@ test('activities: a visitor registers with an error, then on the waiting list, a
     await page.waitForURL(/aanmelden$/);
     assert.ok(await page.locator('.notice:has-text("aangemeld")').count(), 'registered');
     await check('activity-registered');
+    // The same address again: refused, with the reason.
+    await page.goto(`${base}/activiteiten/act-demo-cafe-centrum`);
+    await page.fill('#name', 'Els Browser');
+    await page.fill('#email', `els.${javaScriptEnabled ? 'met' : 'zonder'}@example.org`);
+    await clickTo(page, page.locator('form.stack-form button[type=submit]'), /aanmelden$/);
+    assert.ok(await page.locator('.error-summary:has-text("al aangemeld")').count(), 'already registered');
+    await check('activity-register-already');
     // The full theme meeting: the waiting list.
     await page.goto(`${base}/activiteiten/act-demo-thema-dementie`);
     await page.fill('#name', 'Wacht Even');
@@ -955,6 +962,7 @@ test('activities: a visitor registers with an error, then on the waiting list, a
     await check('activity-cancelled');
     await page.goto(base + link);
     assert.ok(await page.locator('.notice:has-text("al afgemeld")').count(), 'once');
+    await check('activity-cancel-already');
     await context.close();
   }
 });
@@ -1016,6 +1024,10 @@ test("activities: the coördinator publishes with errors, sees a date's list, ma
     await signInDemo(poh.page, 'poh');
     await clickTo(poh.page, poh.page.locator('main a[href="/werk/scholing"]'), /\/werk\/scholing$/);
     if (javaScriptEnabled) await checkProState(poh.page, 'activity-mine');
+    await poh.page.selectOption('#groep', 'poh');
+    await clickTo(poh.page, poh.page.locator('form[action="/werk/scholing/groep"] button'), /klaar=groep/);
+    assert.ok(await poh.page.locator('h2:has-text("Voor uw beroepsgroep")').count(), 'own group first');
+    if (javaScriptEnabled) await checkProState(poh.page, 'activity-mine-group');
     // Once each: the e-learning with JavaScript, the refresher training without.
     const target = javaScriptEnabled ? 'act-demo-e-learning' : 'act-demo-nascholing-poh';
     await clickTo(poh.page, poh.page.locator(`.result-list a[href="/werk/scholing/${target}"]`).first(), new RegExp(`${target}$`));

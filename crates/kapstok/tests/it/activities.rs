@@ -420,6 +420,35 @@ async fn a_coordinator_fills_a_yearly_training_and_the_waiting_list_moves_up() {
         assert_eq!(poh.get(&date).await.status, StatusCode::FORBIDDEN, "{b}");
         let mine = poh.get("/werk/scholing").await;
         assert_eq!(mine.status, StatusCode::OK, "{b}");
+        // The practice nurse chooses their group; their group's activities come first. A code
+        // not on the list changes nothing.
+        let r = poh
+            .post(
+                "/werk/scholing/groep",
+                &[("csrf", &csrf(&mine.body)), ("groep", "wmo-consulent")],
+            )
+            .await;
+        assert_eq!(location(&r), "/werk/scholing?klaar=groep", "{b}");
+        let mine = poh.get("/werk/scholing").await;
+        assert!(mine.body.contains("Voor uw beroepsgroep"), "{b}");
+        let first = mine.body.split("Andere activiteiten").next().unwrap();
+        assert!(
+            first.contains("Wmo-scholing"),
+            "{b}: the Wmo training first"
+        );
+        let r = poh
+            .post(
+                "/werk/scholing/groep",
+                &[("csrf", &csrf(&mine.body)), ("groep", "onzin")],
+            )
+            .await;
+        assert_eq!(location(&r), "/werk/scholing?klaar=onbekend", "{b}");
+        let mine = poh.get("/werk/scholing?klaar=onbekend").await;
+        assert!(mine.body.contains("kennen we niet"), "{b}");
+        assert!(
+            mine.body.contains("Voor uw beroepsgroep (Wmo"),
+            "{b}: unchanged"
+        );
     }
 }
 
@@ -665,6 +694,76 @@ async fn feeds_and_attachments_read_in_an_independent_parser_across_dst() {
         assert_eq!(
             app.get("/agenda/doelgroep/onbekend.ics").await.status,
             StatusCode::NOT_FOUND,
+            "{b}"
+        );
+    }
+}
+
+/// Thirteen people press "Aanmelden" at the same moment for twelve places, as thirteen
+/// concurrent requests: twelve places and one on the waiting list, on both backends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_requests_never_overfill_a_date() {
+    use kapstok_domain::activity::{Activity, Schedule, parse_local};
+    for backend in Backend::ALL {
+        let app = TestApp::init()
+            .with_backend(backend)
+            .with_demo()
+            .with_web_config(kapstok_web::state::WebConfig {
+                writes_per_minute: 1_000,
+                ..Default::default()
+            })
+            .build()
+            .await;
+        let b = format!("{backend:?}");
+        let start = parse_local("2030-06-04T09:30").unwrap();
+        let end = parse_local("2030-06-04T12:30").unwrap();
+        let activity = Activity {
+            id: "act-concurrent".into(),
+            kind: "scholing-wmo-zorgloket".into(),
+            title: "Laatste plaats".into(),
+            audiences: vec!["wmo-consulent".into()],
+            schedule: Some(Schedule::once(start, end).unwrap()),
+            capacity: Some(12),
+            published: true,
+            updated_at: "2026-12-07T10:00:00.000Z".into(),
+            ..Activity::default()
+        };
+        let log = kapstok_domain::audit::NewEntry::new(
+            "2026-12-07T10:00:00.000Z".into(),
+            kapstok_domain::audit::Action::Create,
+            kapstok_domain::audit::RecordKind::Activity,
+            true,
+        );
+        app.store.save_activity(&activity, &log).await.unwrap();
+        let mut tasks = Vec::new();
+        for n in 0..13 {
+            let visitor = app.visitor();
+            tasks.push(tokio::spawn(async move {
+                visitor
+                    .post_form(
+                        "/activiteiten/act-concurrent/aanmelden",
+                        &format!(
+                            "datum=2030-06-04T09:30&name=Persoon+{n}&email=p{n}%40example.org"
+                        ),
+                    )
+                    .await
+            }));
+        }
+        let mut waiting = 0;
+        for t in tasks {
+            let r = t.await.unwrap();
+            assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.body);
+            waiting += usize::from(r.body.contains("wachtlijst"));
+        }
+        assert_eq!(waiting, 1, "{b}: one waits");
+        let listed = app
+            .store
+            .registrations("act-concurrent", "2030-06-04T09:30")
+            .await
+            .unwrap();
+        assert_eq!(
+            listed.iter().filter(|r| r.state.takes_place()).count(),
+            12,
             "{b}"
         );
     }

@@ -1093,3 +1093,4 @@ dash-of = of the
 dash-unchecked = services were not checked within the term.
 dash-coverage-caption = Number of services per basic function and area
 dash-white-spot = white spot
+act-mine-group-unknown = We do not know that group; nothing changed. Choose one from the list.

@@ -1093,3 +1093,4 @@ dash-of = van de
 dash-unchecked = diensten zijn niet gecontroleerd in de afgelopen termijn.
 dash-coverage-caption = Aantal diensten per basisfunctie en gebied
 dash-white-spot = witte vlek
+act-mine-group-unknown = Die beroepsgroep kennen we niet; er is niets veranderd. Kies er een uit de lijst.

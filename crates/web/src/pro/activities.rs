@@ -56,6 +56,7 @@ fn notice(tr: Tr, q: &Pairs) -> Option<String> {
         "aanwezig" => "act-desk-attendance-saved",
         "doorgeschoven" => "act-desk-moved-up",
         "groep" => "act-mine-group-saved",
+        "onbekend" => "act-mine-group-unknown",
         _ => return None,
     };
     Some(tr.t(key))
@@ -827,13 +828,17 @@ pub async fn set_group(
     let form = form_of(&body);
     me.check_form(&form)?;
     let lang = me.visitor.lang;
-    // An unknown code changes nothing.
-    state
+    // An unknown code changes nothing, and the page says so.
+    let saved = state
         .app()
         .set_my_audience(&me.actor, form.get("groep"))
         .await
         .in_lang(lang)?;
-    Ok(to("/werk/scholing?klaar=groep"))
+    Ok(to(if saved {
+        "/werk/scholing?klaar=groep"
+    } else {
+        "/werk/scholing?klaar=onbekend"
+    }))
 }
 
 fn mine_parts<'a>(
