@@ -8,14 +8,20 @@ use crate::{AppResult, Clock};
 use jiff::civil::Date;
 use kapstok_domain::account::Role;
 use kapstok_domain::activity::ActivityLists;
-use kapstok_domain::calendar::{stored, zone};
+use kapstok_domain::calendar::zone;
 use kapstok_domain::disclosure::{Grid, Protected, protect, protect_together};
 use kapstok_domain::model::TaxonomyRole;
 use kapstok_domain::referral::RouteLists;
+use kapstok_domain::referral_figures::{Durations, Term, durations};
+use kapstok_domain::service_level::WorkingDays;
 use kapstok_domain::signal::{SignalLists, SignalState};
 use kapstok_search::{AREA_FACET, Catalog, SearchQuery};
 use kapstok_store::Store;
 use std::sync::Arc;
+
+mod facts;
+use facts::NONE;
+pub(crate) use facts::{ReferralFacts, Rules};
 
 /// A period of local dates, both inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,17 +41,12 @@ impl Period {
         Period { from, to }
     }
 
-    /// Stored times from the start of `from` to the start of the day after `to`.
-    fn stored_bounds(self) -> (String, String) {
-        let start = |d: Date| {
-            d.to_zoned(zone())
-                .map(|z| stored(z.timestamp()))
-                .unwrap_or_default()
-        };
-        (
-            start(self.from),
-            start(self.to.tomorrow().unwrap_or(self.to)),
-        )
+    /// The months the period touches (`2026-01`), in order.
+    pub fn month_codes(self) -> Vec<String> {
+        let (first, last) = (month_number(self.from), month_number(self.to));
+        (first..=last)
+            .map(|m| format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1))
+            .collect()
     }
 
     fn months(self) -> (String, String) {
@@ -54,6 +55,11 @@ impl Period {
             self.to.strftime("%Y-%m").to_string(),
         )
     }
+}
+
+/// Months counted from year 0, to step through months.
+fn month_number(d: Date) -> i32 {
+    i32::from(d.year()) * 12 + i32::from(d.month()) - 1
 }
 
 /// One table of people counts, protected, with the previous period's beside it.
@@ -79,24 +85,39 @@ pub struct Coverage {
     pub unchecked: u64,
 }
 
+/// Time to the first acknowledgement and to closing, per area (the area codes of the referral
+/// tables) and for all areas together (last), this period and the one before. A group with
+/// fewer than the threshold shows only that.
+#[derive(Debug, Clone)]
+pub struct Timing {
+    pub rows: Vec<String>,
+    pub acknowledged: Vec<Durations>,
+    pub acknowledged_before: Vec<Durations>,
+    pub closed: Vec<Durations>,
+    pub closed_before: Vec<Durations>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Figures {
     pub period: Period,
     pub previous: Period,
     pub threshold: u64,
     pub tables: Vec<Table>,
+    pub timing: Timing,
     pub coverage: Coverage,
 }
 
 pub struct Dashboard {
-    store: Arc<dyn Store>,
-    catalog: Arc<Catalog>,
-    route_lists: Arc<RouteLists>,
-    activity_lists: Arc<ActivityLists>,
-    signal_lists: Arc<SignalLists>,
-    clock: Clock,
-    threshold: u64,
-    check_months: i32,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) catalog: Arc<Catalog>,
+    pub(crate) route_lists: Arc<RouteLists>,
+    pub(crate) activity_lists: Arc<ActivityLists>,
+    pub(crate) signal_lists: Arc<SignalLists>,
+    pub(crate) working_days: Arc<WorkingDays>,
+    pub(crate) facts: Arc<tokio::sync::Mutex<ReferralFacts>>,
+    pub(crate) clock: Clock,
+    pub(crate) threshold: u64,
+    pub(crate) check_months: i32,
 }
 
 /// Counts into a grid: `rows × cols`, each item at (row, col) by its codes.
@@ -135,30 +156,14 @@ struct Axes {
 
 /// The code standing for "no area".
 pub const NO_AREA: &str = "";
+/// The row of the durations standing for all areas together.
+pub const ALL_AREAS: &str = "*";
 
 impl Dashboard {
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn grant(
-        store: Arc<dyn Store>,
-        actor: &Actor,
-        catalog: Arc<Catalog>,
-        route_lists: Arc<RouteLists>,
-        activity_lists: Arc<ActivityLists>,
-        signal_lists: Arc<SignalLists>,
-        clock: Clock,
-        check_months: i32,
-    ) -> Option<Dashboard> {
+    /// The dashboard made of `parts`, for a beleidsmedewerker only.
+    pub(crate) fn grant(actor: &Actor, parts: Dashboard) -> Option<Dashboard> {
         actor.membership(Role::Beleidsmedewerker)?;
-        Some(Dashboard {
-            store,
-            catalog,
-            route_lists,
-            activity_lists,
-            signal_lists,
-            clock,
-            threshold: kapstok_domain::disclosure::DEFAULT_THRESHOLD,
-            check_months,
-        })
+        Some(parts)
     }
 
     pub fn today(&self) -> Date {
@@ -220,9 +225,15 @@ impl Dashboard {
         }
     }
 
-    async fn referral_tables(&self, p: Period) -> AppResult<[Grid; 3]> {
-        let (from, until) = p.stored_bounds();
-        let counts = self.store.referral_counts(&from, &until).await?;
+    /// The referral tables of a period from the facts in memory, with the durations per
+    /// area (the last row: all areas).
+    fn referral_tables(
+        &self,
+        facts: &ReferralFacts,
+        p: Period,
+        months: usize,
+        first_not_overdue: Date,
+    ) -> ([Grid; 5], Vec<Vec<u32>>, Vec<Vec<u32>>) {
         let Axes {
             areas,
             reasons,
@@ -230,26 +241,54 @@ impl Dashboard {
             outcomes,
             ..
         } = &self.axes();
-        let area = |c: &kapstok_store::ReferralCount| c.area.clone().unwrap_or_default();
-        Ok([
-            grid(
-                areas,
-                reasons,
-                counts.iter().map(|c| (area(c), c.reason.clone(), c.n)),
-            ),
-            grid(
-                areas,
-                sources,
-                counts.iter().map(|c| (area(c), c.source.clone(), c.n)),
-            ),
-            grid(
-                areas,
-                outcomes,
-                counts
+        let (ar, re, so, ou) = (
+            facts.areas.places(areas),
+            facts.reasons.places(reasons),
+            facts.sources.places(sources),
+            facts.outcomes.places(outcomes),
+        );
+        let cols = [reasons.len(), sources.len(), outcomes.len(), 3, months];
+        let mut grids = cols.map(|c| Grid {
+            rows: areas.len(),
+            cols: c,
+            cells: vec![0; areas.len() * c],
+        });
+        let mut acknowledged = vec![Vec::new(); areas.len() + 1];
+        let mut closed = vec![Vec::new(); areas.len() + 1];
+        let start = month_number(p.from);
+        for (day, list) in facts.days.range(p.from..=p.to) {
+            let month = (month_number(*day) - start).clamp(0, months as i32 - 1) as usize;
+            for f in list {
+                let Some(a) = ar[f.area as usize] else {
+                    continue;
+                };
+                let term = Term::ALL
                     .iter()
-                    .map(|c| (area(c), c.outcome.clone().unwrap_or_default(), c.n)),
-            ),
-        ])
+                    .position(|t| *t == f.term(*day, first_not_overdue))
+                    .unwrap_or(2);
+                for (g, place) in [
+                    re[f.reason as usize],
+                    so[f.source as usize],
+                    ou[f.outcome as usize],
+                    Some(term),
+                    Some(month),
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    if let Some(j) = place {
+                        grids[g].cells[a * cols[g] + j] += 1;
+                    }
+                }
+                for (list, v) in [(&mut acknowledged, f.acknowledged), (&mut closed, f.closed)] {
+                    if v != NONE {
+                        list[a].push(v);
+                        list[areas.len()].push(v);
+                    }
+                }
+            }
+        }
+        (grids, acknowledged, closed)
     }
 
     async fn self_check_table(&self, p: Period) -> AppResult<(Vec<String>, Grid)> {
@@ -390,8 +429,45 @@ impl Dashboard {
     pub async fn figures(&self, period: Period) -> AppResult<Figures> {
         let previous = period.previous();
         let k = self.threshold;
-        let [a_now, b_now, c_now] = self.referral_tables(period).await?;
-        let [a_before, b_before, c_before] = self.referral_tables(previous).await?;
+        let months = period.month_codes();
+        let n = self.route_lists.acknowledge_within;
+        let first_not_overdue = self
+            .working_days
+            .overdue_before(self.clock.now(), n)
+            .to_zoned(zone())
+            .date();
+        let (now, before, timing) = {
+            let mut facts = self.facts.lock().await;
+            let rules = Rules {
+                lists: &self.route_lists,
+                working_days: &self.working_days,
+            };
+            facts.refresh(self.store.as_ref(), &rules).await?;
+            let (now, mut ack, mut closed) =
+                self.referral_tables(&facts, period, months.len(), first_not_overdue);
+            let (before, mut ack_before, mut closed_before) =
+                self.referral_tables(&facts, previous, months.len(), first_not_overdue);
+            let spread = |lists: &mut Vec<Vec<u32>>| {
+                lists
+                    .iter_mut()
+                    .map(|v| durations(v, k))
+                    .collect::<Vec<_>>()
+            };
+            let mut rows = self.area_codes();
+            rows.push(ALL_AREAS.to_string());
+            let timing = Timing {
+                rows,
+                acknowledged: spread(&mut ack),
+                acknowledged_before: spread(&mut ack_before),
+                closed: spread(&mut closed),
+                closed_before: spread(&mut closed_before),
+            };
+            (now, before, timing)
+        };
+        // The referral tables count the same referrals per area: protected together, so that
+        // no total one hides is shown by another, and no difference of two pins a cell.
+        let now = protect_together(&now, k);
+        let before = protect_together(&before, k);
         let (bands, s_now) = self.self_check_table(period).await?;
         // The previous period's bands in this period's columns.
         let s_before = {
@@ -428,12 +504,8 @@ impl Dashboard {
             now: protect(now, k),
             before: protect(before, k),
         };
-        // The three referral tables count the same referrals per area: protected together, so
-        // that no total one hides is shown by another.
         let (registered_now, attended_now) = self.activity_tables(period).await?;
         let (registered_before, attended_before) = self.activity_tables(previous).await?;
-        let now = protect_together(&[a_now, b_now, c_now], k);
-        let before = protect_together(&[a_before, b_before, c_before], k);
         let referral = |id, cols: Vec<String>, n: usize| Table {
             id,
             rows: areas.clone(),
@@ -445,6 +517,12 @@ impl Dashboard {
             referral("verwijzingen-reden", reasons.clone(), 0),
             referral("verwijzingen-bron", sources.clone(), 1),
             referral("verwijzingen-uitkomst", outcomes.clone(), 2),
+            referral(
+                "verwijzingen-termijn",
+                Term::ALL.iter().map(|t| t.code().to_string()).collect(),
+                3,
+            ),
+            referral("verwijzingen-maand", months, 4),
         ];
         tables.extend([
             table("mantelzorgtest", areas, &bands, &s_now, &s_before),
@@ -475,6 +553,7 @@ impl Dashboard {
             previous,
             threshold: k,
             tables,
+            timing,
             coverage: self.coverage(),
         })
     }

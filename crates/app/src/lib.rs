@@ -127,6 +127,8 @@ pub struct App {
     activity_retention_days: u32,
     /// The signals' themes.
     signal_lists: Arc<kapstok_domain::signal::SignalLists>,
+    /// The referrals' countable facts for the dashboard, kept up to date per day.
+    referral_facts: Arc<tokio::sync::Mutex<dashboard::ReferralFacts>>,
     /// The social map's locations for activities, made again when the read model changes.
     location_book: Arc<std::sync::Mutex<Arc<activities::LocationBook>>>,
 }
@@ -183,6 +185,7 @@ impl App {
             activity_lists: Arc::new(kapstok_domain::activity::ActivityLists::default()),
             activity_retention_days: activities::DEFAULT_RETENTION_DAYS,
             signal_lists: Arc::new(kapstok_domain::signal::SignalLists::default()),
+            referral_facts: Arc::default(),
             location_book: Arc::new(std::sync::Mutex::new(Arc::new(
                 activities::LocationBook::default(),
             ))),
@@ -293,14 +296,19 @@ impl App {
     /// The municipality's figures: beleidsmedewerkers only.
     pub fn dashboard(&self, actor: &Actor) -> Option<dashboard::Dashboard> {
         dashboard::Dashboard::grant(
-            self.store.clone(),
             actor,
-            self.catalog(),
-            self.route_lists.clone(),
-            self.activity_lists.clone(),
-            self.signal_lists.clone(),
-            self.clock.clone(),
-            self.check_months,
+            dashboard::Dashboard {
+                store: self.store.clone(),
+                catalog: self.catalog(),
+                route_lists: self.route_lists.clone(),
+                activity_lists: self.activity_lists.clone(),
+                signal_lists: self.signal_lists.clone(),
+                working_days: self.working_days.clone(),
+                facts: self.referral_facts.clone(),
+                clock: self.clock.clone(),
+                threshold: kapstok_domain::disclosure::DEFAULT_THRESHOLD,
+                check_months: self.check_months,
+            },
         )
     }
 

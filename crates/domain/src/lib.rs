@@ -18,6 +18,7 @@ pub mod map_table;
 pub mod model;
 pub mod paging;
 pub mod referral;
+pub mod referral_figures;
 pub mod respite;
 pub mod service_level;
 pub mod signal;

@@ -55,6 +55,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0012_registration_reminders.sql"),
     ),
     (13, include_str!("../migrations/postgres/0013_signals.sql")),
+    (14, include_str!("../migrations/postgres/0014_figures.sql")),
 ];
 
 pub(crate) const NOW: &str = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')";

@@ -39,6 +39,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0011_registration_reminders.sql"),
     ),
     (12, include_str!("../migrations/sqlite/0012_signals.sql")),
+    (13, include_str!("../migrations/sqlite/0013_figures.sql")),
 ];
 
 pub(crate) const NOW: &str = "datetime('now')";

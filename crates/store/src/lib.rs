@@ -1069,23 +1069,31 @@ pub trait SignalStore: Send + Sync {
     ) -> StoreResult<u64>;
 }
 
-/// One group of referrals for the municipality's figures: no person, only what it was about.
+/// One referral's countable facts for the municipality's figures: no person, no team, only
+/// what it was about and when it moved.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReferralCount {
+pub struct ReferralFactRow {
     pub area: Option<String>,
     pub reason: String,
     /// `verwijzer` or `zelf`.
     pub source: String,
     pub outcome: Option<String>,
-    pub n: u64,
+    /// The state's code.
+    pub state: String,
+    pub sent_at: String,
+    pub accepted_at: Option<String>,
+    pub closed_at: Option<String>,
 }
 
-/// Counts for the municipality's dashboard (no personal data leaves here).
+/// What the municipality's dashboard reads (no personal data leaves here).
 #[async_trait]
 pub trait FiguresStore: Send + Sync {
-    /// Referrals sent from `from` up to `until` (stored times), counted by area, reason, source
-    /// and outcome. Forwarded tasks count once: only a carer's first task.
-    async fn referral_counts(&self, from: &str, until: &str) -> StoreResult<Vec<ReferralCount>>;
+    /// The facts of the referrals sent from `from` up to `until` (stored times). Forwarded
+    /// tasks count once: only a carer's first task.
+    async fn referral_facts(&self, from: &str, until: &str) -> StoreResult<Vec<ReferralFactRow>>;
+    /// Every UTC day (`YYYY-MM-DD`) whose referrals changed since the database was made, with
+    /// a version that grows with each change: a reader reloads the days whose version moved.
+    async fn referral_days(&self) -> StoreResult<Vec<(String, i64)>>;
 }
 
 /// A whole backend: every capability.

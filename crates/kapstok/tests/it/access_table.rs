@@ -659,6 +659,12 @@ fn table() -> Vec<Row> {
         row("GET", "/werk/dashboard", "/werk/dashboard", only("beleid")),
         row(
             "GET",
+            "/werk/dashboard/rapport",
+            "/werk/dashboard/rapport",
+            only("beleid"),
+        ),
+        row(
+            "GET",
             "/werk/dashboard/{file}",
             "/werk/dashboard/signalen.csv",
             only("beleid"),

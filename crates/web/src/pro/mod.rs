@@ -241,6 +241,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/werk/signalen/rapport", get(signals::report))
         .route("/werk/dashboard", get(dashboard::page))
+        .route("/werk/dashboard/rapport", get(dashboard::report))
         .route("/werk/dashboard/{file}", get(dashboard::csv))
         .route("/werk/signalen/{id}", get(signals::follow))
         .route("/toegangslog", get(access_log::page))
