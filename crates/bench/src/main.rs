@@ -1,6 +1,7 @@
 #![forbid(unsafe_code)]
 //! `kapstok-bench`: the numbers behind docs/benchmarks.md. Run through `scripts/bench.sh`.
 
+mod dashboard;
 mod inbox;
 mod publish;
 
@@ -65,6 +66,17 @@ enum Command {
         #[arg(long, default_value_t = 1_000)]
         teams: usize,
         #[arg(long, default_value_t = 1_000)]
+        runs: usize,
+        /// A PostgreSQL URL (an empty database); SQLite in a temporary folder without it.
+        #[arg(long)]
+        database: Option<String>,
+    },
+    /// The municipality's dashboard with a million referrals and log rows (issue 16): the
+    /// first answer, p50/p99 per page, memory.
+    Dashboard {
+        #[arg(long, default_value_t = 1_000_000)]
+        referrals: usize,
+        #[arg(long, default_value_t = 200)]
         runs: usize,
         /// A PostgreSQL URL (an empty database); SQLite in a temporary folder without it.
         #[arg(long)]
@@ -507,6 +519,17 @@ fn main() -> Result<()> {
             .build()?;
         return runtime.block_on(inbox::run(referrals, teams, runs, database));
     }
+    if let Command::Dashboard {
+        referrals,
+        runs,
+        database,
+    } = cli.command
+    {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        return runtime.block_on(dashboard::run(referrals, runs, database));
+    }
     let ctx = Ctx {
         pc4: read_pc4(&cli.pc4)?,
     };
@@ -555,7 +578,10 @@ fn main() -> Result<()> {
             out_dir,
             repeat,
         } => pg_sql(&ctx, services, &out_dir, repeat)?,
-        Command::PgPercentiles { .. } | Command::Inbox { .. } | Command::Publish { .. } => {
+        Command::PgPercentiles { .. }
+        | Command::Inbox { .. }
+        | Command::Dashboard { .. }
+        | Command::Publish { .. } => {
             unreachable!("handled above")
         }
         Command::Http { addr, runs } => http_bench(&ctx, &addr, runs)?,
