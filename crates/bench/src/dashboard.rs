@@ -61,14 +61,19 @@ fn stamp(t: kapstok_domain::calendar::Timestamp) -> String {
     kapstok_domain::calendar::stored(t)
 }
 
-/// Writes `n` referrals and `n` access-log rows in batches of literal rows (bench data only).
-async fn fill(db: &Database, team: &str, n: usize) -> Result<()> {
+/// A connection of its own to the benchmark's database.
+async fn connect(db: &Database) -> Result<sqlx::AnyConnection> {
     sqlx::any::install_default_drivers();
     let url = match db {
         Database::Sqlite(path) => format!("sqlite://{}", path.display()),
         Database::Postgres(url) => url.clone(),
     };
-    let mut conn = sqlx::AnyConnection::connect(&url).await?;
+    Ok(sqlx::AnyConnection::connect(&url).await?)
+}
+
+/// Writes `n` referrals and `n` access-log rows in batches of literal rows (bench data only).
+async fn fill(db: &Database, team: &str, n: usize) -> Result<()> {
+    let mut conn = connect(db).await?;
     let now = kapstok_domain::calendar::Timestamp::now();
     let span = 3 * 365 * 86_400i64;
     let started = Instant::now();
@@ -272,12 +277,7 @@ pub async fn run(referrals: usize, runs: usize, database: Option<String>) -> Res
         println!("| {name} | {p50:.2} | {p99:.2} | {bytes} |");
     }
     // Each request after a change: a referral of this month taken on, so its day is reloaded.
-    sqlx::any::install_default_drivers();
-    let url = match &db {
-        Database::Sqlite(path) => format!("sqlite://{}", path.display()),
-        Database::Postgres(url) => url.clone(),
-    };
-    let mut conn = sqlx::AnyConnection::connect(&url).await?;
+    let mut conn = connect(&db).await?;
     let mut times = Vec::with_capacity(runs);
     let mut bytes = 0;
     for i in 0..runs + 20 {

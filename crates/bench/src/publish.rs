@@ -77,17 +77,7 @@ pub async fn run(
         ..Default::default()
     });
     let mut c = Client::new(kapstok_web::router(state));
-    let (_, _, page) = c.get("/inloggen").await?;
-    let token = between(&page, "name=\"csrf\" value=\"", "\"")
-        .context("csrf")?
-        .to_string();
-    let (_, to, _) = c
-        .post(
-            "/inloggen",
-            &[("csrf", &token), ("email", EMAIL), ("password", PASSWORD)],
-        )
-        .await?;
-    anyhow::ensure!(to == "/werk", "sign-in went to {to:?}");
+    crate::inbox::sign_in(&mut c, EMAIL, PASSWORD).await?;
     let ids: Vec<String> = national
         .directory
         .services
