@@ -9,7 +9,7 @@ use jiff::civil::Date;
 use kapstok_domain::account::Role;
 use kapstok_domain::activity::ActivityLists;
 use kapstok_domain::calendar::zone;
-use kapstok_domain::disclosure::{Grid, Protected, protect, protect_together};
+use kapstok_domain::disclosure::{Grid, Protected, Shown, protect, protect_together};
 use kapstok_domain::model::TaxonomyRole;
 use kapstok_domain::referral::RouteLists;
 use kapstok_domain::referral_figures::{Durations, Term, durations};
@@ -54,6 +54,60 @@ impl Period {
             self.from.strftime("%Y-%m").to_string(),
             self.to.strftime("%Y-%m").to_string(),
         )
+    }
+}
+
+/// Referrals per month, all areas together, from the `areas × months` grid. Its total is the
+/// grand total of the referral tables (`total`, as they show it), so it is protected given
+/// that total: when they show it and this table's own protection shows it too, that
+/// protection stands; otherwise no month is shown (nothing then narrows a total they hide).
+fn protect_months(g: &Grid, total: Shown, k: u64) -> Protected {
+    let cols = g.cols;
+    let row = Grid {
+        rows: 1,
+        cols,
+        cells: (0..cols)
+            .map(|j| (0..g.rows).map(|i| g.cells[i * cols + j]).sum())
+            .collect(),
+    };
+    if let Shown::Value(t) = total {
+        let p = protect(&row, k);
+        if p.total == Shown::Value(t) {
+            return p;
+        }
+    }
+    Protected {
+        rows: 1,
+        cols,
+        cells: vec![Shown::Hidden; cols],
+        row_totals: vec![total],
+        col_totals: vec![Shown::Hidden; cols],
+        total,
+    }
+}
+
+/// Tables protected lately, by what went in: the disclosure rules are a pure function of the
+/// counts and the threshold, and far the dearest part of a page, so the same counts (a page
+/// asked again, its CSV, the previous period while today's referrals come in) are not
+/// protected twice.
+#[derive(Debug, Default)]
+pub(crate) struct Remembered(std::collections::VecDeque<(Vec<Grid>, u64, Vec<Protected>)>);
+
+const REMEMBERED: usize = 32;
+
+impl Remembered {
+    fn protect(memo: &std::sync::Mutex<Remembered>, grids: &[Grid], k: u64) -> Vec<Protected> {
+        let lock = || memo.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, _, p)) = lock().0.iter().find(|(g, t, _)| g == grids && *t == k) {
+            return p.clone();
+        }
+        let p = protect_together(grids, k);
+        let mut m = lock();
+        if m.0.len() >= REMEMBERED {
+            m.0.pop_front();
+        }
+        m.0.push_back((grids.to_vec(), k, p.clone()));
+        p
     }
 }
 
@@ -115,6 +169,7 @@ pub struct Dashboard {
     pub(crate) signal_lists: Arc<SignalLists>,
     pub(crate) working_days: Arc<WorkingDays>,
     pub(crate) facts: Arc<tokio::sync::Mutex<ReferralFacts>>,
+    pub(crate) protected: Arc<std::sync::Mutex<Remembered>>,
     pub(crate) clock: Clock,
     pub(crate) threshold: u64,
     pub(crate) check_months: i32,
@@ -465,9 +520,14 @@ impl Dashboard {
             (now, before, timing)
         };
         // The referral tables count the same referrals per area: protected together, so that
-        // no total one hides is shown by another, and no difference of two pins a cell.
-        let now = protect_together(&now, k);
-        let before = protect_together(&before, k);
+        // no total one hides is shown by another, and no difference of two pins a cell. The
+        // months (all areas together) share only the grand total with them.
+        let [r, s, o, t, m] = now;
+        let now = Remembered::protect(&self.protected, &[r, s, o, t], k);
+        let months_now = protect_months(&m, now[0].total, k);
+        let [r, s, o, t, m] = before;
+        let before = Remembered::protect(&self.protected, &[r, s, o, t], k);
+        let months_before = protect_months(&m, before[0].total, k);
         let (bands, s_now) = self.self_check_table(period).await?;
         // The previous period's bands in this period's columns.
         let s_before = {
@@ -522,7 +582,13 @@ impl Dashboard {
                 Term::ALL.iter().map(|t| t.code().to_string()).collect(),
                 3,
             ),
-            referral("verwijzingen-maand", months, 4),
+            Table {
+                id: "verwijzingen-maand",
+                rows: vec![ALL_AREAS.to_string()],
+                cols: months,
+                now: months_now,
+                before: months_before,
+            },
         ];
         tables.extend([
             table("mantelzorgtest", areas, &bands, &s_now, &s_before),

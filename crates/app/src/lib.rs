@@ -129,6 +129,8 @@ pub struct App {
     signal_lists: Arc<kapstok_domain::signal::SignalLists>,
     /// The referrals' countable facts for the dashboard, kept up to date per day.
     referral_facts: Arc<tokio::sync::Mutex<dashboard::ReferralFacts>>,
+    /// The dashboard's tables protected lately, by their counts.
+    protected_tables: Arc<std::sync::Mutex<dashboard::Remembered>>,
     /// The social map's locations for activities, made again when the read model changes.
     location_book: Arc<std::sync::Mutex<Arc<activities::LocationBook>>>,
 }
@@ -186,6 +188,7 @@ impl App {
             activity_retention_days: activities::DEFAULT_RETENTION_DAYS,
             signal_lists: Arc::new(kapstok_domain::signal::SignalLists::default()),
             referral_facts: Arc::default(),
+            protected_tables: Arc::default(),
             location_book: Arc::new(std::sync::Mutex::new(Arc::new(
                 activities::LocationBook::default(),
             ))),
@@ -305,6 +308,7 @@ impl App {
                 signal_lists: self.signal_lists.clone(),
                 working_days: self.working_days.clone(),
                 facts: self.referral_facts.clone(),
+                protected: self.protected_tables.clone(),
                 clock: self.clock.clone(),
                 threshold: kapstok_domain::disclosure::DEFAULT_THRESHOLD,
                 check_months: self.check_months,

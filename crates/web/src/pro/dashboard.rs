@@ -69,7 +69,9 @@ fn label(
     };
     match dimension {
         "area" => {
-            if code == NO_AREA {
+            if code == ALL_AREAS {
+                tr.t("dash-all-areas")
+            } else if code == NO_AREA {
                 tr.t("dash-no-area")
             } else {
                 d.area_name(code).unwrap_or_else(|| code.to_string())
