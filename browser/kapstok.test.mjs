@@ -1111,6 +1111,11 @@ test("the municipality's dashboard: figures, chart and tables, a period with an 
     const csv = await page.request.get(`${base}/werk/dashboard/signalen.csv`);
     assert.equal(csv.status(), 200);
     assert.match(csv.headers()['content-type'], /text\/csv/);
+    // The printable report: the same figures, no form and no downloads.
+    await page.goto(`${base}/werk/dashboard/rapport`);
+    assert.equal(await page.locator('form.filters-inline').count(), 0, 'no form in the report');
+    assert.ok(await page.locator('table.data caption').count() >= 8, 'the report holds the tables');
+    await check('dashboard-report');
     await context.close();
   }
 });

@@ -4,7 +4,8 @@
 # Installs postgresql and wrk from Debian when missing. Prints a markdown report; results are
 # copied into docs/benchmarks.md. Usage: scripts/bench.sh [--quick|--inbox]   (--quick: 5 s per
 # wrk run; --inbox: only the team inbox benchmark, 100,000 referrals over 1,000 teams, both backends;
-# --publish: only the publish benchmark, a redacteur's change until search finds it, both backends)
+# --publish: only the publish benchmark, a redacteur's change until search finds it, both backends;
+# --dashboard: only the dashboard benchmark, 1,000,000 referrals and log rows, both backends)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kapstok-target}"
@@ -14,6 +15,7 @@ DURATION=30s
 [ "${1:-}" = "--quick" ] && DURATION=5s
 INBOX_ONLY=; [ "${1:-}" = "--inbox" ] && INBOX_ONLY=1
 PUBLISH_ONLY=; [ "${1:-}" = "--publish" ] && PUBLISH_ONLY=1
+DASHBOARD_ONLY=; [ "${1:-}" = "--dashboard" ] && DASHBOARD_ONLY=1
 mkdir -p "$OUT"
 
 need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
@@ -30,7 +32,7 @@ echo "# Kapstok benchmark run, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo
-if [ -z "$INBOX_ONLY$PUBLISH_ONLY" ]; then
+if [ -z "$INBOX_ONLY$PUBLISH_ONLY$DASHBOARD_ONLY" ]; then
   echo "## In-process search (kapstok-bench search)"
   echo
   "$BENCH" --pc4 "$PC4" search --sizes 1000,10000,100000 | tee "$OUT/search.md"
@@ -51,6 +53,23 @@ trap 'runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast stop >/dev
 PSQL=(psql -h 127.0.0.1 -p 55432 -U bench -d postgres -X -q -v ON_ERROR_STOP=1)
 echo "PostgreSQL: $("${PSQL[@]}" -tAc 'select version()' | cut -d, -f1)"
 echo
+
+if [ -n "$DASHBOARD_ONLY" ]; then
+  echo "## The municipality's dashboard, 1,000,000 referrals and log rows (kapstok-bench dashboard)"
+  echo
+  for backend in sqlite postgres; do
+    echo "### $backend"
+    echo
+    if [ "$backend" = postgres ]; then
+      "${PSQL[@]}" -c 'DROP DATABASE IF EXISTS kapstok_dashboard' -c 'CREATE DATABASE kapstok_dashboard' >/dev/null
+      "$BENCH" dashboard --runs 100 --database "postgres://bench@127.0.0.1:55432/kapstok_dashboard" 2>/dev/null
+    else
+      "$BENCH" dashboard --runs 100 2>/dev/null
+    fi
+    echo
+  done | tee "$OUT/dashboard.md"
+  exit 0
+fi
 
 echo "## A published change until search finds it (kapstok-bench publish)"
 echo

@@ -130,7 +130,9 @@ async fn fill(db: &Database, team: &str, n: usize) -> Result<()> {
                 q(closed),
             ));
             log.push(format!(
-                "('{sent}', 'u-bench', 'teamlid', '{team}', 'view', 'referral', 'rb-{i}', 'pb-{i}', 'bench', 1, 'x', 'x')"
+                "({}, '{sent}', 'u-bench', 'teamlid', '{team}', 'view', 'referral', 'rb-{i}', 'pb-{i}', 'bench', 1, 'x', 'x')",
+                // After the few rows signing up the bench user wrote.
+                1_000 + i
             ));
         }
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
@@ -140,7 +142,7 @@ async fn fill(db: &Database, team: &str, n: usize) -> Result<()> {
         .execute(&mut conn)
         .await?;
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO access_log (at, user_id, user_role, team_id, action, record_kind, record_id, person, origin, permitted, prev_hash, hash) VALUES {}",
+            "INSERT INTO access_log (seq, at, user_id, user_role, team_id, action, record_kind, record_id, person, origin, permitted, prev_hash, hash) VALUES {}",
             log.join(", ")
         )))
         .execute(&mut conn)
