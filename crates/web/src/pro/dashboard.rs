@@ -208,10 +208,11 @@ pub struct TimingView {
     pub csv: String,
 }
 
+/// A group of no referrals shows as one of fewer than the threshold: "–" would tell that it
+/// is 0 (and so pin a "< 5" beside it, such as the referrals taken on in time).
 fn duration_text(d: Durations, median: bool) -> String {
     match d {
-        Durations::Empty => "–".into(),
-        Durations::Small => "< 5".into(),
+        Durations::Empty | Durations::Small => "< 5".into(),
         Durations::Shown(s) => days_text(if median { s.median } else { s.p90 }),
     }
 }
