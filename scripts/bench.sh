@@ -54,18 +54,26 @@ PSQL=(psql -h 127.0.0.1 -p 55432 -U bench -d postgres -X -q -v ON_ERROR_STOP=1)
 echo "PostgreSQL: $("${PSQL[@]}" -tAc 'select version()' | cut -d, -f1)"
 echo
 
+# Runs kapstok-bench with the arguments after the first on $backend: on PostgreSQL in a fresh
+# database named by the first.
+bench_on() {
+  local db=$1
+  shift
+  if [ "$backend" = postgres ]; then
+    "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+    "$BENCH" "$@" --database "postgres://bench@127.0.0.1:55432/$db" 2>/dev/null
+  else
+    "$BENCH" "$@" 2>/dev/null
+  fi
+}
+
 if [ -n "$DASHBOARD_ONLY" ]; then
   echo "## The municipality's dashboard, 1,000,000 referrals and log rows (kapstok-bench dashboard)"
   echo
   for backend in sqlite postgres; do
     echo "### $backend"
     echo
-    if [ "$backend" = postgres ]; then
-      "${PSQL[@]}" -c 'DROP DATABASE IF EXISTS kapstok_dashboard' -c 'CREATE DATABASE kapstok_dashboard' >/dev/null
-      "$BENCH" dashboard --runs 100 --database "postgres://bench@127.0.0.1:55432/kapstok_dashboard" 2>/dev/null
-    else
-      "$BENCH" dashboard --runs 100 2>/dev/null
-    fi
+    bench_on kapstok_dashboard dashboard --runs 100
     echo
   done | tee "$OUT/dashboard.md"
   exit 0
@@ -77,12 +85,7 @@ for backend in sqlite postgres; do
   for n in 1000 10000; do
     echo "### $backend, $n services"
     echo
-    if [ "$backend" = postgres ]; then
-      "${PSQL[@]}" -c 'DROP DATABASE IF EXISTS kapstok_publish' -c 'CREATE DATABASE kapstok_publish' >/dev/null
-      "$BENCH" --pc4 "$PC4" publish --services "$n" --database "postgres://bench@127.0.0.1:55432/kapstok_publish" 2>/dev/null
-    else
-      "$BENCH" --pc4 "$PC4" publish --services "$n" 2>/dev/null
-    fi
+    bench_on kapstok_publish --pc4 "$PC4" publish --services "$n"
     echo
   done
 done | tee "$OUT/publish.md"
@@ -93,12 +96,7 @@ echo
 for backend in sqlite postgres; do
   echo "### $backend"
   echo
-  if [ "$backend" = postgres ]; then
-    "${PSQL[@]}" -c 'DROP DATABASE IF EXISTS kapstok_inbox' -c 'CREATE DATABASE kapstok_inbox' >/dev/null
-    "$BENCH" inbox --database "postgres://bench@127.0.0.1:55432/kapstok_inbox" 2>/dev/null
-  else
-    "$BENCH" inbox 2>/dev/null
-  fi
+  bench_on kapstok_inbox inbox
   echo
 done | tee "$OUT/inbox.md"
 [ -n "$INBOX_ONLY" ] && exit 0
